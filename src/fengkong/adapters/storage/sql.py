@@ -1,0 +1,239 @@
+"""Event log on SQLAlchemy Core: SQLite (embedded default) and PostgreSQL (production).
+
+One open connection, one transaction per batch: an acknowledged batch is committed before the
+engine returns its decisions. SQLite runs in WAL mode; `synchronous=NORMAL` survives a killed
+process (what the contract requires), `FULL` also survives power loss at a cost per commit.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import create_engine, delete, event, func, insert, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import StaticPool
+
+from fengkong.adapters.storage import migrate
+from fengkong.adapters.storage.tables import event_log, rejected_events, rulesets, state_snapshots
+from fengkong.domain.decisions import Decision
+from fengkong.domain.events import Event
+from fengkong.domain.ports import LoggedEvent, RejectedRecord
+
+_CHUNK = 500
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def make_engine(url: str, sqlite_synchronous: str = "NORMAL") -> Engine:
+    if url.startswith("sqlite"):
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=StaticPool if memory else None,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            if not memory:
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return create_engine(url, pool_pre_ping=True)
+
+
+class SqlEventLog:
+    """EventLog over any SQLAlchemy database; migrates the schema to head when opened."""
+
+    def __init__(self, url: str, *, sqlite_synchronous: str = "NORMAL", run_migrations: bool = True):
+        self.url = url
+        self.engine = make_engine(url, sqlite_synchronous)
+        if run_migrations:
+            migrate.upgrade(self.engine)
+        self._lock = threading.Lock()
+        self._conn: Connection | None = None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def _connection(self) -> Connection:
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            self._conn = self.engine.connect()
+        return self._conn
+
+    def _write(self, work: Any) -> Any:
+        with self._lock:
+            conn = self._connection()
+            try:
+                result = work(conn)
+                conn.commit()
+                return result
+            except DBAPIError:
+                conn.rollback()
+                if conn.invalidated:
+                    self._conn = None
+                raise
+
+    def _read(self, work: Any) -> Any:
+        with self._lock:
+            conn = self._connection()
+            try:
+                return work(conn)
+            finally:
+                conn.rollback()
+
+    def append(
+        self, entries: Sequence[tuple[Event, Decision]], rejected: Sequence[RejectedRecord] = ()
+    ) -> list[int]:
+        now = datetime.now(timezone.utc)
+        rows = []
+        for ev, decision in entries:
+            fields = ev.fields
+            rows.append(
+                {
+                    "event_id": ev.event_id,
+                    "event_type": ev.type.value,
+                    "occurred_at": ev.occurred_at,
+                    "ts": ev.ts,
+                    "received_at": now,
+                    "customer_id": fields.get("customer_id"),
+                    "account_id": fields.get("account_id"),
+                    "counterparty_account_id": fields.get("counterparty_account_id"),
+                    "card_id": fields.get("card_id"),
+                    "amount_fen": ev.amount_fen,
+                    "decision": decision.decision.value,
+                    "score": decision.score,
+                    "ruleset_version": decision.ruleset_version,
+                    "record": _dumps(ev.to_record()),
+                    "decision_record": _dumps(decision.to_dict()),
+                }
+            )
+        rejected_rows = [
+            {
+                "event_id": r.event_id,
+                "field": r.field[:256],
+                "message": r.message,
+                "raw_excerpt": r.raw_excerpt,
+                "raw_size": r.raw_size,
+                "received_at": datetime.fromisoformat(r.received_at),
+            }
+            for r in rejected
+        ]
+
+        def work(conn: Connection) -> list[int]:
+            seqs: list[int] = []
+            if rows:
+                stmt = insert(event_log).returning(event_log.c.seq, sort_by_parameter_order=True)
+                seqs = [row[0] for row in conn.execute(stmt, rows)]
+            if rejected_rows:
+                conn.execute(insert(rejected_events), rejected_rows)
+            return seqs
+
+        result: list[int] = self._write(work)
+        return result
+
+    def find_decisions(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        ids = list(dict.fromkeys(event_ids))
+
+        def work(conn: Connection) -> dict[str, dict[str, Any]]:
+            found: dict[str, dict[str, Any]] = {}
+            for i in range(0, len(ids), _CHUNK):
+                chunk = ids[i : i + _CHUNK]
+                stmt = select(event_log.c.event_id, event_log.c.decision_record).where(
+                    event_log.c.event_id.in_(chunk)
+                )
+                for event_id, record in conn.execute(stmt):
+                    found[event_id] = json.loads(record)
+            return found
+
+        result: dict[str, dict[str, Any]] = self._read(work)
+        return result
+
+    def replay(self, after_seq: int) -> Iterator[LoggedEvent]:
+        stmt = (
+            select(event_log.c.seq, event_log.c.record, event_log.c.decision_record)
+            .where(event_log.c.seq > after_seq)
+            .order_by(event_log.c.seq)
+        )
+        with self.engine.connect() as conn:
+            result = conn.execution_options(stream_results=True, yield_per=2000).execute(stmt)
+            for seq, record, decision in result:
+                yield LoggedEvent(seq, json.loads(record), json.loads(decision))
+
+    def last_seq(self) -> int:
+        value = self._read(lambda c: c.execute(select(func.max(event_log.c.seq))).scalar())
+        return int(value or 0)
+
+    def count(self) -> int:
+        return int(self._read(lambda c: c.execute(select(func.count()).select_from(event_log)).scalar()) or 0)
+
+    def rejected(self, limit: int = 100) -> list[RejectedRecord]:
+        stmt = select(rejected_events).order_by(rejected_events.c.id.desc()).limit(limit)
+        rows = self._read(lambda c: list(c.execute(stmt)))
+        return [
+            RejectedRecord(
+                r.event_id, r.field, r.message, r.raw_excerpt, r.raw_size,
+                r.received_at.isoformat() if r.received_at else "",
+            )
+            for r in rows
+        ]
+
+    def decisions_by_outcome(self) -> dict[str, int]:
+        stmt = select(event_log.c.decision, func.count()).group_by(event_log.c.decision)
+        return {d: int(n) for d, n in self._read(lambda c: list(c.execute(stmt)))}
+
+    def save_snapshot(self, fingerprint: str, seq: int, states: Mapping[str, Any]) -> None:
+        payload = zlib.compress(_dumps(states).encode(), 3)
+
+        def work(conn: Connection) -> None:
+            conn.execute(delete(state_snapshots).where(state_snapshots.c.fingerprint == fingerprint))
+            conn.execute(
+                insert(state_snapshots).values(
+                    fingerprint=fingerprint, seq=seq, created_at=datetime.now(timezone.utc), payload=payload
+                )
+            )
+
+        self._write(work)
+
+    def load_snapshot(self, fingerprint: str) -> tuple[int, dict[str, Any]] | None:
+        stmt = select(state_snapshots.c.seq, state_snapshots.c.payload).where(
+            state_snapshots.c.fingerprint == fingerprint
+        )
+        row = self._read(lambda c: c.execute(stmt).first())
+        if row is None:
+            return None
+        return int(row[0]), json.loads(zlib.decompress(row[1]))
+
+    def record_ruleset(self, version: str, files: Sequence[str]) -> None:
+        def work(conn: Connection) -> None:
+            exists = conn.execute(select(rulesets.c.version).where(rulesets.c.version == version)).first()
+            if exists is None:
+                conn.execute(
+                    insert(rulesets).values(
+                        version=version, first_loaded_at=datetime.now(timezone.utc), files=_dumps(list(files))
+                    )
+                )
+
+        self._write(work)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+        self.engine.dispose()

@@ -1,0 +1,169 @@
+"""FastAPI application: POST /v1/events, POST /v1/events:batch, rules, health, metrics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from fengkong.adapters.metrics.prometheus import PrometheusObserver
+from fengkong.api.schemas import BatchOut, DecisionOut, EventErrorOut, EventIn, request_body
+from fengkong.domain.decisions import EventError, FieldError
+from fengkong.domain.validation import MAX_EVENT_BYTES, parse_json_event
+from fengkong.services.decide import Engine
+
+log = logging.getLogger("fengkong.api")
+MAX_BODY_BYTES = 64 * MAX_EVENT_BYTES
+MAX_BATCH = 10_000
+
+
+def _json(content: Any, status: int = 200) -> Response:
+    body = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch_rules_s: float = 0) -> FastAPI:
+    observer = observer or PrometheusObserver()
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(watch_rules_s):
+            if engine.rules.changed_on_disk():
+                errors = engine.reload_rules()
+                for error in errors:
+                    log.error("rule file refused, active rules kept: %s", error)
+                if not errors:
+                    log.info("rules reloaded: version %s", engine.ruleset.version)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        watcher = None
+        if watch_rules_s > 0:
+            watcher = threading.Thread(target=watch, name="rule-watcher", daemon=True)
+            watcher.start()
+        yield
+        stop.set()
+        if watcher is not None:
+            watcher.join(timeout=5)
+
+    app = FastAPI(
+        title="fengkong",
+        version="0.1.0",
+        description="Real-time payment risk decisions (event contract v1, docs/event-contract.md).",
+        lifespan=lifespan,
+    )
+
+    async def read_body(request: Request) -> bytes | Response:
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            return _json({"event_id": None, "error": {"field": "(body)", "message": f"body over {MAX_BODY_BYTES:,} bytes"}}, 413)
+        return await request.body()
+
+    @app.post(
+        "/v1/events",
+        summary="Decide one event",
+        responses={200: {"model": DecisionOut}, 422: {"model": EventErrorOut}},
+        openapi_extra=request_body(EventIn.model_json_schema(ref_template="#/components/schemas/{model}")),
+    )
+    async def post_event(request: Request) -> Response:
+        started = time.perf_counter()
+        body = await read_body(request)
+        if isinstance(body, Response):
+            return body
+        (result,) = engine.decide_many([body])
+        observer.request_latency.labels("/v1/events").observe(time.perf_counter() - started)
+        if isinstance(result, EventError):
+            return _json(result.to_dict(), 422)
+        return _json(result.to_dict())
+
+    @app.post(
+        "/v1/events:batch",
+        summary="Decide a batch of events in order (one commit)",
+        responses={200: {"model": BatchOut}},
+        openapi_extra=request_body({"type": "array", "items": {"$ref": "#/components/schemas/EventIn"}}),
+    )
+    async def post_batch(request: Request) -> Response:
+        started = time.perf_counter()
+        body = await read_body(request)
+        if isinstance(body, Response):
+            return body
+        data, error = parse_json_event(body) if body.lstrip()[:1] == b"{" else _parse_array(body)
+        if error is not None:
+            return _json(error.to_dict(), 422)
+        items = data["events"] if isinstance(data, dict) and isinstance(data.get("events"), list) else data
+        if not isinstance(items, list):
+            return _json(EventError(None, (FieldError("(body)", "send a JSON array of events or {\"events\": [...]}"),)).to_dict(), 422)
+        if len(items) > MAX_BATCH:
+            return _json(EventError(None, (FieldError("(body)", f"at most {MAX_BATCH} events per batch"),)).to_dict(), 413)
+        results = engine.decide_many(items)
+        observer.request_latency.labels("/v1/events:batch").observe(time.perf_counter() - started)
+        return _json({"results": [r.to_dict() for r in results]})
+
+    @app.get("/v1/rules", summary="Active rule set")
+    def get_rules() -> dict[str, Any]:
+        rs = engine.ruleset
+        return {
+            "version": rs.version,
+            "files": list(rs.files),
+            "rules": [
+                {
+                    "id": r.id, "version": r.version, "mode": r.mode, "decision": r.outcome.value,
+                    "reason": r.reason_code, "description_zh": r.description_zh,
+                    "description_en": r.description_en, "event_types": sorted(r.event_types),
+                    "source": r.source,
+                }
+                for r in rs.rules
+            ],
+            "features": sorted(rs.features.specs),
+            "last_reload_errors": [str(e) for e in engine.rules.last_errors],
+        }
+
+    @app.post("/v1/rules:reload", summary="Reload rule files; on error the active rules stay")
+    def reload_rules() -> Response:
+        errors = engine.reload_rules()
+        if errors:
+            return _json({"reloaded": False, "version": engine.ruleset.version, "errors": [
+                {"file": e.file, "line": e.line, "column": e.column, "message": e.message} for e in errors
+            ]}, 422)
+        return _json({"reloaded": True, "version": engine.ruleset.version})
+
+    @app.get("/v1/rejected", summary="Most recent rejected events with their reasons")
+    def rejected(limit: int = 100) -> list[dict[str, Any]]:
+        return [r.__dict__ for r in engine.log.rejected(min(max(limit, 1), 1000))]
+
+    @app.get("/health", summary="Liveness")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready", summary="Readiness: the event log answers")
+    def ready() -> Response:
+        try:
+            engine.log.last_seq()
+        except Exception as exc:  # noqa: BLE001 - report, don't crash the probe
+            return _json({"status": "unavailable", "detail": type(exc).__name__}, 503)
+        return _json({"status": "ready", "ruleset_version": engine.ruleset.version})
+
+    @app.get("/metrics", summary="Prometheus metrics")
+    def metrics() -> Response:
+        return Response(generate_latest(observer.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def _parse_array(body: bytes) -> tuple[Any, EventError | None]:
+    from decimal import Decimal
+
+    try:
+        return json.loads(body, parse_float=Decimal), None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return None, EventError(None, (FieldError("(json)", f"invalid JSON: {exc}"),))
+    except RecursionError:
+        return None, EventError(None, (FieldError("(json)", "invalid JSON: nested too deeply"),))

@@ -1,0 +1,180 @@
+"""The `fengkong` command line (typer): demo, score, serve, simulate, rules, db."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from fengkong.config import Settings
+
+app = typer.Typer(help="fengkong (风控): real-time payment risk control.", no_args_is_help=True, add_completion=False)
+rules_app = typer.Typer(help="Rule files: check and inspect.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema and stored data.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+app.add_typer(db_app, name="db")
+err = Console(stderr=True)
+
+DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where the embedded database and keys live (FENGKONG_DATA_DIR).")]
+DbUrl = Annotated[Optional[str], typer.Option("--database-url", help="SQLAlchemy URL, e.g. postgresql://host/db (FENGKONG_DATABASE_URL).")]
+State = Annotated[Optional[str], typer.Option("--state", help="Feature state backend: memory or redis (FENGKONG_STATE).")]
+Rules = Annotated[Optional[list[Path]], typer.Option("--rules", help="Rule file or directory (repeatable); default: built-in pack.")]
+
+
+def _settings(data_dir: Path | None, database_url: str | None, state: str | None, rules: list[Path] | None) -> Settings:
+    return Settings.from_env(
+        data_dir=data_dir,
+        database_url=database_url,
+        state_backend=state,
+        rule_paths=tuple(rules) if rules else None,
+    )
+
+
+@app.command()
+def score(
+    file: Annotated[Optional[Path], typer.Argument(help="JSON Lines file; stdin when omitted or '-'.")] = None,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+    state: State = None,
+    rules: Rules = None,
+    batch: Annotated[int, typer.Option(help="Largest group commit.")] = 1000,
+    explain: Annotated[bool, typer.Option(help="Add a trace of feature values to each decision.")] = False,
+) -> None:
+    """Score JSON Lines events: one decision (or error) per line on stdout, in input order."""
+    from fengkong.bootstrap import build_engine
+    from fengkong.cli.stream import score_stream
+
+    engine = build_engine(_settings(data_dir, database_url, state, rules))
+    try:
+        if file is None or str(file) == "-":
+            counts = score_stream(engine, sys.stdin.fileno(), sys.stdout.buffer, batch, explain)
+        else:
+            with open(file, "rb") as handle:
+                counts = score_stream(engine, handle.fileno(), sys.stdout.buffer, batch, explain)
+    finally:
+        engine.close()
+    err.print(f"scored: {counts['decisions']} decisions ({counts['replayed']} replayed), {counts['errors']} errors")
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+    state: State = None,
+    rules: Rules = None,
+    watch: Annotated[float, typer.Option(help="Seconds between rule file checks (0: off).")] = 2.0,
+    log_level: str = "warning",
+) -> None:
+    """Serve the HTTP API (POST /v1/events, /v1/events:batch, /docs, /metrics, /health)."""
+    import uvicorn
+
+    from fengkong.adapters.metrics.prometheus import PrometheusObserver
+    from fengkong.api.app import create_app
+    from fengkong.bootstrap import build_engine
+
+    observer = PrometheusObserver()
+    engine = build_engine(_settings(data_dir, database_url, state, rules), observer)
+    try:
+        uvicorn.run(create_app(engine, observer, watch), host=host, port=port, log_level=log_level, access_log=False)
+    finally:
+        engine.close()
+
+
+@rules_app.command("check")
+def rules_check(paths: Annotated[list[Path], typer.Argument(help="Rule files or directories.")]) -> None:
+    """Load rule files and report every error with file, line and column."""
+    from fengkong.domain.rules.errors import RuleSetError
+    from fengkong.domain.rules.loader import RuleLoader
+
+    try:
+        ruleset = RuleLoader().load_paths(paths)
+    except RuleSetError as exc:
+        for error in exc.errors:
+            err.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    modes: dict[str, int] = {}
+    for rule in ruleset.rules:
+        modes[rule.mode] = modes.get(rule.mode, 0) + 1
+    summary = ", ".join(f"{n} {m}" for m, n in sorted(modes.items()))
+    typer.echo(f"ok: {len(ruleset.rules)} rules ({summary}), {len(ruleset.features)} features, version {ruleset.version}")
+
+
+@rules_app.command("list")
+def rules_list(rules: Rules = None) -> None:
+    """List the rules of the active rule files."""
+    from fengkong.services.rules_admin import RuleRepository
+
+    for rule in RuleRepository(list(rules) if rules else None).active.rules:
+        typer.echo(f"{rule.id:36} {rule.mode:8} {rule.outcome.value:16} {rule.reason_code:30} {rule.description_en}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Apply database migrations (Alembic) up to the newest."""
+    from fengkong.adapters.storage.sql import SqlEventLog
+
+    settings = _settings(data_dir, database_url, None, None)
+    if settings.db_url.startswith("sqlite:///"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    SqlEventLog(settings.db_url).close()
+    typer.echo(f"schema is up to date: {settings.db_url}")
+
+
+@db_app.command("rejected")
+def db_rejected(limit: int = 20, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Show the most recent rejected events with their reasons."""
+    from fengkong.adapters.storage.sql import SqlEventLog
+
+    log = SqlEventLog(_settings(data_dir, database_url, None, None).db_url)
+    for record in log.rejected(limit):
+        typer.echo(json.dumps(record.__dict__, ensure_ascii=False))
+    log.close()
+
+
+@app.command()
+def simulate(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the events (JSON Lines).")] = Path("events.jsonl"),
+    labels: Annotated[Optional[Path], typer.Option(help="Also write ground-truth labels (JSON Lines).")] = None,
+    customers: int = 2000,
+    days: int = 30,
+    seed: int = 7,
+) -> None:
+    """Write a synthetic, contract-conformant event stream with labelled fraud scenarios."""
+    from fengkong.simulate.world import simulate as run
+
+    result = run(customers=customers, days=days, seed=seed, progress=True)
+    with open(out, "w", encoding="utf-8") as handle:
+        for item in result.events:
+            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+    if labels is not None:
+        with open(labels, "w", encoding="utf-8") as handle:
+            for event_id, scenario in result.labels.items():
+                handle.write(json.dumps({"event_id": event_id, "scenario": scenario}) + "\n")
+    err.print(f"wrote {len(result.events):,} events to {out}")
+
+
+@app.command()
+def demo(
+    customers: int = 3000,
+    days: int = 30,
+    seed: int = 7,
+    data_dir: Annotated[Path, typer.Option(help="Where the demo database is written (replaced).")] = Path("fengkong-demo"),
+) -> None:
+    """Simulate a month of traffic, score it on the embedded default and print a risk report."""
+    from fengkong.cli.demo import run_demo
+
+    run_demo(customers=customers, days=days, seed=seed, data_dir=data_dir)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

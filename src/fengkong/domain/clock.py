@@ -1,0 +1,49 @@
+"""Time: events carry timezone-aware instants; the business day is Asia/Shanghai (UTC+8, no DST)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+# China has had no daylight saving time since 1991, so a fixed offset is exact for business
+# dates and avoids a tzdata dependency on minimal machines.
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_SHANGHAI_OFFSET_S = 8 * 3600
+SECONDS_PER_DAY = 86_400
+
+
+def to_epoch_seconds(moment: datetime) -> float:
+    """Seconds since the Unix epoch of an aware datetime (microsecond exact)."""
+    delta = moment - EPOCH
+    return delta.days * SECONDS_PER_DAY + delta.seconds + delta.microseconds / 1_000_000
+
+
+def business_day_number(ts: float) -> int:
+    """Days since 1970-01-01 in Asia/Shanghai: the ordinal of the business day of `ts`."""
+    return int((ts + _SHANGHAI_OFFSET_S) // SECONDS_PER_DAY)
+
+
+def business_date(ts: float) -> date:
+    return date(1970, 1, 1) + timedelta(days=business_day_number(ts))
+
+
+def business_year(ts: float) -> int:
+    return business_date(ts).year
+
+
+def business_month_number(ts: float) -> int:
+    d = business_date(ts)
+    return d.year * 12 + d.month - 1
+
+
+def local_hour(ts: float) -> int:
+    """Hour of day (0-23) in Asia/Shanghai."""
+    return int(((ts + _SHANGHAI_OFFSET_S) % SECONDS_PER_DAY) // 3600)
+
+
+def local_minute_of_day(ts: float) -> int:
+    return int(((ts + _SHANGHAI_OFFSET_S) % SECONDS_PER_DAY) // 60)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)

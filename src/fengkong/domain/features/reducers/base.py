@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from fengkong.domain.features.windows import Window
+
+
+class Reducer:
+    """Base of the windowed reducers: knows its window and how many buckets to retain."""
+
+    needs_value: ClassVar[bool] = False
+    numeric: ClassVar[bool] = False  # value is a number (money in fen when the field is money)
+    result_type: ClassVar[str] = "number"
+
+    def __init__(self, window: Window, lateness_s: int, max_distinct: int = 1000):
+        self.window = window
+        self.lateness_s = lateness_s
+        self.keep = window.n_buckets - 1 + window.lateness_buckets(lateness_s)
+        self.max_distinct = max_distinct
+
+    def update(self, state: Any, ts: float, value: Any) -> Any:
+        raise NotImplementedError
+
+    def query(self, state: Any, ts: float) -> Any:
+        raise NotImplementedError

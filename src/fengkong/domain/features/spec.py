@@ -1,0 +1,62 @@
+"""A feature definition: which entity, which aggregate of which field, over which window, when."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from fengkong.domain.events import Event
+from fengkong.domain.features.reducers import Reducer
+from fengkong.domain.features.windows import Window
+
+# Entity kinds and the event field that identifies them.
+ENTITY_FIELDS: dict[str, str] = {
+    "customer": "customer_id",
+    "account": "account_id",
+    "card": "card_id",
+    "device": "device_id",
+    "ip": "ip",
+    "phone": "phone",
+    "counterparty": "counterparty_account_id",
+    "merchant": "merchant_id",
+    "terminal": "terminal_id",
+    "institution": "institution_id",
+}
+
+# Fields aggregated as integer fen and returned as exact Decimal yuan.
+MONEY_FIELDS = frozenset({"amount", "balance_after"})
+
+Predicate = Callable[[Event, str | None], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSpec:
+    name: str
+    entity: tuple[str, ...]
+    aggregate: str
+    window: Window
+    reducer: Reducer = field(compare=False)
+    of: str | None = None
+    where: Predicate | None = field(default=None, compare=False)
+    where_text: str = ""
+    description: str = ""
+
+    @property
+    def is_money(self) -> bool:
+        return self.of in MONEY_FIELDS and self.reducer.numeric
+
+    def identity(self) -> str:
+        """Everything that changes what the state means; a change invalidates stored state."""
+        return "|".join(
+            [
+                self.name,
+                "+".join(self.entity),
+                self.aggregate,
+                self.window.text,
+                str(self.window.resolution_s),
+                self.of or "",
+                self.where_text,
+                str(self.reducer.lateness_s),
+                str(self.reducer.max_distinct),
+            ]
+        )

@@ -1,0 +1,101 @@
+"""The small interfaces the core needs from the outside world. Adapters implement them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from fengkong.domain.decisions import Decision
+from fengkong.domain.events import Event
+
+
+class IdentifierProtector(Protocol):
+    """Turns sensitive identifiers into stable keyed hashes / tokens before anything is stored."""
+
+    def card_token(self, pan: str) -> str:
+        """A stable token for a raw card number (keyed hash; the number itself is not kept)."""
+        ...
+
+    def identifier_hash(self, kind: str, value: str) -> str:
+        """Keyed hash of an identifier of a given kind (`id_number`, `phone`, ...)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedEvent:
+    """An accepted event as the log returns it for replay: position, record and its decision."""
+
+    seq: int
+    record: dict[str, Any]
+    decision: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRecord:
+    event_id: str | None
+    field: str
+    message: str
+    raw_excerpt: str
+    raw_size: int
+    received_at: str
+
+
+class EventLog(Protocol):
+    """Durable, ordered record of accepted events with their decisions; the source of truth.
+
+    `append` makes a batch durable in one transaction and returns each entry's position (seq).
+    """
+
+    def append(
+        self,
+        entries: Sequence[tuple[Event, Decision]],
+        rejected: Sequence[RejectedRecord] = (),
+    ) -> list[int]: ...
+
+    def find_decisions(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
+
+    def replay(self, after_seq: int) -> Iterator[LoggedEvent]: ...
+
+    def last_seq(self) -> int: ...
+
+    def count(self) -> int: ...
+
+    def rejected(self, limit: int = 100) -> list[RejectedRecord]: ...
+
+    def save_snapshot(self, fingerprint: str, seq: int, states: Mapping[str, Any]) -> None: ...
+
+    def load_snapshot(self, fingerprint: str) -> tuple[int, dict[str, Any]] | None: ...
+
+    def record_ruleset(self, version: str, files: Sequence[str]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class StateStore(Protocol):
+    """Feature state per entity key. Values are plain JSON-ready data owned by the reducers.
+
+    `apply` writes changed keys and the log position they reflect together (atomically where the
+    backend allows), so that recovery can replay exactly the events after `checkpoint()`.
+    """
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+    def apply(self, states: Mapping[str, dict[str, Any]], seq: int) -> None: ...
+
+    def checkpoint(self, fingerprint: str) -> int | None:
+        """Last applied log position for this feature fingerprint, or None if state is unusable."""
+        ...
+
+    def reset(self, fingerprint: str) -> None: ...
+
+    def export(self) -> dict[str, dict[str, Any]]: ...
+
+    def load(self, states: Mapping[str, dict[str, Any]], seq: int, fingerprint: str) -> None: ...
+
+    @property
+    def durable(self) -> bool:
+        """True if state survives a process restart on its own (Redis); False for memory."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,298 @@
+"""Type-check a syntax tree and compile it into a closure `(event, features, decision) -> value`.
+
+Null semantics (documented in docs/rule-language.md): arithmetic with null gives null; an
+ordering comparison with null is false; `x == null` tests for missing; `and`/`or`/`not` treat
+null as false. A runtime fault inside a rule (e.g. comparing incomparable values) makes that
+expression null; it never stops the engine.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from fengkong.domain.events import Event
+from fengkong.domain.rules import ast
+from fengkong.domain.rules.errors import ExpressionError
+from fengkong.domain.rules.functions import ANY, BOOL, LIST, LOCATION, NUMBER, REGISTRY, STRING, TIME
+from fengkong.domain.rules.parser import parse_expression
+
+Compiled = Callable[[Event, Mapping[str, Any], str | None], Any]
+
+# Types of event fields as the rule language sees them.
+EVENT_FIELD_TYPES: dict[str, str] = {
+    "event_id": STRING, "type": STRING, "occurred_at": TIME, "institution_id": STRING,
+    "customer_id": STRING, "phone": STRING, "device_id": STRING, "ip": STRING,
+    "location": LOCATION, "txn_type": STRING, "channel": STRING, "amount": NUMBER,
+    "currency": STRING, "account_id": STRING, "account_kind": STRING, "account_class": STRING,
+    "card_id": STRING, "card_kind": STRING, "card_has_chip": BOOL, "entry_mode": STRING,
+    "counterparty_account_id": STRING, "same_name": BOOL, "merchant_id": STRING, "mcc": STRING,
+    "terminal_id": STRING, "auth_factors": LIST, "preauth_id": STRING,
+    "original_event_id": STRING, "balance_after": NUMBER, "username": STRING, "success": BOOL,
+    "method": STRING, "user_agent": STRING, "id_number_hash": STRING, "name": STRING,
+    "verification_channels": NUMBER, "face_to_face": BOOL, "bind_to": STRING, "field": STRING,
+    "via": STRING, "new_value_hash": STRING, "statement_due_date": STRING,
+    "target_event_id": STRING, "label": STRING, "source": STRING, "card_masked": STRING,
+}
+_NUMERIC = frozenset({NUMBER, TIME, ANY})
+
+
+@dataclass
+class Scope:
+    """What names an expression may use: feature types, rule parameters, the decision."""
+
+    features: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
+    allow_decision: bool = False
+    used_features: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True, slots=True)
+class Typed:
+    fn: Compiled
+    type: str
+    const: bool = False
+
+
+def _type_of_value(value: Any) -> str:
+    if value is None:
+        return ANY
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int | Decimal | float):
+        return NUMBER
+    if isinstance(value, str):
+        return STRING
+    if isinstance(value, list):
+        return LIST
+    return ANY
+
+
+def _const(value: Any) -> Typed:
+    return Typed(lambda e, f, d: value, _type_of_value(value), True)
+
+
+def _compatible(actual: str, expected: str) -> bool:
+    if ANY in (actual, expected) or actual == expected:
+        return True
+    return {actual, expected} <= {NUMBER, TIME}
+
+
+def _truth(fn: Compiled) -> Compiled:
+    return lambda e, f, d: bool(fn(e, f, d))
+
+
+def _arith(op: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    def apply(a: Any, b: Any) -> Any:
+        if a is None or b is None:
+            return None
+        try:
+            return op(a, b)
+        except TypeError:  # Decimal with float (e.g. a distance): fall back to float
+            try:
+                return op(float(a), float(b))
+            except (TypeError, ValueError, ZeroDivisionError):
+                return None
+        except (ZeroDivisionError, ArithmeticError):
+            return None
+
+    return apply
+
+
+def _order(op: Callable[[Any, Any], bool]) -> Callable[[Any, Any], bool]:
+    def apply(a: Any, b: Any) -> bool:
+        if a is None or b is None:
+            return False
+        try:
+            return bool(op(a, b))
+        except TypeError:
+            return False
+
+    return apply
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(a == b)
+
+
+def _member(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    try:
+        return a in b
+    except TypeError:
+        return False
+
+
+_ARITH = {
+    "+": _arith(operator.add), "-": _arith(operator.sub), "*": _arith(operator.mul),
+    "/": _arith(operator.truediv), "%": _arith(operator.mod),
+}
+_ORDER = {"<": _order(operator.lt), "<=": _order(operator.le), ">": _order(operator.gt), ">=": _order(operator.ge)}
+
+
+class Compiler:
+    def __init__(self, scope: Scope):
+        self.scope = scope
+
+    def compile(self, node: ast.Node) -> Typed:
+        method = getattr(self, "_" + type(node).__name__.lower())
+        result: Typed = method(node)
+        return result
+
+    def _literal(self, node: ast.Literal) -> Typed:
+        return _const(node.value)
+
+    def _listexpr(self, node: ast.ListExpr) -> Typed:
+        items = [self.compile(i) for i in node.items]
+        if all(i.const for i in items):
+            values = tuple(i.fn(None, {}, None) for i in items)  # type: ignore[arg-type]
+            frozen = frozenset(values) if all(isinstance(v, str | int) for v in values) else values
+            return Typed(lambda e, f, d: frozen, LIST, True)
+        fns = [i.fn for i in items]
+        return Typed(lambda e, f, d: [fn(e, f, d) for fn in fns], LIST)
+
+    def _name(self, node: ast.Name) -> Typed:
+        root, rest = node.parts[0], node.parts[1:]
+        if root == "event":
+            if len(rest) != 1:
+                raise ExpressionError("write event.<field>, e.g. event.amount", node.pos)
+            name = rest[0]
+            if name not in EVENT_FIELD_TYPES:
+                raise ExpressionError(
+                    f"unknown event field {name!r}; use extra(\"{name}\") for fields outside the contract",
+                    node.pos,
+                )
+            if name == "occurred_at":
+                return Typed(lambda e, f, d: e.ts, TIME)
+            if name == "type":
+                return Typed(lambda e, f, d: e.type.value, STRING)
+            if name == "event_id":
+                return Typed(lambda e, f, d: e.event_id, STRING)
+            return Typed(lambda e, f, d: e.fields.get(name), EVENT_FIELD_TYPES[name])
+        if root in ("features", "f"):
+            if len(rest) != 1:
+                raise ExpressionError("write features.<name>", node.pos)
+            name = rest[0]
+            if name not in self.scope.features:
+                raise ExpressionError(f"unknown feature {name!r}", node.pos)
+            self.scope.used_features.add(name)
+            return Typed(lambda e, f, d: f[name], self.scope.features[name])
+        if root in ("params", "p"):
+            if len(rest) != 1:
+                raise ExpressionError("write params.<name>", node.pos)
+            if rest[0] not in self.scope.params:
+                raise ExpressionError(f"unknown parameter {rest[0]!r}", node.pos)
+            return _const(self.scope.params[rest[0]])
+        if root == "decision" and not rest:
+            if not self.scope.allow_decision:
+                raise ExpressionError("'decision' is only known in a feature's where filter", node.pos)
+            return Typed(lambda e, f, d: d, STRING)
+        raise ExpressionError(
+            f"unknown name {node.dotted!r}; names start with event., features. or params.", node.pos
+        )
+
+    def _unary(self, node: ast.Unary) -> Typed:
+        inner = self.compile(node.operand)
+        if node.op == "not":
+            self._expect(inner, BOOL, node.operand.pos, "'not'")
+            fn = inner.fn
+            return Typed(lambda e, f, d: not fn(e, f, d), BOOL)
+        if inner.type not in _NUMERIC:
+            raise ExpressionError(f"cannot negate a {inner.type}", node.pos)
+        fn = inner.fn
+        return Typed(lambda e, f, d: None if (v := fn(e, f, d)) is None else -v, inner.type)
+
+    def _binary(self, node: ast.Binary) -> Typed:
+        left, right = self.compile(node.left), self.compile(node.right)
+        lf, rf = left.fn, right.fn
+        op = node.op
+        if op in ("and", "or"):
+            self._expect(left, BOOL, node.left.pos, f"'{op}'")
+            self._expect(right, BOOL, node.right.pos, f"'{op}'")
+            if op == "and":
+                return Typed(lambda e, f, d: bool(lf(e, f, d)) and bool(rf(e, f, d)), BOOL)
+            return Typed(lambda e, f, d: bool(lf(e, f, d)) or bool(rf(e, f, d)), BOOL)
+        if op in ("==", "!="):
+            if not _compatible(left.type, right.type) and not (left.const or right.const):
+                raise ExpressionError(f"comparing a {left.type} with a {right.type} is always false", node.pos)
+            if op == "==":
+                return Typed(lambda e, f, d: _equal(lf(e, f, d), rf(e, f, d)), BOOL)
+            return Typed(lambda e, f, d: not _equal(lf(e, f, d), rf(e, f, d)), BOOL)
+        if op in _ORDER:
+            if not (
+                _compatible(left.type, right.type)
+                and (left.type in _NUMERIC | {STRING} and right.type in _NUMERIC | {STRING})
+            ):
+                raise ExpressionError(f"cannot order a {left.type} against a {right.type}", node.pos)
+            cmp = _ORDER[op]
+            return Typed(lambda e, f, d: cmp(lf(e, f, d), rf(e, f, d)), BOOL)
+        if op in ("in", "not in"):
+            if right.type not in (LIST, STRING, ANY):
+                raise ExpressionError(f"'{op}' needs a list or a string on its right, not a {right.type}", node.right.pos)
+            if op == "in":
+                return Typed(lambda e, f, d: _member(lf(e, f, d), rf(e, f, d)), BOOL)
+            return Typed(lambda e, f, d: lf(e, f, d) is not None and not _member(lf(e, f, d), rf(e, f, d)), BOOL)
+        for side, sub in ((left, node.left), (right, node.right)):
+            if side.type not in _NUMERIC:
+                raise ExpressionError(f"cannot apply '{op}' to a {side.type}", sub.pos)
+        result_type = NUMBER
+        if op in ("+", "-") and TIME in (left.type, right.type):
+            result_type = NUMBER if left.type == right.type == TIME else TIME
+        arith = _ARITH[op]
+        if left.const and right.const:
+            return _const(arith(lf(None, {}, None), rf(None, {}, None)))  # type: ignore[arg-type]
+        return Typed(lambda e, f, d: arith(lf(e, f, d), rf(e, f, d)), result_type)
+
+    def _call(self, node: ast.Call) -> Typed:
+        spec = REGISTRY.get(node.function)
+        if spec is None:
+            known = ", ".join(sorted(REGISTRY))
+            raise ExpressionError(f"unknown function {node.function!r}; available: {known}", node.pos)
+        low, high = spec.arity
+        n = len(node.args)
+        if n < low or (high is not None and n > high):
+            want = f"{low}" if low == high else (f"{low} or more" if high is None else f"{low} to {high}")
+            raise ExpressionError(f"{spec.name}() takes {want} arguments, got {n}", node.pos)
+        args = [self.compile(a) for a in node.args]
+        for i, (arg, sub) in enumerate(zip(args, node.args, strict=True)):
+            expected = spec.params[min(i, len(spec.params) - 1)]
+            if not _compatible(arg.type, expected) and not (arg.const and arg.fn(None, {}, None) is None):  # type: ignore[arg-type]
+                raise ExpressionError(
+                    f"argument {i + 1} of {spec.name}() must be a {expected}, not a {arg.type}", sub.pos
+                )
+        fns = tuple(a.fn for a in args)
+        impl, null_aware, needs_event = spec.impl, spec.null_aware, spec.needs_event
+
+        def call(e: Event, f: Mapping[str, Any], d: str | None) -> Any:
+            values = [fn(e, f, d) for fn in fns]
+            if not null_aware and any(v is None for v in values):
+                return None
+            try:
+                return impl(e, *values) if needs_event else impl(*values)
+            except (TypeError, ValueError, ArithmeticError):
+                return None
+
+        return Typed(call, spec.returns)
+
+    @staticmethod
+    def _expect(typed: Typed, expected: str, pos: int, where: str) -> None:
+        if not _compatible(typed.type, expected):
+            raise ExpressionError(f"{where} needs a condition (true/false), not a {typed.type}", pos)
+
+
+def compile_expression(text: str, scope: Scope, expect: str | None = None) -> Typed:
+    """Parse, check and compile; raises ExpressionError with a position on any problem."""
+    typed = Compiler(scope).compile(parse_expression(text))
+    if expect is not None and not _compatible(typed.type, expect):
+        raise ExpressionError(f"expected a {expect} expression, but this is a {typed.type}", 0)
+    return typed
+
+
+def compile_predicate(text: str, scope: Scope) -> Compiled:
+    return _truth(compile_expression(text, scope, BOOL).fn)

@@ -1,0 +1,52 @@
+"""Arithmetic helpers. Money stays Decimal; ratios of mixed kinds fall back to float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fengkong.domain.rules.functions import NUMBER, register
+
+
+def _num(x: Any) -> Any:
+    return x
+
+
+@register("abs", (NUMBER,), NUMBER)
+def abs_(x: Any) -> Any:
+    """Absolute value."""
+    return abs(x)
+
+
+@register("min", (NUMBER, NUMBER), NUMBER, variadic=True)
+def min_(*xs: Any) -> Any:
+    """Smallest of its arguments."""
+    return min(xs)
+
+
+@register("max", (NUMBER, NUMBER), NUMBER, variadic=True)
+def max_(*xs: Any) -> Any:
+    """Largest of its arguments."""
+    return max(xs)
+
+
+@register("clamp", (NUMBER, NUMBER, NUMBER), NUMBER)
+def clamp(x: Any, low: Any, high: Any) -> Any:
+    """x limited to [low, high]."""
+    return min(max(x, low), high)
+
+
+@register("round", (NUMBER, NUMBER), NUMBER, min_args=1)
+def round_(x: Any, digits: Any = 0) -> Any:
+    """Round half-even to `digits` decimals."""
+    return round(x, int(digits))
+
+
+@register("ratio", (NUMBER, NUMBER), NUMBER)
+def ratio(a: Any, b: Any) -> Any:
+    """a / b, or null when b is 0: ratio(event.amount, features.avg_amount_90d)."""
+    if b == 0:
+        return None
+    if isinstance(a, Decimal) != isinstance(b, Decimal):
+        return float(a) / float(b)
+    return a / b

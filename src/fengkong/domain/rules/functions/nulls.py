@@ -1,0 +1,25 @@
+"""Dealing with missing values (null)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fengkong.domain.rules.functions import ANY, BOOL, register
+
+
+@register("coalesce", (ANY, ANY), ANY, variadic=True, null_aware=True)
+def coalesce(*xs: Any) -> Any:
+    """The first argument that is not null."""
+    return next((x for x in xs if x is not None), None)
+
+
+@register("is_null", (ANY,), BOOL, null_aware=True)
+def is_null(x: Any) -> bool:
+    """True if the value is missing."""
+    return x is None
+
+
+@register("present", (ANY,), BOOL, null_aware=True)
+def present(x: Any) -> bool:
+    """True if the value is there."""
+    return x is not None

@@ -1,0 +1,421 @@
+"""Load rule files (YAML) into a RuleSet, or a list of located errors. All or nothing: a file
+with an error refuses the whole load, so the rules already active stay active."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fengkong.domain.decisions import Outcome
+from fengkong.domain.events import AuthFactor, Channel, EventType, TxnType
+from fengkong.domain.features.featureset import FeatureSet
+from fengkong.domain.features.reducers import REDUCERS
+from fengkong.domain.features.spec import ENTITY_FIELDS, FeatureSpec
+from fengkong.domain.features.windows import WindowError, parse_duration, parse_window
+from fengkong.domain.rules.compiler import EVENT_FIELD_TYPES, Scope, compile_expression
+from fengkong.domain.rules.errors import ExpressionError, RuleError, RuleSetError
+from fengkong.domain.rules.functions import BOOL, NUMBER
+from fengkong.domain.rules.ruleset import Rule, RuleSet, Template, format_value
+
+_RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
+_CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
+_FEATURE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_DURATION_TEXT = re.compile(r"^\d+[smhdw]$")
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_MODES = ("active", "shadow", "disabled")
+DEFAULT_LATENESS_S = 3600
+
+
+class _Fail(Exception):
+    def __init__(self, node: yaml.Node | None, message: str, offset: int | None = None):
+        super().__init__(message)
+        self.node = node
+        self.message = message
+        self.offset = offset
+
+
+@dataclass
+class _Source:
+    path: str
+    text: str
+
+    def locate(self, node: yaml.Node | None, offset: int | None) -> tuple[int, int]:
+        if node is None:
+            return 1, 1
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        if offset is None or not isinstance(node, yaml.ScalarNode):
+            return line, col
+        style = node.style
+        if style in ('"', "'"):
+            return line, col + 1 + offset
+        segment = self.text[node.start_mark.index : node.end_mark.index]
+        lines = segment.split("\n")
+        if style in ("|", ">"):
+            lines, line = lines[1:], line + 1
+            first_indent = None
+        else:
+            first_indent = node.start_mark.column
+        remaining = offset
+        for i, raw in enumerate(lines):
+            stripped = raw.lstrip()
+            indent = first_indent if (i == 0 and first_indent is not None) else len(raw) - len(stripped)
+            if remaining <= len(stripped) or i == len(lines) - 1:
+                return line + i, indent + 1 + remaining
+            remaining -= len(stripped) + 1
+        return line, col
+
+
+def _mapping(node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    if not isinstance(node, yaml.MappingNode):
+        raise _Fail(node, f"{what} must be a mapping")
+    out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+    for key, value in node.value:
+        name = str(key.value)
+        if name in out:
+            raise _Fail(key, f"duplicate key {name!r} in {what}")
+        out[name] = (key, value)
+    return out
+
+
+def _plain(node: yaml.Node) -> Any:
+    """A YAML node as plain data; floats become exact Decimals, duration strings seconds."""
+    if isinstance(node, yaml.MappingNode):
+        return {str(k.value): _plain(v) for k, v in node.value}
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(v) for v in node.value]
+    tag, text = node.tag, str(node.value)
+    if tag.endswith(":int"):
+        return int(text.replace("_", ""), 0) if not text.lstrip("-+").startswith("0") or text in ("0", "-0", "+0") else int(text.replace("_", ""))
+    if tag.endswith(":float"):
+        return Decimal(text.replace("_", ""))
+    if tag.endswith(":bool"):
+        return text.lower() in ("true", "yes", "on")
+    if tag.endswith(":null"):
+        return None
+    return text
+
+
+def _param(node: yaml.Node) -> Any:
+    value = _plain(node)
+    if isinstance(value, str) and _DURATION_TEXT.match(value):
+        return parse_duration(value)
+    if isinstance(value, list):
+        return frozenset(value) if all(isinstance(v, str | int) for v in value) else tuple(value)
+    if isinstance(value, dict):
+        raise _Fail(node, "a parameter must be a number, string, boolean, duration or list")
+    return value
+
+
+def _text(node: yaml.Node, what: str) -> str:
+    if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
+        raise _Fail(node, f"{what} must be a non-empty string")
+    return str(node.value)
+
+
+def _bilingual(node: yaml.Node, what: str) -> tuple[str, str]:
+    fields = _mapping(node, what)
+    for lang in ("zh", "en"):
+        if lang not in fields:
+            raise _Fail(node, f"{what} needs both zh and en")
+    return _text(fields["zh"][1], f"{what}.zh"), _text(fields["en"][1], f"{what}.en")
+
+
+def _string_list(node: yaml.Node, what: str, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    items = [node] if isinstance(node, yaml.ScalarNode) else node.value if isinstance(node, yaml.SequenceNode) else None
+    if items is None:
+        raise _Fail(node, f"{what} must be a list of names")
+    out = []
+    for item in items:
+        value = _text(item, what)
+        if allowed is not None and value not in allowed:
+            raise _Fail(item, f"{value!r} is not one of {', '.join(allowed)}")
+        out.append(value)
+    return tuple(out)
+
+
+def _compile(node: yaml.Node, scope: Scope, expect: str) -> tuple[Any, str]:
+    text = _text(node, "expression")
+    try:
+        return compile_expression(text.strip(), scope, expect), text
+    except ExpressionError as exc:
+        lead = len(text) - len(text.lstrip())
+        raise _Fail(node, exc.message, exc.pos + lead) from None
+
+
+def _template(node: yaml.Node, text: str, scope: Scope) -> Template:
+    parts: list[Any] = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(text):
+        parts.append(text[last : match.start()])
+        try:
+            parts.append(compile_expression(match.group(1).strip(), scope).fn)
+        except ExpressionError as exc:
+            raise _Fail(node, f"in message placeholder: {exc.message}", match.start(1) + exc.pos) from None
+        last = match.end()
+    parts.append(text[last:])
+    if len(parts) == 1:
+        return lambda e, f: text
+
+    def render(event: Any, features: Mapping[str, Any]) -> str:
+        out = []
+        for part in parts:
+            out.append(part if isinstance(part, str) else format_value(part(event, features, None)))
+        return "".join(out)
+
+    return render
+
+
+class RuleLoader:
+    """Reads *.yaml / *.yml rule files from files or directories."""
+
+    def __init__(self, lateness_s: int = DEFAULT_LATENESS_S):
+        self.lateness_s = lateness_s
+
+    def load_paths(self, paths: list[Path]) -> RuleSet:
+        files: list[Path] = []
+        for path in paths:
+            if path.is_dir():
+                files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+            elif path.exists():
+                files.append(path)
+            else:
+                raise RuleSetError([RuleError(str(path), 1, 1, "no such file or directory")])
+        return self.load_texts([(str(f), f.read_text(encoding="utf-8")) for f in files])
+
+    def load_texts(self, sources: list[tuple[str, str]]) -> RuleSet:
+        errors: list[RuleError] = []
+        documents: list[tuple[_Source, dict[str, tuple[yaml.Node, yaml.Node]], dict[str, Any]]] = []
+        for path, text in sources:
+            source = _Source(path, text)
+            try:
+                root = yaml.compose(text)
+            except yaml.MarkedYAMLError as exc:
+                mark = exc.problem_mark
+                line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+                errors.append(RuleError(path, line, col, f"YAML: {exc.problem or exc}"))
+                continue
+            if root is None:
+                continue
+            try:
+                top = _mapping(root, "a rule file")
+                unknown = set(top) - {"params", "features", "rules", "description"}
+                if unknown:
+                    name = sorted(unknown)[0]
+                    raise _Fail(top[name][0], f"unknown section {name!r} (expected params, features, rules)")
+                params = {k: _param(v) for k, (_, v) in _mapping(top["params"][1], "params").items()} if "params" in top else {}
+                documents.append((source, top, params))
+            except _Fail as fail:
+                errors.append(RuleError(path, *source.locate(fail.node, fail.offset), fail.message))
+        specs: list[FeatureSpec] = []
+        for source, top, params in documents:
+            if "features" in top:
+                specs.extend(self._features(source, top["features"][1], params, errors))
+        seen_features: dict[str, FeatureSpec] = {}
+        for spec in specs:
+            if spec.name in seen_features:
+                errors.append(RuleError("", 1, 1, f"feature {spec.name!r} is defined twice"))
+            seen_features[spec.name] = spec
+        feature_types = {s.name: s.reducer.result_type for s in specs}
+        rules: list[Rule] = []
+        for source, top, params in documents:
+            if "rules" in top:
+                rules.extend(self._rules(source, top["rules"][1], params, feature_types, errors))
+        seen_rules: set[str] = set()
+        for rule in rules:
+            if rule.id in seen_rules:
+                errors.append(RuleError(rule.source.split(":")[0], int(rule.source.split(":")[1]), 1, f"rule id {rule.id!r} is used twice"))
+            seen_rules.add(rule.id)
+        if errors:
+            raise RuleSetError(errors)
+        digest = hashlib.sha256()
+        for path, text in sources:
+            digest.update(Path(path).name.encode() + b"\0" + text.encode() + b"\0")
+        return RuleSet(
+            rules=tuple(rules),
+            features=FeatureSet(specs),
+            version=digest.hexdigest()[:12],
+            files=tuple(path for path, _ in sources),
+        )
+
+    def _features(
+        self, source: _Source, node: yaml.Node, params: dict[str, Any], errors: list[RuleError]
+    ) -> list[FeatureSpec]:
+        if not isinstance(node, yaml.SequenceNode):
+            errors.append(RuleError(source.path, *source.locate(node, None), "features must be a list"))
+            return []
+        out = []
+        for item in node.value:
+            try:
+                out.append(self._feature(item, params))
+            except _Fail as fail:
+                errors.append(RuleError(source.path, *source.locate(fail.node, fail.offset), fail.message))
+        return out
+
+    def _feature(self, node: yaml.Node, params: dict[str, Any]) -> FeatureSpec:
+        fields = _mapping(node, "a feature")
+        allowed = {"name", "entity", "aggregate", "of", "window", "resolution", "where", "max_distinct", "description"}
+        for key, (knode, _) in fields.items():
+            if key not in allowed:
+                raise _Fail(knode, f"unknown feature key {key!r}; expected one of {', '.join(sorted(allowed))}")
+        for key in ("name", "entity", "aggregate", "window"):
+            if key not in fields:
+                raise _Fail(node, f"a feature needs {key!r}")
+        name = _text(fields["name"][1], "name")
+        if not _FEATURE_NAME.match(name):
+            raise _Fail(fields["name"][1], "feature names are lower_case_with_underscores")
+        entity = _string_list(fields["entity"][1], "entity", tuple(ENTITY_FIELDS))
+        aggregate = _text(fields["aggregate"][1], "aggregate")
+        if aggregate not in REDUCERS:
+            raise _Fail(fields["aggregate"][1], f"unknown aggregate {aggregate!r}; one of {', '.join(REDUCERS)}")
+        reducer_cls = REDUCERS[aggregate]
+        of = _text(fields["of"][1], "of") if "of" in fields else None
+        if reducer_cls.needs_value and of is None:
+            raise _Fail(node, f"aggregate {aggregate!r} needs 'of': the event field to aggregate")
+        if of is not None and of not in EVENT_FIELD_TYPES:
+            raise _Fail(fields["of"][1], f"unknown event field {of!r}")
+        if reducer_cls.numeric and of is not None and EVENT_FIELD_TYPES[of] != NUMBER:
+            raise _Fail(fields["of"][1], f"aggregate {aggregate!r} needs a numeric field, {of!r} is a {EVENT_FIELD_TYPES[of]}")
+        try:
+            resolution = _text(fields["resolution"][1], "resolution") if "resolution" in fields else None
+            window = parse_window(_text(fields["window"][1], "window"), resolution)
+        except WindowError as exc:
+            raise _Fail(fields["window"][1], str(exc)) from None
+        max_distinct = int(_plain(fields["max_distinct"][1])) if "max_distinct" in fields else 1000
+        where = None
+        where_text = ""
+        if "where" in fields:
+            typed, where_text = _compile(fields["where"][1], Scope(params=params, allow_decision=True), BOOL)
+            fn = typed.fn
+            where = lambda event, decision, fn=fn: bool(fn(event, {}, decision))  # noqa: E731
+        return FeatureSpec(
+            name=name,
+            entity=entity,
+            aggregate=aggregate,
+            window=window,
+            reducer=reducer_cls(window, self.lateness_s, max_distinct),
+            of=of,
+            where=where,
+            where_text=where_text.strip(),
+            description=str(_plain(fields["description"][1])) if "description" in fields else "",
+        )
+
+    def _rules(
+        self,
+        source: _Source,
+        node: yaml.Node,
+        params: dict[str, Any],
+        feature_types: dict[str, str],
+        errors: list[RuleError],
+    ) -> list[Rule]:
+        if not isinstance(node, yaml.SequenceNode):
+            errors.append(RuleError(source.path, *source.locate(node, None), "rules must be a list"))
+            return []
+        out = []
+        for item in node.value:
+            try:
+                out.append(self._rule(source, item, params, feature_types))
+            except _Fail as fail:
+                errors.append(RuleError(source.path, *source.locate(fail.node, fail.offset), fail.message))
+        return out
+
+    def _rule(
+        self, source: _Source, node: yaml.Node, file_params: dict[str, Any], feature_types: dict[str, str]
+    ) -> Rule:
+        fields = _mapping(node, "a rule")
+        allowed = {"id", "version", "description", "applies_to", "when", "outcome", "mode", "params"}
+        for key, (knode, _) in fields.items():
+            if key not in allowed:
+                raise _Fail(knode, f"unknown rule key {key!r}; expected one of {', '.join(sorted(allowed))}")
+        for key in ("id", "description", "when", "outcome"):
+            if key not in fields:
+                raise _Fail(node, f"a rule needs {key!r}")
+        rule_id = _text(fields["id"][1], "id")
+        if not _RULE_ID.match(rule_id):
+            raise _Fail(fields["id"][1], "rule ids use letters, digits, '.', '_' and '-'")
+        version = _plain(fields["version"][1]) if "version" in fields else 1
+        if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+            raise _Fail(fields["version"][1], "version must be a positive integer")
+        desc_zh, desc_en = _bilingual(fields["description"][1], "description")
+        params = dict(file_params)
+        if "params" in fields:
+            params.update({k: _param(v) for k, (_, v) in _mapping(fields["params"][1], "params").items()})
+        scope = Scope(features=feature_types, params=params)
+        event_types: tuple[str, ...] = tuple(t.value for t in EventType)
+        channels = txn_types = None
+        if "applies_to" in fields:
+            applies = _mapping(fields["applies_to"][1], "applies_to")
+            for key, (knode, _) in applies.items():
+                if key not in ("event_types", "channels", "txn_types"):
+                    raise _Fail(knode, f"unknown applies_to key {key!r}; expected event_types, channels, txn_types")
+            if "event_types" in applies:
+                event_types = _string_list(applies["event_types"][1], "event_types", tuple(t.value for t in EventType))
+            if "channels" in applies:
+                channels = frozenset(_string_list(applies["channels"][1], "channels", tuple(c.value for c in Channel)))
+            if "txn_types" in applies:
+                txn_types = frozenset(_string_list(applies["txn_types"][1], "txn_types", tuple(t.value for t in TxnType)))
+        condition, condition_text = _compile(fields["when"][1], scope, BOOL)
+        outcome_fields = _mapping(fields["outcome"][1], "outcome")
+        for key, (knode, _) in outcome_fields.items():
+            if key not in ("decision", "score", "reason", "message", "required_factors"):
+                raise _Fail(knode, f"unknown outcome key {key!r}")
+        for key in ("decision", "reason"):
+            if key not in outcome_fields:
+                raise _Fail(fields["outcome"][1], f"an outcome needs {key!r}")
+        decision_text = _text(outcome_fields["decision"][1], "decision")
+        if decision_text not in {o.value for o in Outcome}:
+            raise _Fail(outcome_fields["decision"][1], f"decision must be one of {', '.join(o.value for o in Outcome)}")
+        reason = _text(outcome_fields["reason"][1], "reason")
+        if not _CODE.match(reason):
+            raise _Fail(outcome_fields["reason"][1], "reason codes are UPPER_CASE_WITH_UNDERSCORES")
+        if "score" in outcome_fields:
+            score_node = outcome_fields["score"][1]
+            score_value = _plain(score_node)
+            if isinstance(score_value, int | Decimal) and not isinstance(score_value, bool):
+                if not 0 <= score_value <= 100:
+                    raise _Fail(score_node, "score must be between 0 and 100")
+                constant = float(score_value)
+                score = lambda e, f, d, c=constant: c  # noqa: E731
+            else:
+                score = _compile(score_node, scope, NUMBER)[0].fn
+        else:
+            default = {Outcome.APPROVE: 0.0, Outcome.STEP_UP: 50.0, Outcome.REVIEW: 60.0}.get(Outcome(decision_text), 80.0)
+            score = lambda e, f, d, c=default: c  # noqa: E731
+        if "message" in outcome_fields:
+            msg_zh, msg_en = _bilingual(outcome_fields["message"][1], "message")
+            message_node = outcome_fields["message"][1]
+        else:
+            msg_zh, msg_en, message_node = desc_zh, desc_en, fields["description"][1]
+        factors = ()
+        if "required_factors" in outcome_fields:
+            factors = _string_list(outcome_fields["required_factors"][1], "required_factors", tuple(f.value for f in AuthFactor))
+        mode = _text(fields["mode"][1], "mode") if "mode" in fields else "active"
+        if mode not in _MODES:
+            raise _Fail(fields["mode"][1], f"mode must be one of {', '.join(_MODES)}")
+        return Rule(
+            id=rule_id,
+            version=version,
+            description_zh=desc_zh,
+            description_en=desc_en,
+            event_types=frozenset(event_types),
+            channels=channels,
+            txn_types=txn_types,
+            condition=condition.fn,
+            condition_text=condition_text.strip(),
+            outcome=Outcome(decision_text),
+            score=score,
+            reason_code=reason,
+            message_zh=_template(message_node, msg_zh, scope),
+            message_en=_template(message_node, msg_en, scope),
+            required_factors=factors,
+            mode=mode,
+            features_used=frozenset(scope.used_features),
+            source=f"{source.path}:{node.start_mark.line + 1}",
+        )
+

@@ -1,0 +1,466 @@
+"""Server-side validation of the event contract (EVENTS.md): every error names its field.
+
+Validation is table-driven: one `FieldSpec` per contract field, checked wherever it appears;
+each event type lists what it requires. Unknown fields are kept as sent (after scrubbing), and
+forbidden secrets (CVN, track data, PIN, expiry, passwords) are removed before anything else
+sees the event.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from fengkong.domain.clock import to_epoch_seconds
+from fengkong.domain.decisions import EventError, FieldError
+from fengkong.domain.events import AuthFactor, Channel, Event, EventType, TxnType
+from fengkong.domain.money import MoneyError, parse_yuan
+from fengkong.domain.ports import IdentifierProtector
+from fengkong.domain.sensitive import FORBIDDEN_FIELDS, looks_like_pan, scrub_text
+
+MAX_EVENT_BYTES = 1 << 20  # one event of the contract is a few hundred bytes
+MAX_STRING = 256
+MAX_LONG_STRING = 2048
+MAX_EXTRA_FIELDS = 64
+
+Normaliser = Callable[[Any], Any]
+
+
+class _Invalid(ValueError):
+    pass
+
+
+def _string(limit: int = MAX_STRING) -> Normaliser:
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise _Invalid(f"must be a string, not {_json_type(value)}")
+        if not value.strip():
+            raise _Invalid("must not be empty")
+        if len(value) > limit:
+            raise _Invalid(f"is {len(value):,} characters long; the limit is {limit:,}")
+        return value
+
+    return check
+
+
+def _enum(choices: type[Any] | tuple[str, ...]) -> Normaliser:
+    allowed = tuple(c.value for c in choices) if isinstance(choices, type) else choices  # type: ignore[attr-defined]
+
+    def check(value: Any) -> str:
+        if not isinstance(value, str):
+            raise _Invalid(f"must be a string, one of {', '.join(allowed)}")
+        if value not in allowed:
+            shown = value if len(value) <= 40 else value[:40] + "..."
+            raise _Invalid(f"{shown!r} is not one of {', '.join(allowed)}")
+        return value
+
+    return check
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid(f"must be true or false, not {_json_type(value)}")
+    return value
+
+
+def _integer(low: int, high: int) -> Normaliser:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _Invalid(f"must be an integer, not {_json_type(value)}")
+        if not low <= value <= high:
+            raise _Invalid(f"must be between {low} and {high}")
+        return value
+
+    return check
+
+
+def _money(value: Any) -> Decimal:
+    try:
+        fen = parse_yuan(value)
+    except MoneyError as exc:
+        raise _Invalid(str(exc)) from None
+    return Decimal(fen) / 100
+
+
+def _money_or_zero(value: Any) -> Decimal:
+    try:
+        fen = parse_yuan(value, allow_zero=True)
+    except MoneyError as exc:
+        raise _Invalid(str(exc)) from None
+    return Decimal(fen) / 100
+
+
+def _timestamp(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise _Invalid("must be an ISO-8601 string with a UTC offset")
+    if len(value) > 64:
+        raise _Invalid("is too long for an ISO-8601 timestamp")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise _Invalid(f"{value!r} is not an ISO-8601 timestamp") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise _Invalid(f"{value!r} has no UTC offset; write e.g. 2019-12-12T03:23:00+08:00")
+    if not 1990 <= moment.year <= 2200:
+        raise _Invalid(f"year {moment.year} is out of range")
+    return moment
+
+
+def _date(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Invalid("must be a date string YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise _Invalid(f"{value[:40]!r} is not a date YYYY-MM-DD") from None
+
+
+def _ip(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > 64:
+        raise _Invalid("must be an IPv4 or IPv6 address string")
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise _Invalid(f"{value!r} is not an IPv4 or IPv6 address") from None
+
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+def _location(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _Invalid("must be an object like {\"lat\": 22.19, \"lon\": 113.54, \"city\": \"Macau\"}")
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key in ("lat", "lon"):
+            if isinstance(item, bool) or not isinstance(item, int | Decimal | float):
+                raise _Invalid(f"{key} must be a number")
+            number = float(item)
+            bound = 90.0 if key == "lat" else 180.0
+            if not -bound <= number <= bound:
+                raise _Invalid(f"{key} {number} is outside -{bound:g}..{bound:g}")
+            out[key] = number
+        elif key == "country":
+            if not isinstance(item, str) or not _COUNTRY.match(item):
+                raise _Invalid("country must be an ISO 3166 alpha-2 code such as CN or MO")
+            out[key] = item
+        elif key == "city":
+            out[key] = _string(128)(item)
+        else:
+            out[key] = _scrub(item)
+    return out
+
+
+def _factor_list(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise _Invalid("must be a list such as [\"password\", \"sms_otp\"]")
+    allowed = {f.value for f in AuthFactor}
+    for item in value:
+        if item not in allowed:
+            raise _Invalid(f"{str(item)[:40]!r} is not one of {', '.join(sorted(allowed))}")
+    return list(dict.fromkeys(value))
+
+
+_LABEL = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def _label(value: Any) -> str:
+    if not isinstance(value, str) or not _LABEL.match(value):
+        raise _Invalid("must be a lower-case word such as fraud, legit or cash_out")
+    return value
+
+
+_MCC = re.compile(r"^\d{4}$")
+
+
+def _mcc(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = f"{value:04d}"
+    if not isinstance(value, str) or not _MCC.match(value):
+        raise _Invalid("must be a 4-digit merchant category code such as 5411")
+    return value
+
+
+_ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+
+
+def _id_number(value: Any) -> str:
+    if not isinstance(value, str) or not _ID_NUMBER.match(value):
+        raise _Invalid("must be an 18-character resident ID number (17 digits and a digit or X)")
+    return value.upper()
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    check: Normaliser
+
+
+_ID = FieldSpec(_string())
+
+FIELDS: dict[str, FieldSpec] = {
+    # every event
+    "institution_id": _ID,
+    "customer_id": _ID,
+    "phone": FieldSpec(_string(32)),
+    "device_id": _ID,
+    "ip": FieldSpec(_ip),
+    "location": FieldSpec(_location),
+    # transaction
+    "txn_type": FieldSpec(_enum(TxnType)),
+    "channel": FieldSpec(_enum(Channel)),
+    "amount": FieldSpec(_money),
+    "currency": FieldSpec(_enum(("CNY", "HKD", "MOP", "USD", "EUR", "JPY", "GBP"))),
+    "account_id": _ID,
+    "account_kind": FieldSpec(_enum(("bank", "payment"))),
+    "account_class": FieldSpec(_enum(("I", "II", "III"))),
+    "card_id": _ID,
+    "card_kind": FieldSpec(_enum(("debit", "credit"))),
+    "card_has_chip": FieldSpec(_boolean),
+    "entry_mode": FieldSpec(
+        _enum(("chip", "contactless", "magstripe", "fallback", "keyed", "ecommerce", "token"))
+    ),
+    "counterparty_account_id": _ID,
+    "same_name": FieldSpec(_boolean),
+    "merchant_id": _ID,
+    "mcc": FieldSpec(_mcc),
+    "terminal_id": _ID,
+    "auth_factors": FieldSpec(_factor_list),
+    "preauth_id": _ID,
+    "original_event_id": _ID,
+    "balance_after": FieldSpec(_money_or_zero),
+    # login
+    "username": _ID,
+    "success": FieldSpec(_boolean),
+    "method": FieldSpec(_enum(("password", "sms_otp", "biometric"))),
+    "user_agent": FieldSpec(_string(MAX_LONG_STRING)),
+    # account_open
+    "id_number": FieldSpec(_id_number),
+    "name": FieldSpec(_string(128)),
+    "verification_channels": FieldSpec(_integer(0, 100)),
+    "face_to_face": FieldSpec(_boolean),
+    # card_bind
+    "bind_to": _ID,
+    # profile_change
+    "field": FieldSpec(_enum(("phone", "login_password", "payment_password", "device"))),
+    "via": FieldSpec(_enum(("sms_otp", "counter", "app", "password"))),
+    "new_value_hash": _ID,
+    # repayment
+    "statement_due_date": FieldSpec(_date),
+    # feedback
+    "target_event_id": _ID,
+    "label": FieldSpec(_label),
+    "source": FieldSpec(_label),
+}
+
+REQUIRED: dict[EventType, tuple[str, ...]] = {
+    EventType.TRANSACTION: ("txn_type", "channel", "amount"),
+    EventType.LOGIN: ("success",),
+    EventType.ACCOUNT_OPEN: ("account_id",),
+    EventType.CARD_BIND: ("card_id",),
+    EventType.PROFILE_CHANGE: ("field",),
+    EventType.REPAYMENT: ("card_id", "amount"),
+    EventType.FEEDBACK: ("target_event_id", "label"),
+}
+
+_EVENT_ID = _string(128)
+_TYPES = tuple(t.value for t in EventType)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float | Decimal):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _scrub(value: Any, depth: int = 0) -> Any:
+    """Extra data is kept, minus secrets and with card numbers masked."""
+    if depth > 8:
+        return None
+    if isinstance(value, dict):
+        return {
+            str(k): _scrub(v, depth + 1)
+            for k, v in value.items()
+            if str(k).lower() not in FORBIDDEN_FIELDS
+        }
+    if isinstance(value, list):
+        return [_scrub(v, depth + 1) for v in value[:256]]
+    if isinstance(value, str):
+        text = value if len(value) <= MAX_LONG_STRING else value[:MAX_LONG_STRING]
+        return scrub_text(text)
+    return value
+
+
+def parse_json_event(raw: str | bytes) -> tuple[dict[str, Any] | None, EventError | None]:
+    """Parse one JSON text into a dict, keeping numbers exact (Decimal), or explain why not."""
+    size = len(raw)
+    if size > 64 * MAX_EVENT_BYTES:
+        return None, EventError(
+            _peek_event_id(raw), (FieldError("(event)", f"event is {size:,} bytes; refused unread"),)
+        )
+    try:
+        data = json.loads(raw, parse_float=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        return None, EventError(_peek_event_id(raw), (FieldError("(json)", f"invalid JSON: {msg}{where}"),))
+    except RecursionError:
+        return None, EventError(None, (FieldError("(json)", "invalid JSON: nested too deeply"),))
+    if not isinstance(data, dict):
+        return None, EventError(None, (FieldError("(event)", "an event must be a JSON object"),))
+    return data, None
+
+
+_PEEK = re.compile(rb'"event_id"\s*:\s*"([^"\\]{1,128})"')
+
+
+def _peek_event_id(raw: str | bytes) -> str | None:
+    head = raw[:4096].encode() if isinstance(raw, str) else raw[:4096]
+    match = _PEEK.search(head)
+    return match.group(1).decode(errors="replace") if match else None
+
+
+class EventValidator:
+    """Turns a decoded JSON object into an `Event`, or an `EventError` naming each bad field.
+
+    Raw card numbers in `card_id` become tokens and resident ID numbers become keyed hashes here,
+    at the door, so nothing downstream ever holds them.
+    """
+
+    def __init__(self, protector: IdentifierProtector, max_event_bytes: int = MAX_EVENT_BYTES):
+        self._protector = protector
+        self._max_event_bytes = max_event_bytes
+
+    def validate(self, data: Mapping[str, Any], raw_size: int = 0) -> Event | EventError:
+        errors: list[FieldError] = []
+        raw_id = data.get("event_id")
+        event_id: str | None = None
+        try:
+            event_id = _EVENT_ID(raw_id) if raw_id is not None else None
+            if event_id is None:
+                errors.append(FieldError("event_id", "is required"))
+        except _Invalid as exc:
+            errors.append(FieldError("event_id", str(exc)))
+        type_value = data.get("type")
+        event_type: EventType | None = None
+        if type_value is None:
+            errors.append(FieldError("type", f"is required: one of {', '.join(_TYPES)}"))
+        elif not isinstance(type_value, str) or type_value not in _TYPES:
+            shown = str(type_value)[:40]
+            errors.append(FieldError("type", f"{shown!r} is not one of {', '.join(_TYPES)}"))
+        else:
+            event_type = EventType(type_value)
+        occurred_at: datetime | None = None
+        if data.get("occurred_at") is None:
+            errors.append(FieldError("occurred_at", "is required (ISO-8601 with UTC offset)"))
+        else:
+            try:
+                occurred_at = _timestamp(data["occurred_at"])
+            except _Invalid as exc:
+                errors.append(FieldError("occurred_at", str(exc)))
+
+        fields: dict[str, Any] = {}
+        redacted: list[str] = []
+        extras = 0
+        for key, value in data.items():
+            if key in ("event_id", "type", "occurred_at"):
+                continue
+            if key.lower() in FORBIDDEN_FIELDS:
+                redacted.append(key)
+                continue
+            spec = FIELDS.get(key)
+            if spec is None:
+                extras += 1
+                if extras > MAX_EXTRA_FIELDS:
+                    errors.append(FieldError(key, f"more than {MAX_EXTRA_FIELDS} unknown fields"))
+                    break
+                fields[key] = _scrub(value)
+                continue
+            if value is None:
+                continue  # an explicit null is the same as an absent optional field
+            try:
+                fields[key] = spec.check(value)
+            except _Invalid as exc:
+                errors.append(FieldError(key, str(exc)))
+        if event_type is not None:
+            for name in REQUIRED[event_type]:
+                if name not in fields and not any(e.field == name for e in errors):
+                    errors.append(FieldError(name, f"is required for {event_type.value} events"))
+        if not errors and raw_size > self._max_event_bytes:
+            errors.append(
+                FieldError("(event)", f"event is {raw_size:,} bytes; the limit is {self._max_event_bytes:,}")
+            )
+        if errors or event_id is None or event_type is None or occurred_at is None:
+            return EventError(event_id if isinstance(event_id, str) else None, tuple(errors))
+
+        self._protect(fields)
+        amount = fields.get("amount")
+        amount_fen = int(amount * 100) if isinstance(amount, Decimal) else None
+        return Event(
+            event_id=event_id,
+            type=event_type,
+            occurred_at=occurred_at,
+            ts=to_epoch_seconds(occurred_at),
+            fields=fields,
+            amount_fen=amount_fen,
+            redacted=tuple(redacted),
+        )
+
+    def _protect(self, fields: dict[str, Any]) -> None:
+        card = fields.get("card_id")
+        if isinstance(card, str) and looks_like_pan(card):
+            fields["card_id"] = self._protector.card_token(card)
+            fields["card_masked"] = card[:6] + "*" * (len(card) - 10) + card[-4:]
+        for name in ("account_id", "counterparty_account_id"):
+            value = fields.get(name)
+            if isinstance(value, str) and looks_like_pan(value):
+                fields[name] = self._protector.card_token(value)
+        id_number = fields.pop("id_number", None)
+        if id_number is not None:
+            fields["id_number_hash"] = self._protector.identifier_hash("id_number", id_number)
+
+
+def rejected_excerpt(raw: str | bytes | Mapping[str, Any], limit: int = 2048) -> str:
+    """What of a rejected event we keep: a bounded, scrubbed excerpt (never secrets or a PAN)."""
+    if isinstance(raw, Mapping):
+        try:
+            text = json.dumps(_scrub(dict(raw)), default=str, ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = repr(raw)
+    elif isinstance(raw, bytes):
+        text = raw[: limit * 4].decode("utf-8", errors="replace")
+    else:
+        text = raw[: limit * 4]
+    if not isinstance(raw, Mapping):
+        parsed, _ = parse_json_event(text) if len(text) < limit * 4 else (None, None)
+        if parsed is not None:
+            text = json.dumps(_scrub(parsed), default=str, ensure_ascii=False)
+        else:
+            text = _strip_secret_pairs(text)
+    text = scrub_text(text)
+    return text if len(text) <= limit else text[:limit] + "...(truncated)"
+
+
+_SECRET_PAIR = re.compile(
+    r'("(?:' + "|".join(sorted(FORBIDDEN_FIELDS)) + r')"\s*:\s*)("[^"]*"|[^,}\s]*)', re.IGNORECASE
+)
+
+
+def _strip_secret_pairs(text: str) -> str:
+    """For text that is not valid JSON: blank the values of secret-looking keys."""
+    return _SECRET_PAIR.sub(lambda m: m.group(1) + '"[removed]"', text)

@@ -1,0 +1,300 @@
+"""The decision use case: validate, read features, evaluate rules, make it durable, update state.
+
+Ordering is what makes the engine safe: a decision is computed from state as it was before the
+event; the event and its decision are committed to the event log (the source of truth) before
+anyone sees the decision; feature state is a fold over that log, so after a crash the engine
+rebuilds exactly the state it had by replaying the log from its last checkpoint.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any, Protocol
+
+from fengkong.domain.decisions import Decision, EventError, FieldError, Outcome
+from fengkong.domain.events import Event
+from fengkong.domain.features.featureset import KeyState
+from fengkong.domain.ports import EventLog, IdentifierProtector, RejectedRecord, StateStore
+from fengkong.domain.rules.errors import RuleError
+from fengkong.domain.rules.ruleset import RuleSet
+from fengkong.domain.validation import EventValidator, parse_json_event, rejected_excerpt
+from fengkong.services.rules_admin import RuleRepository
+
+RawEvent = Mapping[str, Any] | str | bytes
+REPLAY_BATCH = 2000
+
+
+class InvalidEventError(ValueError):
+    """Raised by `Engine.decide` for an event that failed validation (it was kept with its reason)."""
+
+    def __init__(self, error: EventError):
+        super().__init__(f"{error.first.field}: {error.first.message}")
+        self.error = error
+
+
+class DecisionObserver(Protocol):
+    """Receives every outcome (metrics, logs). Must be fast and must not raise."""
+
+    def decided(self, event: Event, decision: Decision, faults: Sequence[str]) -> None: ...
+
+    def rejected(self, error: EventError) -> None: ...
+
+    def replayed(self, decision: Decision) -> None: ...
+
+
+def _rejected_record(error: EventError, raw: RawEvent, item: RawEvent, received: str) -> RejectedRecord:
+    size = len(item) if isinstance(item, str | bytes) else 0
+    message = "; ".join(f"{e.field}: {e.message}" for e in error.errors)
+    return RejectedRecord(error.event_id, error.first.field, message, rejected_excerpt(raw), size, received)
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | frozenset | set):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+class Engine:
+    """Events in, explained decisions out. Thread-safe; one writer at a time.
+
+    >>> from fengkong import Engine
+    >>> engine = Engine.embedded(":memory:")  # doctest: +SKIP
+    >>> engine.decide({"event_id": "e1", "type": "login", "occurred_at": "2024-01-01T09:00:00+08:00",
+    ...                "success": True}).decision  # doctest: +SKIP
+    <Outcome.APPROVE: 'approve'>
+    """
+
+    def __init__(
+        self,
+        *,
+        rules: RuleRepository,
+        log: EventLog,
+        state: StateStore,
+        protector: IdentifierProtector,
+        observer: DecisionObserver | None = None,
+        snapshot_every: int = 200_000,
+    ):
+        self.rules = rules
+        self.log = log
+        self.state = state
+        self.validator = EventValidator(protector)
+        self.observer = observer
+        self.snapshot_every = snapshot_every
+        self._lock = threading.RLock()
+        self._since_snapshot = 0
+        self._last_seq = 0
+        self.log.record_ruleset(self.ruleset.version, self.ruleset.files)
+        self.recover()
+
+    @staticmethod
+    def embedded(path: str = "fengkong-data", **overrides: Any) -> Engine:
+        """An engine on the embedded default (SQLite + in-process state) under `path`."""
+        from fengkong.bootstrap import build_engine
+        from fengkong.config import Settings
+
+        return build_engine(Settings.embedded(path, **overrides))
+
+    @property
+    def ruleset(self) -> RuleSet:
+        return self.rules.active
+
+    # ------------------------------------------------------------------ deciding
+    def decide(self, event: RawEvent, *, explain: bool = False) -> Decision:
+        """Decide one event; durable before it returns. Raises InvalidEventError if invalid."""
+        (result,) = self.decide_many([event], explain=explain)
+        if isinstance(result, EventError):
+            raise InvalidEventError(result)
+        return result
+
+    def decide_many(self, items: Iterable[RawEvent], *, explain: bool = False) -> list[Decision | EventError]:
+        """Decide a batch in order, with one durable commit for the whole batch (group commit).
+
+        State carries across the batch exactly as if the events came one by one.
+        """
+        with self._lock:
+            return self._decide_batch(list(items), explain)
+
+    def _parse(self, item: RawEvent) -> tuple[Event | EventError, RawEvent]:
+        if isinstance(item, str | bytes):
+            data, error = parse_json_event(item)
+            if error is not None:
+                return error, item
+            assert data is not None
+            return self.validator.validate(data, len(item)), data
+        if isinstance(item, Event):
+            return item, item.to_record()
+        if not isinstance(item, Mapping):
+            return EventError(None, (FieldError("(event)", "an event must be a JSON object"),)), {}
+        return self.validator.validate(item), item
+
+    def _decide_batch(self, items: list[RawEvent], explain: bool) -> list[Decision | EventError]:
+        started = [0.0] * len(items)
+        parsed: list[Event | EventError] = []
+        rejected: list[RejectedRecord] = []
+        received = datetime.now(timezone.utc).isoformat()
+        for i, item in enumerate(items):
+            started[i] = time.perf_counter()
+            outcome, raw = self._parse(item)
+            parsed.append(outcome)
+            if isinstance(outcome, EventError):
+                rejected.append(_rejected_record(outcome, raw, item, received))
+        valid = [e for e in parsed if isinstance(e, Event)]
+        existing = self.log.find_decisions([e.event_id for e in valid]) if valid else {}
+        ruleset = self.ruleset
+        features = ruleset.features
+        keys: set[str] = set()
+        for event in valid:
+            if event.event_id not in existing:
+                keys.update(features.keys_for(event))
+        states: dict[str, KeyState] = self.state.get_many(sorted(keys)) if keys else {}
+        results: list[Decision | EventError] = []
+        pending: list[tuple[Event, Decision]] = []
+        decided_events: list[tuple[Event, Decision, Sequence[str]]] = []
+        first_seen: dict[str, Decision] = {}
+        changed: set[str] = set()
+        for i, outcome in enumerate(parsed):
+            if isinstance(outcome, EventError):
+                results.append(outcome)
+                continue
+            event = outcome
+            prior = existing.get(event.event_id)
+            if prior is not None:
+                results.append(replace(Decision.from_dict(prior), replayed=True))
+                continue
+            if event.event_id in first_seen:
+                results.append(replace(first_seen[event.event_id], replayed=True))
+                continue
+            view = features.view(event, states)
+            verdict = ruleset.evaluate(event, view)
+            trace = None
+            if explain:
+                trace = _json_safe({"features": view.computed(), "faults": list(verdict.faults)})
+            decision = Decision(
+                event_id=event.event_id,
+                decision=verdict.outcome,
+                score=verdict.score,
+                reasons=verdict.reasons,
+                required_factors=verdict.required_factors,
+                shadow_reasons=verdict.shadow_reasons,
+                latency_ms=round((time.perf_counter() - started[i]) * 1000, 4),
+                ruleset_version=ruleset.version,
+                trace=trace,
+            )
+            changed.update(features.update(event, verdict.outcome.value, states))
+            pending.append((event, replace(decision, trace=None)))
+            decided_events.append((event, decision, verdict.faults))
+            first_seen[event.event_id] = decision
+            results.append(decision)
+        if pending or rejected:
+            try:
+                seqs = self.log.append(pending, rejected)
+            except Exception:
+                # In-process state already holds this batch; rebuild it from the log, which
+                # does not, so state and log agree again before the error propagates.
+                self.recover()
+                raise
+            if seqs:
+                self._last_seq = seqs[-1]
+                self.state.apply({k: states[k] for k in changed}, self._last_seq)
+                self._since_snapshot += len(seqs)
+                if not self.state.durable and self._since_snapshot >= self.snapshot_every:
+                    self.snapshot()
+        if self.observer is not None:
+            for event, decision, faults in decided_events:
+                self.observer.decided(event, decision, faults)
+            for result in results:
+                if isinstance(result, EventError):
+                    self.observer.rejected(result)
+                elif result.replayed:
+                    self.observer.replayed(result)
+        return results
+
+    def refuse(self, error: EventError, raw: RawEvent, size: int) -> None:
+        """Keep an input refused before it reached `decide` (over-long line or body) with its reason."""
+        record = _rejected_record(error, raw, b"", datetime.now(timezone.utc).isoformat())
+        with self._lock:
+            self.log.append([], [replace(record, raw_size=size)])
+        if self.observer is not None:
+            self.observer.rejected(error)
+
+    # ------------------------------------------------------------------ state lifecycle
+    def recover(self) -> int:
+        """Bring feature state in line with the event log; returns how many events were replayed."""
+        with self._lock:
+            features = self.ruleset.features
+            fingerprint = features.fingerprint
+            checkpoint = self.state.checkpoint(fingerprint)
+            if checkpoint is None:
+                snapshot = None if self.state.durable else self.log.load_snapshot(fingerprint)
+                if snapshot is not None:
+                    checkpoint, states = snapshot
+                    self.state.load(states, checkpoint, fingerprint)
+                else:
+                    self.state.reset(fingerprint)
+                    checkpoint = 0
+            replayed = 0
+            batch: dict[str, KeyState] = {}
+            loaded: set[str] = set()
+            last = checkpoint
+            for logged in self.log.replay(checkpoint):
+                event = self.validator.validate(logged.record)
+                if isinstance(event, EventError):  # cannot happen for our own records
+                    continue
+                keys = [k for k in features.keys_for(event) if k not in loaded]
+                if keys:
+                    batch.update(self.state.get_many(keys))
+                    loaded.update(keys)
+                features.update(event, logged.decision.get("decision", Outcome.APPROVE.value), batch)
+                last = logged.seq
+                replayed += 1
+                if replayed % REPLAY_BATCH == 0:
+                    self.state.apply(batch, last)
+                    batch, loaded = {}, set()
+            if batch or last != checkpoint:
+                self.state.apply(batch, last)
+            self._last_seq = max(last, self.log.last_seq())
+            return replayed
+
+    def snapshot(self) -> None:
+        """Save in-process state to the database so a restart replays only the tail of the log."""
+        with self._lock:
+            if self.state.durable:
+                return
+            self.log.save_snapshot(self.ruleset.features.fingerprint, self._last_seq, self.state.export())
+            self._since_snapshot = 0
+
+    def reload_rules(self) -> list[RuleError]:
+        """Reload rule files. On any error the active rules stay; returns the errors."""
+        with self._lock:
+            candidate, errors = self.rules.reload()
+            if candidate is None:
+                return errors
+            old_fingerprint = self.ruleset.features.fingerprint
+            self.rules.activate(candidate)
+            self.log.record_ruleset(candidate.version, candidate.files)
+            if candidate.features.fingerprint != old_fingerprint:
+                self.state.reset(candidate.features.fingerprint)
+                self.recover()
+            return []
+
+    def close(self) -> None:
+        with self._lock:
+            if not self.state.durable and self._since_snapshot:
+                self.snapshot()
+            self.state.close()
+            self.log.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
