@@ -44,14 +44,18 @@ class RejectedRecord:
 class EventLog(Protocol):
     """Durable, ordered record of accepted events with their decisions; the source of truth.
 
-    `append` makes a batch durable in one transaction and returns each entry's position (seq).
+    Single writer: one engine process appends to a log at a time (production scale-out
+    partitions by customer, see docs/operations.md).
     """
 
     def append(
         self,
         entries: Sequence[tuple[Event, Decision]],
         rejected: Sequence[RejectedRecord] = (),
-    ) -> list[int]: ...
+    ) -> int:
+        """Commit events with their decisions (and rejected inputs) in one transaction; returns
+        the log position of the last event appended (0 if none)."""
+        ...
 
     def find_decisions(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
 

@@ -137,13 +137,14 @@ class Engine:
         return self.validator.validate(item), item
 
     def _decide_batch(self, items: list[RawEvent], explain: bool) -> list[Decision | EventError]:
-        started = [0.0] * len(items)
         parsed: list[Event | EventError] = []
+        parse_s: list[float] = []
         rejected: list[RejectedRecord] = []
         received = datetime.now(timezone.utc).isoformat()
-        for i, item in enumerate(items):
-            started[i] = time.perf_counter()
+        for item in items:
+            t0 = time.perf_counter()
             outcome, raw = self._parse(item)
+            parse_s.append(time.perf_counter() - t0)
             parsed.append(outcome)
             if isinstance(outcome, EventError):
                 rejected.append(_rejected_record(outcome, raw, item, received))
@@ -151,11 +152,13 @@ class Engine:
         existing = self.log.find_decisions([e.event_id for e in valid]) if valid else {}
         ruleset = self.ruleset
         features = ruleset.features
-        keys: set[str] = set()
+        entity_keys = {}
+        wanted: set[str] = set()
         for event in valid:
             if event.event_id not in existing:
-                keys.update(features.keys_for(event))
-        states: dict[str, KeyState] = self.state.get_many(sorted(keys)) if keys else {}
+                keys = entity_keys[id(event)] = features.keys_of(event)
+                wanted.update(k for k in keys.values() if k is not None)
+        states: dict[str, KeyState] = self.state.get_many(sorted(wanted)) if wanted else {}
         results: list[Decision | EventError] = []
         pending: list[tuple[Event, Decision]] = []
         decided_events: list[tuple[Event, Decision, Sequence[str]]] = []
@@ -173,11 +176,14 @@ class Engine:
             if event.event_id in first_seen:
                 results.append(replace(first_seen[event.event_id], replayed=True))
                 continue
-            view = features.view(event, states)
+            t0 = time.perf_counter()
+            keys = entity_keys[id(event)]
+            view = features.view(event, keys, states)
             verdict = ruleset.evaluate(event, view)
             trace = None
             if explain:
                 trace = _json_safe({"features": view.computed(), "faults": list(verdict.faults)})
+            changed.update(features.update(event, keys, verdict.outcome.value, states))
             decision = Decision(
                 event_id=event.event_id,
                 decision=verdict.outcome,
@@ -185,27 +191,27 @@ class Engine:
                 reasons=verdict.reasons,
                 required_factors=verdict.required_factors,
                 shadow_reasons=verdict.shadow_reasons,
-                latency_ms=round((time.perf_counter() - started[i]) * 1000, 4),
+                latency_ms=round((time.perf_counter() - t0 + parse_s[i]) * 1000, 4),
                 ruleset_version=ruleset.version,
-                trace=trace,
             )
-            changed.update(features.update(event, verdict.outcome.value, states))
-            pending.append((event, replace(decision, trace=None)))
+            pending.append((event, decision))
+            if trace is not None:
+                decision = replace(decision, trace=trace)
             decided_events.append((event, decision, verdict.faults))
             first_seen[event.event_id] = decision
             results.append(decision)
         if pending or rejected:
             try:
-                seqs = self.log.append(pending, rejected)
+                last_seq = self.log.append(pending, rejected)
             except Exception:
                 # In-process state already holds this batch; rebuild it from the log, which
                 # does not, so state and log agree again before the error propagates.
                 self.recover()
                 raise
-            if seqs:
-                self._last_seq = seqs[-1]
-                self.state.apply({k: states[k] for k in changed}, self._last_seq)
-                self._since_snapshot += len(seqs)
+            if pending:
+                self._last_seq = last_seq
+                self.state.apply({k: states[k] for k in changed}, last_seq)
+                self._since_snapshot += len(pending)
                 if not self.state.durable and self._since_snapshot >= self.snapshot_every:
                     self.snapshot()
         if self.observer is not None:
@@ -249,11 +255,12 @@ class Engine:
                 event = self.validator.validate(logged.record)
                 if isinstance(event, EventError):  # cannot happen for our own records
                     continue
-                keys = [k for k in features.keys_for(event) if k not in loaded]
-                if keys:
-                    batch.update(self.state.get_many(keys))
-                    loaded.update(keys)
-                features.update(event, logged.decision.get("decision", Outcome.APPROVE.value), batch)
+                keys = features.keys_of(event)
+                missing = [k for k in keys.values() if k is not None and k not in loaded]
+                if missing:
+                    batch.update(self.state.get_many(missing))
+                    loaded.update(missing)
+                features.update(event, keys, logged.decision.get("decision", Outcome.APPROVE.value), batch)
                 last = logged.seq
                 replayed += 1
                 if replayed % REPLAY_BATCH == 0:

@@ -26,6 +26,11 @@ from fengkong.domain.events import Event
 from fengkong.domain.ports import LoggedEvent, RejectedRecord
 
 _CHUNK = 500
+_APPEND_COLUMNS = (
+    "event_id", "event_type", "occurred_at", "ts", "received_at", "customer_id", "account_id",
+    "counterparty_account_id", "card_id", "amount_fen", "decision", "score", "ruleset_version",
+    "record", "decision_record",
+)
 
 
 def _dumps(value: Any) -> str:
@@ -66,6 +71,12 @@ class SqlEventLog:
             migrate.upgrade(self.engine)
         self._lock = threading.Lock()
         self._conn: Connection | None = None
+        self._sqlite = self.engine.dialect.name == "sqlite"
+        marker = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        columns = _APPEND_COLUMNS
+        self._insert_sql = (
+            f"INSERT INTO event_log ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
+        )
 
     @property
     def dialect(self) -> str:
@@ -99,29 +110,19 @@ class SqlEventLog:
 
     def append(
         self, entries: Sequence[tuple[Event, Decision]], rejected: Sequence[RejectedRecord] = ()
-    ) -> list[int]:
-        now = datetime.now(timezone.utc)
+    ) -> int:
+        now = self._timestamp(datetime.now(timezone.utc))
         rows = []
         for ev, decision in entries:
             fields = ev.fields
             rows.append(
-                {
-                    "event_id": ev.event_id,
-                    "event_type": ev.type.value,
-                    "occurred_at": ev.occurred_at,
-                    "ts": ev.ts,
-                    "received_at": now,
-                    "customer_id": fields.get("customer_id"),
-                    "account_id": fields.get("account_id"),
-                    "counterparty_account_id": fields.get("counterparty_account_id"),
-                    "card_id": fields.get("card_id"),
-                    "amount_fen": ev.amount_fen,
-                    "decision": decision.decision.value,
-                    "score": decision.score,
-                    "ruleset_version": decision.ruleset_version,
-                    "record": _dumps(ev.to_record()),
-                    "decision_record": _dumps(decision.to_dict()),
-                }
+                (
+                    ev.event_id, ev.type.value, self._timestamp(ev.occurred_at), ev.ts, now,
+                    fields.get("customer_id"), fields.get("account_id"),
+                    fields.get("counterparty_account_id"), fields.get("card_id"), ev.amount_fen,
+                    decision.decision.value, decision.score, decision.ruleset_version,
+                    _dumps(ev.to_record()), _dumps(decision.to_dict()),
+                )
             )
         rejected_rows = [
             {
@@ -135,17 +136,27 @@ class SqlEventLog:
             for r in rejected
         ]
 
-        def work(conn: Connection) -> list[int]:
-            seqs: list[int] = []
+        def work(conn: Connection) -> int:
+            last = 0
             if rows:
-                stmt = insert(event_log).returning(event_log.c.seq, sort_by_parameter_order=True)
-                seqs = [row[0] for row in conn.execute(stmt, rows)]
+                # The driver's executemany with plain tuples: SQLAlchemy's per-row type handling
+                # cost more than SQLite itself. One writer per log, so the newest seq after the
+                # insert is the last of this batch.
+                conn.exec_driver_sql(self._insert_sql, rows)
+                last = int(conn.execute(select(func.max(event_log.c.seq))).scalar() or 0)
             if rejected_rows:
                 conn.execute(insert(rejected_events), rejected_rows)
-            return seqs
+            return last
 
-        result: list[int] = self._write(work)
+        result: int = self._write(work)
         return result
+
+    def _timestamp(self, moment: datetime) -> Any:
+        """UTC; as SQLAlchemy's SQLite DateTime text on SQLite, a datetime elsewhere."""
+        utc = moment.astimezone(timezone.utc)
+        if self._sqlite:
+            return utc.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return utc
 
     def find_decisions(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         ids = list(dict.fromkeys(event_ids))

@@ -4,18 +4,20 @@ and the update after the decision. Pure: the caller loads and stores the states.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from fengkong.domain.events import Event
+from fengkong.domain.events import Event, EventType
 from fengkong.domain.features.spec import ENTITY_FIELDS, FeatureSpec
 
 KeyState = dict[str, Any]
+Entity = tuple[str, ...]
+EntityKeys = dict[Entity, str | None]
 _CENT = Decimal("0.01")
 
 
-def entity_key(entity: tuple[str, ...], event: Event) -> str | None:
+def entity_key(entity: Entity, event: Event) -> str | None:
     """State key of an entity (or entity pair) for this event, None if a part is missing."""
     fields = event.fields
     if len(entity) == 1:
@@ -44,28 +46,30 @@ def field_value(event: Event, name: str) -> Any:
 class FeatureSet:
     def __init__(self, specs: list[FeatureSpec]):
         self.specs = {s.name: s for s in specs}
-        groups: dict[tuple[str, ...], list[FeatureSpec]] = {}
-        for spec in specs:
-            groups.setdefault(spec.entity, []).append(spec)
-        self._groups = groups
+        self.entities: tuple[Entity, ...] = tuple(dict.fromkeys(s.entity for s in specs))
+        # Per event type, the features whose filter can accept it, grouped by entity: the update
+        # loop never evaluates a filter that statically cannot match.
+        self._plan: dict[str, list[tuple[Entity, list[FeatureSpec]]]] = {}
+        for event_type in EventType:
+            groups: dict[Entity, list[FeatureSpec]] = {}
+            for spec in specs:
+                if spec.event_types is None or event_type.value in spec.event_types:
+                    groups.setdefault(spec.entity, []).append(spec)
+            self._plan[event_type.value] = list(groups.items())
         digest = hashlib.sha256("\n".join(sorted(s.identity() for s in specs)).encode())
         self.fingerprint = digest.hexdigest()[:16]
 
     def __len__(self) -> int:
         return len(self.specs)
 
-    def keys_for(self, event: Event) -> list[str]:
-        keys = []
-        for entity in self._groups:
-            key = entity_key(entity, event)
-            if key is not None:
-                keys.append(key)
-        return keys
+    def keys_of(self, event: Event) -> EntityKeys:
+        """State key of every entity this rule set tracks, for one event (computed once)."""
+        return {entity: entity_key(entity, event) for entity in self.entities}
 
-    def value(self, name: str, event: Event, states: Mapping[str, KeyState]) -> Any:
+    def value(self, name: str, event: Event, keys: EntityKeys, states: Mapping[str, KeyState]) -> Any:
         """The feature's value for `event`, from state as it was before the event."""
         spec = self.specs[name]
-        key = entity_key(spec.entity, event)
+        key = keys[spec.entity]
         if key is None:
             return None
         key_state = states.get(key)
@@ -81,21 +85,29 @@ class FeatureSet:
             return Decimal(raw) / 100
         return raw
 
-    def view(self, event: Event, states: Mapping[str, KeyState]) -> FeatureView:
-        return FeatureView(self, event, states)
+    def view(self, event: Event, keys: EntityKeys, states: Mapping[str, KeyState]) -> FeatureView:
+        return FeatureView(self, event, keys, states)
 
-    def update(self, event: Event, outcome: str | None, states: dict[str, KeyState]) -> list[str]:
+    def update(
+        self, event: Event, keys: EntityKeys, outcome: str | None, states: dict[str, KeyState]
+    ) -> list[str]:
         """Fold the decided event into every feature whose filter accepts it; return changed keys."""
         changed = []
-        for entity, specs in self._groups.items():
-            key = entity_key(entity, event)
+        ts = event.ts
+        verdicts: dict[str, bool] = {}  # features often share a filter: evaluate each once
+        for entity, specs in self._plan[event.type.value]:
+            key = keys[entity]
             if key is None:
                 continue
             key_state = states.get(key)
             touched = False
             for spec in specs:
-                if spec.where is not None and not spec.where(event, outcome):
-                    continue
+                if spec.where is not None:
+                    accepted = verdicts.get(spec.where_text)
+                    if accepted is None:
+                        accepted = verdicts[spec.where_text] = spec.where(event, outcome)
+                    if not accepted:
+                        continue
                 value = None
                 if spec.reducer.needs_value:
                     value = field_value(event, spec.of or "")
@@ -103,37 +115,29 @@ class FeatureSet:
                         continue
                 if key_state is None:
                     key_state = states[key] = {}
-                key_state[spec.name] = spec.reducer.update(key_state.get(spec.name), event.ts, value)
+                key_state[spec.name] = spec.reducer.update(key_state.get(spec.name), ts, value)
                 touched = True
             if touched:
                 changed.append(key)
         return changed
 
 
-class FeatureView(Mapping[str, Any]):
-    """Lazy mapping of feature values: only features a matching rule reads are computed."""
+class FeatureView(dict[str, Any]):
+    """Lazy mapping of feature values: only features a matching rule reads are computed, once."""
 
-    __slots__ = ("_set", "_event", "_states", "_cache")
+    __slots__ = ("_set", "_event", "_keys", "_states")
 
-    def __init__(self, feature_set: FeatureSet, event: Event, states: Mapping[str, KeyState]):
+    def __init__(self, feature_set: FeatureSet, event: Event, keys: EntityKeys, states: Mapping[str, KeyState]):
+        super().__init__()
         self._set = feature_set
         self._event = event
+        self._keys = keys
         self._states = states
-        self._cache: dict[str, Any] = {}
 
-    def __getitem__(self, name: str) -> Any:
-        try:
-            return self._cache[name]
-        except KeyError:
-            value = self._cache[name] = self._set.value(name, self._event, self._states)
-            return value
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._set.specs)
-
-    def __len__(self) -> int:
-        return len(self._set.specs)
+    def __missing__(self, name: str) -> Any:
+        value = self[name] = self._set.value(name, self._event, self._keys, self._states)
+        return value
 
     def computed(self) -> dict[str, Any]:
         """The values read so far (for decision traces)."""
-        return dict(self._cache)
+        return dict(self)

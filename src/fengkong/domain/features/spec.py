@@ -40,6 +40,7 @@ class FeatureSpec:
     where: Predicate | None = field(default=None, compare=False)
     where_text: str = ""
     description: str = ""
+    event_types: frozenset[str] | None = None  # event types the filter can accept (None: any)
 
     @property
     def is_money(self) -> bool:

@@ -266,24 +266,65 @@ class Compiler:
                 raise ExpressionError(
                     f"argument {i + 1} of {spec.name}() must be a {expected}, not a {arg.type}", sub.pos
                 )
-        fns = tuple(a.fn for a in args)
         impl, null_aware, needs_event = spec.impl, spec.null_aware, spec.needs_event
+        return Typed(_caller(impl, tuple(a.fn for a in args), null_aware, needs_event), spec.returns)
 
-        def call(e: Event, f: Mapping[str, Any], d: str | None) -> Any:
-            values = [fn(e, f, d) for fn in fns]
-            if not null_aware and any(v is None for v in values):
-                return None
-            try:
-                return impl(e, *values) if needs_event else impl(*values)
-            except (TypeError, ValueError, ArithmeticError):
-                return None
-
-        return Typed(call, spec.returns)
 
     @staticmethod
     def _expect(typed: Typed, expected: str, pos: int, where: str) -> None:
         if not _compatible(typed.type, expected):
             raise ExpressionError(f"{where} needs a condition (true/false), not a {typed.type}", pos)
+
+
+def _caller(impl: Callable[..., Any], fns: tuple[Compiled, ...], null_aware: bool, needs_event: bool) -> Compiled:
+    """A closure calling a registry function; specialised by arity because rules run per payment."""
+    errors = (TypeError, ValueError, ArithmeticError)
+    if needs_event or len(fns) > 2:
+
+        def call_n(e: Event, f: Mapping[str, Any], d: str | None) -> Any:
+            values = [fn(e, f, d) for fn in fns]
+            if not null_aware and None in values:
+                return None
+            try:
+                return impl(e, *values) if needs_event else impl(*values)
+            except errors:
+                return None
+
+        return call_n
+    if len(fns) == 1:
+        (a,) = fns
+
+        def call_1(e: Event, f: Mapping[str, Any], d: str | None) -> Any:
+            x = a(e, f, d)
+            if x is None and not null_aware:
+                return None
+            try:
+                return impl(x)
+            except errors:
+                return None
+
+        return call_1
+    if len(fns) == 2:
+        a, b = fns
+
+        def call_2(e: Event, f: Mapping[str, Any], d: str | None) -> Any:
+            x = a(e, f, d)
+            if x is None and not null_aware:
+                return None
+            y = b(e, f, d)
+            if y is None and not null_aware:
+                return None
+            try:
+                return impl(x, y)
+            except errors:
+                return None
+
+        return call_2
+
+    def call_0(e: Event, f: Mapping[str, Any], d: str | None) -> Any:
+        return impl()
+
+    return call_0
 
 
 def compile_expression(text: str, scope: Scope, expect: str | None = None) -> Typed:
@@ -296,3 +337,29 @@ def compile_expression(text: str, scope: Scope, expect: str | None = None) -> Ty
 
 def compile_predicate(text: str, scope: Scope) -> Compiled:
     return _truth(compile_expression(text, scope, BOOL).fn)
+
+
+def event_types_admitted(node: ast.Node) -> frozenset[str] | None:
+    """Event types a filter can accept, from `event.type == "x"` / `event.type in [...]` terms
+    joined by `and` / `or`; None when the filter does not constrain the type.
+
+    >>> sorted(event_types_admitted(parse_expression('event.type == "login" and event.success')))
+    ['login']
+    """
+    if isinstance(node, ast.Binary):
+        if node.op == "and":
+            left, right = event_types_admitted(node.left), event_types_admitted(node.right)
+            if left is None:
+                return right
+            return left if right is None else left & right
+        if node.op == "or":
+            left, right = event_types_admitted(node.left), event_types_admitted(node.right)
+            return None if left is None or right is None else left | right
+        is_type = isinstance(node.left, ast.Name) and node.left.parts == ("event", "type")
+        if is_type and node.op == "==" and isinstance(node.right, ast.Literal) and isinstance(node.right.value, str):
+            return frozenset({node.right.value})
+        if is_type and node.op == "in" and isinstance(node.right, ast.ListExpr):
+            values = [i.value for i in node.right.items if isinstance(i, ast.Literal) and isinstance(i.value, str)]
+            if len(values) == len(node.right.items):
+                return frozenset(values)
+    return None

@@ -19,7 +19,8 @@ from fengkong.domain.features.featureset import FeatureSet
 from fengkong.domain.features.reducers import REDUCERS
 from fengkong.domain.features.spec import ENTITY_FIELDS, FeatureSpec
 from fengkong.domain.features.windows import WindowError, parse_duration, parse_window
-from fengkong.domain.rules.compiler import EVENT_FIELD_TYPES, Scope, compile_expression
+from fengkong.domain.rules.compiler import EVENT_FIELD_TYPES, Scope, compile_expression, event_types_admitted
+from fengkong.domain.rules.parser import parse_expression
 from fengkong.domain.rules.errors import ExpressionError, RuleError, RuleSetError
 from fengkong.domain.rules.functions import BOOL, NUMBER
 from fengkong.domain.rules.ruleset import Rule, RuleSet, Template, format_value
@@ -290,10 +291,12 @@ class RuleLoader:
         max_distinct = int(_plain(fields["max_distinct"][1])) if "max_distinct" in fields else 1000
         where = None
         where_text = ""
+        event_types = None
         if "where" in fields:
             typed, where_text = _compile(fields["where"][1], Scope(params=params, allow_decision=True), BOOL)
             fn = typed.fn
             where = lambda event, decision, fn=fn: bool(fn(event, {}, decision))  # noqa: E731
+            event_types = event_types_admitted(parse_expression(where_text.strip()))
         return FeatureSpec(
             name=name,
             entity=entity,
@@ -304,6 +307,7 @@ class RuleLoader:
             where=where,
             where_text=where_text.strip(),
             description=str(_plain(fields["description"][1])) if "description" in fields else "",
+            event_types=event_types,
         )
 
     def _rules(

@@ -1,0 +1,1 @@
+"""Synthetic, contract-conformant traffic with the labelled fraud scenarios of the source documents."""

@@ -1,0 +1,294 @@
+"""A deterministic month of payment traffic: customers with habits, merchants and terminals,
+and labelled attacks taken from the source documents.
+
+Legitimate behaviour includes what trips naive rules: night-shift workers, travellers who fly
+between cities, occasional big purchases, new phones. Attacks (labels by event id):
+
+- recycled_phone_takeover (002): SMS-verified password reset from a new device at night, then
+  quick-payment transfers 160, 200, six times 5,000 and more.
+- skimming_counterfeit (000): a doctored terminal records cards; days later counterfeit stripe
+  copies are used far away.
+- impossible_travel (001 §3.3): a card used at home, an hour later three purchases in Macau.
+- dormant_drained: an account quiet for months sends its balance to new payees at night.
+- card_testing: tiny online payments from an unknown device, then a large one.
+- credential_stuffing: one IP tries many usernames; the accounts it opens are emptied.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from fengkong.simulate.geography import DOMESTIC, MACAU, City
+
+CST = timezone(timedelta(hours=8))
+START = datetime(2026, 10, 1, tzinfo=CST)
+MCCS = ("5411", "5812", "5541", "5311", "5999", "4111", "5912", "5732")
+
+
+@dataclass
+class Customer:
+    cid: str
+    city: City
+    level: float  # median amount, yuan
+    rate: float  # transactions per day
+    night_worker: bool
+    traveller: bool
+    device: str
+    ip: str
+    phone: str
+    account: str
+    card: str
+    card_kind: str
+    chip: bool
+    payees: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Simulation:
+    events: list[dict[str, Any]]
+    labels: dict[str, str]  # event_id -> scenario, for attack events
+    customers: int
+    days: int
+
+
+class World:
+    def __init__(self, customers: int, days: int, seed: int):
+        self.rng = random.Random(seed)
+        self.days = days
+        self.events: list[tuple[datetime, int, dict[str, Any]]] = []
+        self.labels: dict[str, str] = {}
+        self.counter = 0
+        self.merchants = self._merchants()
+        self.customers = [self._customer(i) for i in range(customers)]
+
+    # ---------------------------------------------------------------- building blocks
+    def _merchants(self) -> dict[str, list[tuple[str, str, str]]]:
+        out: dict[str, list[tuple[str, str, str]]] = {}
+        for ci, city in enumerate(DOMESTIC):
+            out[city.name] = [(f"m{ci:02d}{j:03d}", self.rng.choice(MCCS), f"t{ci:02d}{j:03d}") for j in range(40)]
+        out[MACAU.name] = [(f"mmo{j:03d}", "5944", f"tmo{j:03d}") for j in range(10)]
+        return out
+
+    def _customer(self, i: int) -> Customer:
+        rng = self.rng
+        city = rng.choice(DOMESTIC)
+        card_kind = "credit" if rng.random() < 0.35 else "debit"
+        # Valid-looking but synthetic card numbers are never emitted: card ids are tokens.
+        c = Customer(
+            cid=f"c{i:07d}", city=city, level=round(rng.lognormvariate(4.6, 0.7), 2),
+            rate=rng.uniform(0.4, 2.2), night_worker=rng.random() < 0.06, traveller=rng.random() < 0.12,
+            device=f"dev-{i:07d}", ip=f"36.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}",
+            phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}", account=f"acc-{i:07d}",
+            card=f"card-{i:07d}", card_kind=card_kind, chip=rng.random() < 0.95,
+        )
+        c.payees = [f"payee-{i:07d}-{k}" for k in range(rng.randint(1, 3))]
+        return c
+
+    def emit(self, when: datetime, event: dict[str, Any], scenario: str | None = None) -> str:
+        self.counter += 1
+        event_id = f"ev-{self.counter:09d}"
+        event = {"event_id": event_id, "occurred_at": when.isoformat(), **event}
+        self.events.append((when, self.counter, event))
+        if scenario is not None:
+            self.labels[event_id] = scenario
+        return event_id
+
+    def txn(self, c: Customer, when: datetime, amount: float, *, channel: str, txn_type: str = "purchase",
+            city: City | None = None, scenario: str | None = None, **extra: Any) -> str:
+        city = city or c.city
+        event: dict[str, Any] = {
+            "type": "transaction", "institution_id": "bank-001", "customer_id": c.cid,
+            "txn_type": txn_type, "channel": channel, "amount": f"{max(amount, 0.01):.2f}",
+            "account_id": c.account, "account_kind": "bank", "account_class": "I",
+            "card_id": c.card, "card_kind": c.card_kind, "card_has_chip": c.chip,
+        }
+        if channel in ("pos", "atm"):
+            merchant, mcc, terminal = self.rng.choice(self.merchants[city.name])
+            event.update(entry_mode="chip" if c.chip else "magstripe", location=self._loc(city))
+            if channel == "pos":
+                event.update(merchant_id=merchant, mcc=mcc, terminal_id=terminal)
+            else:
+                event.update(terminal_id=f"atm-{terminal}")
+        else:
+            event.update(device_id=c.device, ip=c.ip, phone=c.phone,
+                         auth_factors=["password", "sms_otp"] if amount >= 1000 else ["password"])
+            if channel == "quick_pay":
+                event["entry_mode"] = "token"
+        event.update(extra)
+        return self.emit(when, event, scenario)
+
+    def _loc(self, city: City) -> dict[str, Any]:
+        return {"lat": round(city.lat + self.rng.uniform(-0.08, 0.08), 4),
+                "lon": round(city.lon + self.rng.uniform(-0.08, 0.08), 4),
+                "city": city.name, "country": city.country}
+
+    def login(self, c: Customer, when: datetime, *, success: bool = True, device: str | None = None,
+              ip: str | None = None, username: str | None = None, method: str = "password",
+              scenario: str | None = None) -> str:
+        return self.emit(when, {
+            "type": "login", "customer_id": c.cid, "username": username or c.cid, "success": success,
+            "method": method, "device_id": device or c.device, "ip": ip or c.ip, "phone": c.phone,
+        }, scenario)
+
+    def hour_for(self, c: Customer) -> float:
+        rng = self.rng
+        if c.night_worker:
+            return (rng.uniform(20, 30)) % 24
+        return rng.triangular(8, 22.5, 13)
+
+    # ---------------------------------------------------------------- legitimate month
+    def legit(self) -> None:
+        rng = self.rng
+        for c in self.customers:
+            trip: tuple[int, int, City] | None = None
+            if c.traveller:
+                start = rng.randrange(self.days)
+                trip = (start, start + rng.randint(2, 6), rng.choice([x for x in DOMESTIC if x != c.city]))
+            for day in range(self.days):
+                base = START + timedelta(days=day)
+                city = trip[2] if trip and trip[0] <= day < trip[1] else c.city
+                n = _poisson(rng, c.rate)
+                for _ in range(n):
+                    when = base + timedelta(hours=self.hour_for(c), seconds=rng.randrange(60))
+                    if trip and day == trip[0] and when.hour < 12:
+                        when = when.replace(hour=rng.randint(15, 21))  # arrives after the flight
+                    roll = rng.random()
+                    amount = rng.lognormvariate(0, 0.6) * c.level
+                    if rng.random() < 0.01:
+                        amount *= rng.uniform(4, 9)  # a big purchase now and then
+                    if roll < 0.55:
+                        self.txn(c, when, amount, channel="pos", city=city)
+                    elif roll < 0.75:
+                        self.txn(c, when, amount, channel="quick_pay", txn_type="purchase")
+                    elif roll < 0.82:
+                        self.txn(c, when, amount, channel="qr_code")
+                    elif roll < 0.92:
+                        self.login(c, when - timedelta(seconds=40))
+                        self.txn(c, when, amount * 3, channel="mobile_banking", txn_type="transfer",
+                                 counterparty_account_id=rng.choice(c.payees))
+                    else:
+                        self.txn(c, when, round(amount * 2, -2) or 100, channel="atm", txn_type="withdrawal", city=city)
+                if rng.random() < 0.004:  # a new phone: login on a new device, stepped up
+                    c.device = c.device + "-n"
+                    self.login(c, base + timedelta(hours=rng.uniform(9, 21)))
+
+    # ---------------------------------------------------------------- attacks
+    def attacks(self) -> None:
+        rng = self.rng
+        pool = list(self.customers)
+        rng.shuffle(pool)
+        late = max(self.days // 3, 1)
+
+        def day_at(hour: float) -> datetime:
+            return START + timedelta(days=rng.randrange(late, self.days), hours=hour)
+
+        for k in range(6):  # recycled phone number (002)
+            c = pool.pop()
+            t = day_at(3 + rng.random() / 3)
+            device, ip = f"atk-dev-002-{k}", f"113.{k}.{rng.randrange(256)}.{rng.randrange(256)}"
+            self.login(c, t, device=device, ip=ip, method="sms_otp", scenario="recycled_phone_takeover")
+            self.emit(t + timedelta(minutes=2), {
+                "type": "profile_change", "customer_id": c.cid, "field": "payment_password", "via": "sms_otp",
+                "device_id": device, "ip": ip, "phone": c.phone}, "recycled_phone_takeover")
+            mule = f"mule-002-{k}"
+            for i, amount in enumerate([160, 200] + [5000] * 6 + [10000, 10000]):
+                self.txn(c, t + timedelta(minutes=4 + i), amount, channel="quick_pay", txn_type="transfer",
+                         counterparty_account_id=mule, device_id=device, ip=ip,
+                         auth_factors=["sms_otp"], scenario="recycled_phone_takeover")
+
+        skim_city = rng.choice(DOMESTIC)
+        merchant, mcc, terminal = self.merchants[skim_city.name][0]
+        far = [x for x in DOMESTIC if abs(x.lat - skim_city.lat) + abs(x.lon - skim_city.lon) > 10]
+        for k in range(12):  # skimming at one doctored POS terminal (000)
+            c = pool.pop()
+            t = START + timedelta(days=late - 3 + k % 3, hours=rng.uniform(10, 20))
+            self.emit(t, {"type": "transaction", "customer_id": c.cid, "txn_type": "purchase", "channel": "pos",
+                          "amount": f"{rng.uniform(50, 400):.2f}", "account_id": c.account, "card_id": c.card,
+                          "card_kind": c.card_kind, "card_has_chip": c.chip, "entry_mode": "chip" if c.chip else "magstripe",
+                          "merchant_id": merchant, "mcc": mcc, "terminal_id": terminal, "location": self._loc(skim_city)})
+            t2 = day_at(rng.uniform(11, 22))
+            city = rng.choice(far)
+            for i in range(rng.randint(2, 4)):
+                self.txn(c, t2 + timedelta(minutes=25 * i), rng.uniform(1500, 6000), channel="pos", city=city,
+                         entry_mode="magstripe", scenario="skimming_counterfeit")
+            self.txn(c, t2 + timedelta(minutes=120), 2000, channel="atm", txn_type="withdrawal", city=city,
+                     entry_mode="magstripe", scenario="skimming_counterfeit")
+
+        for k in range(6):  # the Macau card (001 §3.3): counterfeit of a stripe-only card
+            c = pool.pop()
+            c.chip = False
+            t = day_at(rng.uniform(10, 16))
+            self.txn(c, t, rng.uniform(30, 200), channel="pos")
+            for i in range(3):
+                self.txn(c, t + timedelta(minutes=50 + 20 * i), rng.uniform(2500, 4500), channel="pos",
+                         city=MACAU, currency="MOP", scenario="impossible_travel")
+
+        for k in range(6):  # dormant account drained at night
+            c = pool.pop()
+            quiet = START - timedelta(days=rng.randint(200, 400))
+            self.txn(c, quiet + timedelta(hours=12), c.level, channel="pos")
+            c.rate = 0.0
+            t = day_at(rng.uniform(1, 4))
+            for i in range(3):
+                self.txn(c, t + timedelta(minutes=3 * i), rng.uniform(8000, 30000), channel="mobile_banking",
+                         txn_type="transfer", counterparty_account_id=f"mule-dormant-{k}-{i}",
+                         device_id=f"atk-dev-dormant-{k}", scenario="dormant_drained")
+
+        for k in range(8):  # card testing
+            c = pool.pop()
+            t = day_at(rng.uniform(0, 24))
+            device = f"atk-dev-ct-{k % 3}"
+            for i in range(5):
+                self.txn(c, t + timedelta(seconds=30 * i), 1.0, channel="quick_pay", entry_mode="ecommerce",
+                         device_id=device, ip="45.9.0.1", scenario="card_testing")
+            self.txn(c, t + timedelta(minutes=4), rng.uniform(2000, 5000), channel="quick_pay",
+                     entry_mode="ecommerce", device_id=device, ip="45.9.0.1", scenario="card_testing")
+
+        t = day_at(2.0)  # credential stuffing from one IP
+        victims = [pool.pop() for _ in range(5)]
+        for i in range(150):
+            target = victims[i % 5] if i % 30 == 29 else rng.choice(self.customers)
+            ok = target in victims and i % 30 == 29
+            self.login(target, t + timedelta(seconds=4 * i), success=ok, device=f"atk-dev-cs-{i % 7}",
+                       ip="185.220.1.9", username=target.cid if ok else f"user{rng.randrange(10**6)}",
+                       scenario="credential_stuffing")
+        for j, c in enumerate(victims):
+            self.txn(c, t + timedelta(minutes=12 + j), rng.uniform(3000, 9000), channel="mobile_banking",
+                     txn_type="transfer", counterparty_account_id=f"mule-cs-{j}", device_id=f"atk-dev-cs-{j}",
+                     ip="185.220.1.9", scenario="credential_stuffing")
+
+    def build(self) -> Simulation:
+        self.events.sort(key=lambda item: (item[0], item[1]))
+        return Simulation([e for _, _, e in self.events], self.labels, len(self.customers), self.days)
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    if lam <= 0:
+        return 0
+    limit, k, p = pow(2.718281828459045, -lam), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def simulate(customers: int = 2000, days: int = 30, seed: int = 7, progress: bool = False) -> Simulation:
+    """Deterministic for a given (customers, days, seed)."""
+    world = World(customers, days, seed)
+    if progress:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task("simulating", total=2)
+            world.attacks()
+            bar.advance(task)
+            world.legit()
+            bar.advance(task)
+    else:
+        world.attacks()
+        world.legit()
+    return world.build()
