@@ -56,6 +56,7 @@ class Settings:
             "rule_paths": tuple(Path(p) for p in rules.split(os.pathsep)) if rules else (),
             "lateness_s": int(_env("LATENESS_S", "3600") or 3600),
             "sqlite_synchronous": _env("SQLITE_SYNCHRONOUS", "NORMAL"),
+            "snapshot_every": int(_env("SNAPSHOT_EVERY", "200000") or 200000),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return Settings(**values)

@@ -8,10 +8,6 @@ from typing import Any
 from fengkong.domain.rules.functions import NUMBER, register
 
 
-def _num(x: Any) -> Any:
-    return x
-
-
 @register("abs", (NUMBER,), NUMBER)
 def abs_(x: Any) -> Any:
     """Absolute value."""
@@ -47,6 +43,6 @@ def ratio(a: Any, b: Any) -> Any:
     """a / b, or null when b is 0: ratio(event.amount, features.avg_amount_90d)."""
     if b == 0:
         return None
-    if isinstance(a, Decimal) != isinstance(b, Decimal):
+    if isinstance(a, float) or isinstance(b, float):
         return float(a) / float(b)
-    return a / b
+    return Decimal(a) / Decimal(b)

@@ -1,0 +1,3 @@
+from fengkong.cli.main import main
+
+main()

@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from fengkong.domain.decisions import Outcome
+from fengkong.domain.events import Event, EventType
+from fengkong.domain.rules.errors import RuleSetError
+from fengkong.domain.rules.loader import RuleLoader
+from fengkong.services.rules_admin import BUILTIN_RULES
+
+GOOD = """\
+params:
+  big: 1000
+features:
+  - name: cust_count_10m
+    entity: customer
+    aggregate: count
+    window: 10m
+rules:
+  - id: t.big
+    description: {zh: 大额, en: Big}
+    applies_to: {event_types: [transaction]}
+    when: event.amount >= params.big
+    outcome:
+      decision: review
+      score: 60
+      reason: BIG
+      message: {zh: "金额 {event.amount} 元", en: "amount {event.amount} yuan"}
+  - id: t.otp
+    description: {zh: 需短信, en: Needs OTP}
+    when: event.amount >= 10
+    outcome: {decision: step_up, score: 30, reason: OTP, required_factors: [sms_otp]}
+  - id: t.bio
+    description: {zh: 需生物识别, en: Needs biometrics}
+    when: event.amount >= 20
+    outcome: {decision: step_up, score: 30, reason: BIO, required_factors: [biometric, sms_otp]}
+  - id: t.shadow
+    description: {zh: 影子, en: Shadow}
+    mode: shadow
+    when: "true"
+    outcome: {decision: stop_payment, score: 99, reason: SHADOW}
+  - id: t.off
+    description: {zh: 停用, en: Off}
+    mode: disabled
+    when: "true"
+    outcome: {decision: reject, reason: OFF}
+"""
+
+
+def event(amount: str) -> Event:
+    return Event("e", EventType.TRANSACTION, None, 0.0, {"amount": Decimal(amount)}, int(Decimal(amount) * 100))  # type: ignore[arg-type]
+
+
+def test_hits_combine_by_severity_and_keep_every_reason() -> None:
+    rs = RuleLoader().load_texts([("a.yaml", GOOD)])
+    verdict = rs.evaluate(event("1500"), {})
+    assert verdict.outcome is Outcome.REVIEW
+    assert [r.code for r in verdict.reasons] == ["BIG", "OTP", "BIO"]
+    assert verdict.reasons[0].message_zh == "金额 1,500.00 元"
+    assert verdict.reasons[0].message_en == "amount 1,500.00 yuan"
+    assert verdict.score == pytest.approx(100 * (1 - 0.4 * 0.7 * 0.7))
+    assert [r.code for r in verdict.shadow_reasons] == ["SHADOW"]  # recorded, changes nothing
+    assert verdict.required_factors == ()  # only a step_up decision asks for factors
+
+
+def test_step_up_collects_factors_of_all_step_up_hits() -> None:
+    verdict = RuleLoader().load_texts([("a.yaml", GOOD)]).evaluate(event("50"), {})
+    assert verdict.outcome is Outcome.STEP_UP
+    assert verdict.required_factors == ("sms_otp", "biometric")
+
+
+def test_nothing_hits_means_approve_with_zero_score() -> None:
+    verdict = RuleLoader().load_texts([("a.yaml", GOOD)]).evaluate(event("1"), {})
+    assert verdict.outcome is Outcome.APPROVE and verdict.score == 0.0 and verdict.reasons == ()
+
+
+@pytest.mark.parametrize(
+    ("broken", "line", "column", "fragment"),
+    [
+        (GOOD.replace("event.amount >= params.big", "event.amount >= params.bigg"), 12, 27, "unknown parameter 'bigg'"),
+        (GOOD.replace("decision: review", "decision: maybe"), 14, 17, "decision must be one of"),
+        (GOOD.replace("reason: BIG", "reason: big one"), 16, 15, "UPPER_CASE"),
+        (GOOD.replace("window: 10m", "window: 10 minutes"), 7, 13, "not a duration"),
+        (GOOD.replace("aggregate: count", "aggregate: median"), 6, 16, "unknown aggregate"),
+        (GOOD.replace("{zh: 大额, en: Big}", "{zh: 大额}"), 10, 18, "needs both zh and en"),
+        (GOOD.replace("  big: 1000\n", "  big: [1000\n"), 3, 9, "YAML"),
+        (GOOD.replace("id: t.otp", "id: t.big"), 18, 1, "used twice"),
+        (GOOD.replace("    when: event.amount >= 10\n", "    when: event.amount >=\n"), 20, 26, "unexpected end"),
+    ],
+)
+def test_errors_are_located(broken: str, line: int, column: int, fragment: str) -> None:
+    with pytest.raises(RuleSetError) as info:
+        RuleLoader().load_texts([("rules/x.yaml", broken)])
+    error = info.value.errors[0]
+    assert fragment in error.message
+    assert (error.file, error.line) == ("rules/x.yaml", line)
+    assert error.column == column
+
+
+def test_expression_error_column_points_inside_a_folded_block() -> None:
+    text = GOOD.replace(
+        "    when: event.amount >= params.big\n",
+        "    when: >\n      event.amount >= params.big\n      and features.nope > 1\n",
+    )
+    with pytest.raises(RuleSetError) as info:
+        RuleLoader().load_texts([("x.yaml", text)])
+    error = info.value.errors[0]
+    assert "unknown feature 'nope'" in error.message
+    assert (error.line, error.column) == (14, 11)
+
+
+def test_builtin_pack_loads_and_every_rule_is_bilingual() -> None:
+    rs = RuleLoader().load_paths([BUILTIN_RULES])
+    assert len(rs.rules) >= 15
+    for rule in rs.rules:
+        assert rule.description_zh and rule.description_en
+        assert rule.reason_code.isupper()
+
+
+def test_version_changes_with_content(tmp_path: Path) -> None:
+    a = RuleLoader().load_texts([("a.yaml", GOOD)]).version
+    b = RuleLoader().load_texts([("a.yaml", GOOD.replace("1000", "2000"))]).version
+    assert a != b

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from fengkong.domain.decisions import EventError
+from fengkong.domain.events import Event, EventType
+from fengkong.domain.validation import EventValidator, parse_json_event, rejected_excerpt
+
+
+class FakeProtector:
+    def card_token(self, pan: str) -> str:
+        return f"tok-{len(pan)}"
+
+    def identifier_hash(self, kind: str, value: str) -> str:
+        return f"h-{kind}"
+
+
+V = EventValidator(FakeProtector())
+
+
+def txn(**fields: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "event_id": "e1", "type": "transaction", "occurred_at": "2019-12-12T03:23:00+08:00",
+        "txn_type": "transfer", "channel": "quick_pay", "amount": "160.00",
+    }
+    base.update(fields)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def error_of(data: dict[str, Any]) -> tuple[str, str]:
+    result = V.validate(data)
+    assert isinstance(result, EventError), result
+    return result.first.field, result.first.message
+
+
+def test_valid_transaction_is_normalised() -> None:
+    event = V.validate(txn(amount=Decimal("5000"), ip="2001:db8::1", location={"lat": 22.19, "lon": 113.54, "city": "Macau", "country": "MO"}))
+    assert isinstance(event, Event)
+    assert event.type is EventType.TRANSACTION
+    assert event.amount_fen == 500000
+    assert event.fields["ip"] == "2001:db8::1"
+    assert event.ts == 1576092180.0
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "fragment"),
+    [
+        ({"amount": -5}, "amount", "greater than 0"),
+        ({"amount": "abc"}, "amount", "not a decimal"),
+        ({"amount": Decimal("1.234")}, "amount", "more than 2 decimals"),
+        ({"occurred_at": "2019-12-12T03:23:00"}, "occurred_at", "no UTC offset"),
+        ({"occurred_at": "yesterday"}, "occurred_at", "not an ISO-8601"),
+        ({"type": "payment"}, "type", "not one of"),
+        ({"event_id": None}, "event_id", "is required"),
+        ({"event_id": ""}, "event_id", "must not be empty"),
+        ({"merchant_id": "x" * 50_000_000}, "merchant_id", "50,000,000 characters"),
+        ({"channel": "telepathy"}, "channel", "not one of"),
+        ({"ip": "999.1.1.1"}, "ip", "not an IPv4 or IPv6"),
+        ({"card_has_chip": "yes"}, "card_has_chip", "true or false"),
+        ({"auth_factors": ["password", "retina"]}, "auth_factors", "'retina'"),
+        ({"location": {"lat": 95, "lon": 0}}, "location", "outside"),
+        ({"mcc": "54"}, "mcc", "4-digit"),
+        ({"txn_type": None}, "txn_type", "is required for transaction"),
+    ],
+)
+def test_bad_fields_are_named_with_a_reason(fields: dict[str, Any], field: str, fragment: str) -> None:
+    got_field, message = error_of(txn(**fields))
+    assert got_field == field
+    assert fragment in message
+
+
+def test_every_error_is_reported_not_only_the_first() -> None:
+    result = V.validate(txn(amount="-1", channel="x", ip="nope"))
+    assert isinstance(result, EventError)
+    assert {e.field for e in result.errors} == {"amount", "channel", "ip"}
+    assert result.event_id == "e1"
+
+
+def test_unknown_fields_are_kept_and_secrets_removed() -> None:
+    event = V.validate(txn(risk_hint={"score": 3, "cvv": "123"}, cvn2="999", track2="6222;1234", pin="1234"))
+    assert isinstance(event, Event)
+    assert event.fields["risk_hint"] == {"score": 3}
+    for secret in ("cvn2", "track2", "pin"):
+        assert secret not in event.fields
+    assert set(event.redacted) == {"cvn2", "track2", "pin"}
+
+
+def test_raw_card_number_is_tokenised_at_the_door() -> None:
+    event = V.validate(txn(card_id="6222021234567890128"))
+    assert isinstance(event, Event)
+    assert event.fields["card_id"] == "tok-19"
+    assert "6222021234567890128" not in json.dumps(event.to_record())
+    assert event.fields["card_masked"] == "622202*********0128"
+
+
+def test_id_number_is_only_kept_as_a_hash() -> None:
+    event = V.validate({"event_id": "o1", "type": "account_open", "occurred_at": "2024-01-01T00:00:00Z",
+                        "account_id": "a1", "id_number": "11010519491231002X"})
+    assert isinstance(event, Event)
+    assert "id_number" not in event.fields
+    assert event.fields["id_number_hash"] == "h-id_number"
+
+
+@pytest.mark.parametrize("event_type", [t.value for t in EventType])
+def test_every_event_type_of_the_contract_is_accepted(event_type: str) -> None:
+    required = {
+        "transaction": {"txn_type": "purchase", "channel": "pos", "amount": 1},
+        "login": {"success": True, "method": "password", "username": "u", "user_agent": "Mozilla"},
+        "account_open": {"account_id": "a", "account_kind": "payment", "account_class": "II",
+                         "verification_channels": 3, "face_to_face": False, "name": "秦", "phone": "13800000000"},
+        "card_bind": {"card_id": "k", "account_id": "a", "bind_to": "app", "auth_factors": ["password", "sms_otp"]},
+        "profile_change": {"field": "phone", "via": "sms_otp", "new_value_hash": "abc"},
+        "repayment": {"card_id": "k", "amount": "100.50", "statement_due_date": "2024-02-01"},
+        "feedback": {"target_event_id": "e1", "label": "fraud", "source": "chargeback"},
+    }[event_type]
+    event = V.validate({"event_id": "x", "type": event_type, "occurred_at": "2024-01-01T00:00:00+08:00", **required})
+    assert isinstance(event, Event), event
+
+
+def test_invalid_json_and_non_objects() -> None:
+    data, error = parse_json_event(b'{"event_id": "e9", "amount": }')
+    assert data is None and error is not None
+    assert error.first.field == "(json)" and error.event_id == "e9"
+    _, error = parse_json_event(b"[1, 2]")
+    assert error is not None and "JSON object" in error.first.message
+    data, error = parse_json_event('{"amount": 0.1}')
+    assert error is None and data is not None and data["amount"] == Decimal("0.1")
+
+
+def test_rejected_excerpt_never_keeps_secrets_or_card_numbers() -> None:
+    raw = '{"event_id": "e1", "card_id": "6222021234567890128", "cvn2": "123", "amount": -1}'
+    excerpt = rejected_excerpt(raw)
+    assert "6222021234567890128" not in excerpt and "123\"" not in excerpt
+    broken = '{"event_id": "e1", "cvn2": "123", "card": "6222021234567890128"'
+    excerpt = rejected_excerpt(broken)
+    assert "6222021234567890128" not in excerpt and '"123"' not in excerpt
+    assert len(rejected_excerpt("x" * 100_000)) < 2100
