@@ -14,13 +14,12 @@ import json
 import statistics
 import tempfile
 import time
-from pathlib import Path
 
+from fengkong.adapters.crypto.sm3 import Sm3Protector
 from fengkong.bootstrap import build_engine
 from fengkong.config import Settings
 from fengkong.domain.decisions import Decision
 from fengkong.domain.validation import EventValidator
-from fengkong.adapters.crypto.sm3 import Sm3Protector
 from fengkong.simulate.world import simulate
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +25,7 @@ def log(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlEventLog]
 
 
 def make(i: int, decision: str = "approve") -> tuple[Event, Decision]:
-    at = datetime(2019, 12, 12, 3, 23, i % 60, tzinfo=timezone.utc)
+    at = datetime(2019, 12, 12, 3, 23, i % 60, tzinfo=UTC)
     event = Event(f"e{i}", EventType.TRANSACTION, at, at.timestamp(),
                   {"amount": Decimal("12.30"), "customer_id": "c1", "txn_type": "purchase", "channel": "pos"}, 1230)
     reason = Reason("CODE", "r.1", "中文", "English", Outcome(decision), 55.5)
@@ -63,7 +63,7 @@ def test_an_event_id_is_stored_once(log: SqlEventLog) -> None:
 
 
 def test_rejected_events_are_kept_with_their_reason(log: SqlEventLog) -> None:
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     log.append([], [RejectedRecord("x1", "amount", "amount: must be greater than 0", '{"amount": -5}', 14, now)])
     (record,) = log.rejected()
     assert (record.event_id, record.field, record.raw_size) == ("x1", "amount", 14)

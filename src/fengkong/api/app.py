@@ -8,10 +8,11 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from fengkong.adapters.metrics.prometheus import PrometheusObserver
@@ -137,7 +138,7 @@ def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch
 
     @app.get("/v1/rejected", summary="Most recent rejected events with their reasons")
     def rejected(limit: int = 100) -> list[dict[str, Any]]:
-        return [r.__dict__ for r in engine.log.rejected(min(max(limit, 1), 1000))]
+        return [asdict(r) for r in engine.log.rejected(min(max(limit, 1), 1000))]
 
     @app.get("/health", summary="Liveness")
     def health() -> dict[str, str]:

@@ -46,14 +46,17 @@ def run_demo(customers: int, days: int, seed: int, data_dir: Path) -> dict[str, 
                     decisions[result.event_id] = result
             bar.advance(task, len(chunk))
     scoring_s = time.perf_counter() - t0
+    descriptions = {r.id: f"{r.description_zh} / {r.description_en}" for r in engine.ruleset.rules}
     engine.close()
-    report = _report(sim.events, sim.labels, decisions)
+    report = _report(sim.events, sim.labels, decisions, descriptions)
     report.update(scoring_s=scoring_s, total_s=time.perf_counter() - started, events=len(sim.events))
     _print(console, report, customers, days, data_dir, Settings.embedded(data_dir).db_url)
     return report
 
 
-def _report(events: list[dict[str, Any]], labels: dict[str, str], decisions: dict[str, Decision]) -> dict[str, Any]:
+def _report(
+    events: list[dict[str, Any]], labels: dict[str, str], decisions: dict[str, Decision], descriptions: dict[str, str]
+) -> dict[str, Any]:
     outcomes = Counter(d.decision.value for d in decisions.values())
     reasons: Counter[str] = Counter()
     reason_text: dict[str, str] = {}
@@ -61,7 +64,7 @@ def _report(events: list[dict[str, Any]], labels: dict[str, str], decisions: dic
         for r in d.reasons:
             if r.outcome.value != "approve":
                 reasons[r.code] += 1
-                reason_text[r.code] = f"{r.message_zh if len(r.message_zh) < 40 else r.code} / {r.rule_id}"
+                reason_text[r.code] = descriptions.get(r.rule_id, r.rule_id)
     latencies = sorted(d.latency_ms for d in decisions.values())
     scenario: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"amount": Decimal(0), "stopped": Decimal(0), "events": 0, "instances": defaultdict(list)}

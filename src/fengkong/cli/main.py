@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -133,7 +134,7 @@ def db_rejected(limit: int = 20, data_dir: DataDir = None, database_url: DbUrl =
 
     log = SqlEventLog(_settings(data_dir, database_url, None, None).db_url)
     for record in log.rejected(limit):
-        typer.echo(json.dumps(record.__dict__, ensure_ascii=False))
+        typer.echo(json.dumps(asdict(record), ensure_ascii=False))
     log.close()
 
 

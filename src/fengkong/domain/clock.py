@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 # China has had no daylight saving time since 1991, so a fixed offset is exact for business
 # dates and avoids a tzdata dependency on minimal machines.
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SHANGHAI_OFFSET_S = 8 * 3600
 SECONDS_PER_DAY = 86_400
 
@@ -46,4 +46,4 @@ def local_minute_of_day(ts: float) -> int:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

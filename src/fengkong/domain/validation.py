@@ -50,7 +50,7 @@ def _string(limit: int = MAX_STRING) -> Normaliser:
 
 
 def _enum(choices: type[Any] | tuple[str, ...]) -> Normaliser:
-    allowed = tuple(c.value for c in choices) if isinstance(choices, type) else choices  # type: ignore[attr-defined]
+    allowed: tuple[str, ...] = tuple(c.value for c in choices) if isinstance(choices, type) else choices
 
     def check(value: Any) -> str:
         if not isinstance(value, str):

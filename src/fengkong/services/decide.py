@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -140,7 +140,7 @@ class Engine:
         parsed: list[Event | EventError] = []
         parse_s: list[float] = []
         rejected: list[RejectedRecord] = []
-        received = datetime.now(timezone.utc).isoformat()
+        received = datetime.now(UTC).isoformat()
         for item in items:
             t0 = time.perf_counter()
             outcome, raw = self._parse(item)
@@ -226,7 +226,7 @@ class Engine:
 
     def refuse(self, error: EventError, raw: RawEvent, size: int) -> None:
         """Keep an input refused before it reached `decide` (over-long line or body) with its reason."""
-        record = _rejected_record(error, raw, b"", datetime.now(timezone.utc).isoformat())
+        record = _rejected_record(error, raw, b"", datetime.now(UTC).isoformat())
         with self._lock:
             self.log.append([], [replace(record, raw_size=size)])
         if self.observer is not None:

@@ -171,7 +171,7 @@ class World:
                                  counterparty_account_id=rng.choice(c.payees))
                     else:
                         self.txn(c, when, round(amount * 2, -2) or 100, channel="atm", txn_type="withdrawal", city=city)
-                if rng.random() < 0.004:  # a new phone: login on a new device, stepped up
+                if rng.random() < 0.001:  # a new phone (every ~3 years): login on a new device, stepped up
                     c.device = c.device + "-n"
                     self.login(c, base + timedelta(hours=rng.uniform(9, 21)))
 
@@ -217,7 +217,7 @@ class World:
             self.txn(c, t2 + timedelta(minutes=120), 2000, channel="atm", txn_type="withdrawal", city=city,
                      entry_mode="magstripe", scenario="skimming_counterfeit")
 
-        for k in range(6):  # the Macau card (001 §3.3): counterfeit of a stripe-only card
+        for _ in range(6):  # the Macau card (001 §3.3): counterfeit of a stripe-only card
             c = pool.pop()
             c.chip = False
             t = day_at(rng.uniform(10, 16))

@@ -42,7 +42,7 @@ class RedisStateStore:
         pipe.execute()
 
     def checkpoint(self, fingerprint: str) -> int | None:
-        meta = self._redis.hgetall(self._meta)
+        meta: dict[bytes, bytes] = self._redis.hgetall(self._meta)  # type: ignore[assignment]
         if not meta or meta.get(b"fingerprint", b"").decode() != fingerprint:
             return None
         return int(meta.get(b"seq", b"0"))

@@ -11,7 +11,7 @@ import json
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import create_engine, delete, event, func, insert, select
@@ -111,7 +111,7 @@ class SqlEventLog:
     def append(
         self, entries: Sequence[tuple[Event, Decision]], rejected: Sequence[RejectedRecord] = ()
     ) -> int:
-        now = self._timestamp(datetime.now(timezone.utc))
+        now = self._timestamp(datetime.now(UTC))
         rows = []
         for ev, decision in entries:
             fields = ev.fields
@@ -153,7 +153,7 @@ class SqlEventLog:
 
     def _timestamp(self, moment: datetime) -> Any:
         """UTC; as SQLAlchemy's SQLite DateTime text on SQLite, a datetime elsewhere."""
-        utc = moment.astimezone(timezone.utc)
+        utc = moment.astimezone(UTC)
         if self._sqlite:
             return utc.strftime("%Y-%m-%d %H:%M:%S.%f")
         return utc
@@ -215,7 +215,7 @@ class SqlEventLog:
             conn.execute(delete(state_snapshots).where(state_snapshots.c.fingerprint == fingerprint))
             conn.execute(
                 insert(state_snapshots).values(
-                    fingerprint=fingerprint, seq=seq, created_at=datetime.now(timezone.utc), payload=payload
+                    fingerprint=fingerprint, seq=seq, created_at=datetime.now(UTC), payload=payload
                 )
             )
 
@@ -236,7 +236,7 @@ class SqlEventLog:
             if exists is None:
                 conn.execute(
                     insert(rulesets).values(
-                        version=version, first_loaded_at=datetime.now(timezone.utc), files=_dumps(list(files))
+                        version=version, first_loaded_at=datetime.now(UTC), files=_dumps(list(files))
                     )
                 )
 

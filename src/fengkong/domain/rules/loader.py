@@ -20,9 +20,9 @@ from fengkong.domain.features.reducers import REDUCERS
 from fengkong.domain.features.spec import ENTITY_FIELDS, FeatureSpec
 from fengkong.domain.features.windows import WindowError, parse_duration, parse_window
 from fengkong.domain.rules.compiler import EVENT_FIELD_TYPES, Scope, compile_expression, event_types_admitted
-from fengkong.domain.rules.parser import parse_expression
 from fengkong.domain.rules.errors import ExpressionError, RuleError, RuleSetError
 from fengkong.domain.rules.functions import BOOL, NUMBER
+from fengkong.domain.rules.parser import parse_expression
 from fengkong.domain.rules.ruleset import Rule, RuleSet, Template, format_value
 
 _RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
@@ -396,7 +396,7 @@ class RuleLoader:
             message_node = outcome_fields["message"][1]
         else:
             msg_zh, msg_en, message_node = desc_zh, desc_en, fields["description"][1]
-        factors = ()
+        factors: tuple[str, ...] = ()
         if "required_factors" in outcome_fields:
             factors = _string_list(outcome_fields["required_factors"][1], "required_factors", tuple(f.value for f in AuthFactor))
         mode = _text(fields["mode"][1], "mode") if "mode" in fields else "active"

@@ -37,7 +37,7 @@ def speed_kmh(a: Any, ta: Any, b: Any, tb: Any) -> float | None:
     if km is None:
         return None
     hours = max(abs(float(tb) - float(ta)), 60.0) / 3600
-    return km / hours
+    return float(km / hours)
 
 
 @register("same_city", (LOCATION, LOCATION), "bool")

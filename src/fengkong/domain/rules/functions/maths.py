@@ -33,8 +33,10 @@ def clamp(x: Any, low: Any, high: Any) -> Any:
 
 
 @register("round", (NUMBER, NUMBER), NUMBER, min_args=1)
-def round_(x: Any, digits: Any = 0) -> Any:
-    """Round half-even to `digits` decimals."""
+def round_(x: Any, digits: Any = None) -> Any:
+    """Round half-even to `digits` decimals; to a whole number when no digits are given."""
+    if digits is None:
+        return int(round(x))
     return round(x, int(digits))
 
 
