@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from fengkong.adapters.metrics.prometheus import PrometheusObserver
+from fengkong.api.batcher import DecisionBatcher
 from fengkong.api.schemas import BatchOut, DecisionOut, EventErrorOut, EventIn, request_body
 from fengkong.domain.decisions import EventError, FieldError
 from fengkong.domain.validation import MAX_EVENT_BYTES, parse_json_event
@@ -33,6 +34,7 @@ def _json(content: Any, status: int = 200) -> Response:
 
 def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch_rules_s: float = 0) -> FastAPI:
     observer = observer or PrometheusObserver()
+    batcher = DecisionBatcher(engine)
     stop = threading.Event()
 
     def watch() -> None:
@@ -50,7 +52,9 @@ def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch
         if watch_rules_s > 0:
             watcher = threading.Thread(target=watch, name="rule-watcher", daemon=True)
             watcher.start()
+        batcher.start()
         yield
+        await batcher.stop()
         stop.set()
         if watcher is not None:
             watcher.join(timeout=5)
@@ -79,7 +83,11 @@ def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch
         body = await read_body(request)
         if isinstance(body, Response):
             return body
-        (result,) = engine.decide_many([body])
+        try:
+            (result,) = await batcher.submit([body])
+        except Exception as exc:  # noqa: BLE001 - storage down: say so, never half-answer
+            log.exception("decision failed")
+            return _json({"event_id": None, "error": {"field": "(server)", "message": f"not decided: {type(exc).__name__}; retry with the same event_id"}}, 503)
         observer.request_latency.labels("/v1/events").observe(time.perf_counter() - started)
         if isinstance(result, EventError):
             return _json(result.to_dict(), 422)
@@ -104,7 +112,11 @@ def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch
             return _json(EventError(None, (FieldError("(body)", "send a JSON array of events or {\"events\": [...]}"),)).to_dict(), 422)
         if len(items) > MAX_BATCH:
             return _json(EventError(None, (FieldError("(body)", f"at most {MAX_BATCH} events per batch"),)).to_dict(), 413)
-        results = engine.decide_many(items)
+        try:
+            results = await batcher.submit(items)
+        except Exception as exc:  # noqa: BLE001
+            log.exception("decision failed")
+            return _json({"event_id": None, "error": {"field": "(server)", "message": f"not decided: {type(exc).__name__}; retry with the same event_ids"}}, 503)
         observer.request_latency.labels("/v1/events:batch").observe(time.perf_counter() - started)
         return _json({"results": [r.to_dict() for r in results]})
 

@@ -51,6 +51,8 @@ def make_engine(url: str, sqlite_synchronous: str = "NORMAL") -> Engine:
             cursor = dbapi_conn.cursor()
             if not memory:
                 cursor.execute("PRAGMA journal_mode=WAL")
+                # Checkpoints run in a background thread (SqlEventLog), never inside a commit.
+                cursor.execute("PRAGMA wal_autocheckpoint=0")
             cursor.execute(f"PRAGMA synchronous={sqlite_synchronous}")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
@@ -77,6 +79,11 @@ class SqlEventLog:
         self._insert_sql = (
             f"INSERT INTO event_log ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
         )
+        self._closing = threading.Event()
+        self._checkpointer: threading.Thread | None = None
+        if self._sqlite and ":memory:" not in url and url != "sqlite://":
+            self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="wal-checkpoint", daemon=True)
+            self._checkpointer.start()
 
     @property
     def dialect(self) -> str:
@@ -242,7 +249,29 @@ class SqlEventLog:
 
         self._write(work)
 
+    def _checkpoint_loop(self) -> None:
+        """Copy the WAL into the database file off the request path (PASSIVE: never blocks writers)."""
+        import sqlite3
+
+        path = self.url.split("sqlite:///", 1)[1]
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False)
+        try:
+            while not self._closing.wait(0.5):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error:
+                    continue
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
+        finally:
+            conn.close()
+
     def close(self) -> None:
+        self._closing.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join(timeout=10)
+            self._checkpointer = None
         with self._lock:
             if self._conn is not None:
                 self._conn.close()
