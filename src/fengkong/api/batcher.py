@@ -15,7 +15,6 @@ from typing import Any
 from fengkong.domain.decisions import Decision, EventError
 from fengkong.services.decide import Engine, RawEvent
 
-
 FREEZE_EVERY_S = 30.0
 
 
