@@ -118,3 +118,11 @@ def test_the_function_registry_is_closed_and_documented() -> None:
     for name, spec in REGISTRY.items():
         assert spec.doc, f"{name} has no documentation"
         assert not name.startswith("_")
+
+
+def test_every_function_is_documented_for_analysts() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[4] / "docs" / "rule-language.md").read_text(encoding="utf-8")
+    missing = [name for name in REGISTRY if f"`{name}(" not in doc]
+    assert not missing, f"docs/rule-language.md does not document: {missing}"

@@ -34,19 +34,19 @@ def in_hours(t: float, start: Any, end: Any) -> bool:
     return s <= h < e if s <= e else (h >= s or h < e)
 
 
-@register("in_days", (NUMBER,), NUMBER)
-def in_days(seconds: Any) -> float:
+@register("as_days", (NUMBER,), NUMBER)
+def as_days(seconds: Any) -> float:
     """A duration in seconds expressed in days."""
     return float(seconds) / 86_400
 
 
-@register("in_hours_of", (NUMBER,), NUMBER)
-def in_hours_of(seconds: Any) -> float:
+@register("as_hours", (NUMBER,), NUMBER)
+def as_hours(seconds: Any) -> float:
     """A duration in seconds expressed in hours."""
     return float(seconds) / 3600
 
 
-@register("in_minutes", (NUMBER,), NUMBER)
-def in_minutes(seconds: Any) -> float:
+@register("as_minutes", (NUMBER,), NUMBER)
+def as_minutes(seconds: Any) -> float:
     """A duration in seconds expressed in minutes."""
     return float(seconds) / 60
