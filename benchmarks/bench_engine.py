@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 
@@ -21,6 +22,16 @@ from fengkong.config import Settings
 from fengkong.domain.decisions import Decision
 from fengkong.domain.validation import EventValidator
 from fengkong.simulate.world import simulate
+
+
+def deep_size(obj: object) -> int:
+    """Bytes of a JSON-like object graph (containers and their contents; small ints are shared)."""
+    size = sys.getsizeof(obj)
+    if isinstance(obj, dict):
+        size += sum(deep_size(k) + deep_size(v) for k, v in obj.items())
+    elif isinstance(obj, list | tuple):
+        size += sum(deep_size(v) for v in obj)
+    return size
 
 
 def pct(values: list[float], q: float) -> float:
@@ -79,8 +90,10 @@ def main() -> None:
             states = engine.state.export()
             cards = {k: v for k, v in states.items() if k.startswith("card|")}
             sizes = [len(json.dumps(v, separators=(",", ":"))) for v in cards.values()]
-            print(f"state: {len(states):,} keys; per card key: mean {statistics.mean(sizes):.0f} B, "
-                  f"max {max(sizes)} B serialized")
+            deep = [deep_size(k) + deep_size(v) for k, v in cards.items()]
+            print(f"state: {len(states):,} keys; per card key: in memory mean {statistics.mean(deep):,.0f} B, "
+                  f"max {max(deep):,} B; serialized mean {statistics.mean(sizes):.0f} B, max {max(sizes)} B")
+            print(f"state for all keys in memory: {sum(deep_size(k) + deep_size(v) for k, v in states.items()) / 1e6:,.1f} MB")
         engine.close()
 
 

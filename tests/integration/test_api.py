@@ -92,3 +92,9 @@ def test_rules_reload_endpoint(client: TestClient, rules_dir: Path) -> None:
     (rules_dir / "count.yaml").write_text(COUNT_RULES.replace("score: 60", "score: 61"), encoding="utf-8")
     response = client.post("/v1/rules:reload")
     assert response.status_code == 200 and response.json()["version"] != before["version"]
+
+
+def test_explain_shows_the_feature_values_read(client: TestClient) -> None:
+    client.post("/v1/events", json=txn("x1", 0, "300.00"))
+    body = client.post("/v1/events?explain=true", json=txn("x2", 1, "200.00")).json()
+    assert body["trace"]["features"] == {"cust_txn_10m": 1, "cust_sum_today": "300.00"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import threading
@@ -78,13 +79,17 @@ def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch
         responses={200: {"model": DecisionOut}, 422: {"model": EventErrorOut}},
         openapi_extra=request_body(EventIn.model_json_schema(ref_template="#/components/schemas/{model}")),
     )
-    async def post_event(request: Request) -> Response:
+    async def post_event(request: Request, explain: bool = False) -> Response:
+        """`explain=true` adds a trace: the feature values the rules read for this event."""
         started = time.perf_counter()
         body = await read_body(request)
         if isinstance(body, Response):
             return body
         try:
-            (result,) = await batcher.submit([body])
+            if explain:
+                (result,) = await asyncio.to_thread(engine.decide_many, [body], explain=True)
+            else:
+                (result,) = await batcher.submit([body])
         except Exception as exc:  # noqa: BLE001 - storage down: say so, never half-answer
             log.exception("decision failed")
             return _json({"event_id": None, "error": {"field": "(server)", "message": f"not decided: {type(exc).__name__}; retry with the same event_id"}}, 503)

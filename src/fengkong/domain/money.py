@@ -55,7 +55,7 @@ def parse_yuan(value: object, *, allow_zero: bool = False) -> int:
 
 def fen_to_yuan(fen: int) -> Decimal:
     """Integer fen as an exact Decimal of yuan with two places."""
-    return (Decimal(fen) / FEN_PER_YUAN).quantize(Decimal("0.01"))
+    return Decimal(fen).scaleb(-2)
 
 
 def format_yuan(fen: int) -> str:

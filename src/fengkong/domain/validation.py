@@ -85,7 +85,7 @@ def _money(value: Any) -> Decimal:
         fen = parse_yuan(value)
     except MoneyError as exc:
         raise _Invalid(str(exc)) from None
-    return Decimal(fen) / 100
+    return Decimal(fen).scaleb(-2)
 
 
 def _money_or_zero(value: Any) -> Decimal:
@@ -93,7 +93,7 @@ def _money_or_zero(value: Any) -> Decimal:
         fen = parse_yuan(value, allow_zero=True)
     except MoneyError as exc:
         raise _Invalid(str(exc)) from None
-    return Decimal(fen) / 100
+    return Decimal(fen).scaleb(-2)
 
 
 def _timestamp(value: Any) -> datetime:

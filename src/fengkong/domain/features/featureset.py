@@ -82,7 +82,7 @@ class FeatureSet:
                 return (Decimal(total) / 100 / count).quantize(_CENT)
             return Decimal(total) / count
         if spec.is_money and raw is not None:
-            return Decimal(raw) / 100
+            return Decimal(raw).scaleb(-2)  # exact yuan with two places
         return raw
 
     def view(self, event: Event, keys: EntityKeys, states: Mapping[str, KeyState]) -> FeatureView:

@@ -22,7 +22,7 @@ WINDOWS = ["1m", "10m", "1h", "24h", "30d", "365d", "today", "year", "lifetime"]
 @st.composite
 def streams(draw: Any) -> list[tuple[float, int]]:
     """Events in arrival order; a late one is at most LATENESS seconds behind the newest."""
-    n = draw(st.integers(min_value=1, max_value=40))
+    n = draw(st.integers(min_value=1, max_value=30))  # under MAX_RECENT: see test_recent_lists_are_capped
     newest = float(T0)
     out = []
     for _ in range(n):
@@ -124,3 +124,16 @@ def test_distinct_saturates_at_its_cap() -> None:
         state = reducer.update(state, T0 + i, f"card{i}")
     assert reducer.query(state, T0 + 60) == 10
     assert len(state["v"]) == 10
+
+
+def test_recent_lists_are_capped() -> None:
+    from fengkong.domain.features.reducers.last_seen import MAX_RECENT
+
+    for aggregate in ("last_seen", "last_value"):
+        reducer = REDUCERS[aggregate](parse_window("lifetime"), lateness_s=3600)
+        state = None
+        for i in range(500):  # 500 events in ~8 minutes on one key
+            state = reducer.update(state, T0 + i, i)
+        assert len(state) == MAX_RECENT
+        newest = reducer.query(state, T0 + 1000)
+        assert newest == (T0 + 499 if aggregate == "last_seen" else 499)

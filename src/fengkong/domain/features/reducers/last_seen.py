@@ -6,11 +6,15 @@ from typing import Any
 from fengkong.domain.features.reducers.base import Reducer
 
 
+MAX_RECENT = 32
+
+
 class LastSeen(Reducer):
     """Time of the latest earlier event for the key (None if none, or older than the window).
 
     Keeps the timestamps within the allowed lateness of the newest, plus one older, so a late
-    event still finds its true predecessor. Ties count as earlier (arrived first).
+    event still finds its true predecessor — at most MAX_RECENT of them, so a key that sees
+    hundreds of events an hour stays small. Ties count as earlier (arrived first).
     """
 
     result_type = "time"
@@ -19,7 +23,7 @@ class LastSeen(Reducer):
         state = state if state is not None else []
         bisect.insort(state, ts)
         horizon = state[-1] - self.lateness_s
-        cut = bisect.bisect_left(state, horizon) - 1
+        cut = max(bisect.bisect_left(state, horizon) - 1, len(state) - MAX_RECENT)
         if cut > 0:
             del state[:cut]
         return state

@@ -4,12 +4,13 @@ import bisect
 from typing import Any
 
 from fengkong.domain.features.reducers.base import Reducer
+from fengkong.domain.features.reducers.last_seen import MAX_RECENT
 
 
 class LastValue(Reducer):
     """Value of a field at the latest earlier event (e.g. previous location), None if none.
 
-    State: [[ts, value], ...] sorted by time, trimmed like `LastSeen`.
+    State: [[ts, value], ...] sorted by time, trimmed like `LastSeen` (at most MAX_RECENT).
     """
 
     needs_value = True
@@ -21,7 +22,7 @@ class LastValue(Reducer):
         state.insert(bisect.bisect_right(times, ts), [ts, value])
         horizon = state[-1][0] - self.lateness_s
         times = [item[0] for item in state]
-        cut = bisect.bisect_left(times, horizon) - 1
+        cut = max(bisect.bisect_left(times, horizon) - 1, len(state) - MAX_RECENT)
         if cut > 0:
             del state[:cut]
         return state
