@@ -162,7 +162,7 @@ def _factor_list(value: Any) -> list[str]:
         raise _Invalid("must be a list such as [\"password\", \"sms_otp\"]")
     allowed = {f.value for f in AuthFactor}
     for item in value:
-        if item not in allowed:
+        if not isinstance(item, str) or item not in allowed:
             raise _Invalid(f"{str(item)[:40]!r} is not one of {', '.join(sorted(allowed))}")
     return list(dict.fromkeys(value))
 

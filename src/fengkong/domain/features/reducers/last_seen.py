@@ -5,7 +5,6 @@ from typing import Any
 
 from fengkong.domain.features.reducers.base import Reducer
 
-
 MAX_RECENT = 32
 
 
