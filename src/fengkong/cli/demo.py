@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import statistics
+import sys
 import time
 from collections import Counter, defaultdict
 from decimal import Decimal
@@ -28,7 +29,8 @@ def _pct(part: float, whole: float) -> str:
 
 
 def run_demo(customers: int, days: int, seed: int, data_dir: Path) -> dict[str, Any]:
-    console = Console()
+    # A terminal gets its own width; piped output (logs, CI) gets room for the tables.
+    console = Console() if sys.stdout.isatty() else Console(width=120)
     if data_dir.exists():
         shutil.rmtree(data_dir)
     started = time.perf_counter()
@@ -138,19 +140,21 @@ def _print(console: Console, r: dict[str, Any], customers: int, days: int, data_
         n = r["outcomes"].get(name, 0)
         t.add_row(name, f"{n:,}", _pct(n, r["decided"]))
     console.print(t)
-    t = Table(title="Detection per attack scenario 各欺诈场景拦截")
-    for col, just in (("scenario", "left"), ("attacks", "right"), ("events", "right"), ("fraud amount", "right"),
-                      ("not approved", "right"), ("first stopped at", "right"), ("never stopped", "right")):
-        t.add_column(col, justify=just)  # type: ignore[arg-type]
+    t = Table(title="Detection per attack scenario 各欺诈场景拦截 (share of fraudulent amount not approved)")
+    t.add_column("scenario", no_wrap=True)
+    for col in ("attacks", "events", "fraud ¥", "stopped", "1st stop", "missed"):
+        t.add_column(col, justify="right", no_wrap=col in ("stopped", "1st stop"))
     total_amount = total_stopped = Decimal(0)
     for name, d in r["detection"].items():
         total_amount += d["fraud_amount"]
         total_stopped += d["stopped_amount"]
-        first = "-" if d["first_stop_median"] is None else f"txn {d['first_stop_median']:g} of {d['typical_length']:g}"
+        first = "-" if d["first_stop_median"] is None else f"{d['first_stop_median']:g} of {d['typical_length']:g}"
         t.add_row(name, str(d["instances"]), str(d["events"]), f"{d['fraud_amount']:,.2f}",
                   f"{100 * d['detection']:.1f}%", first, str(d["never_stopped"]))
     t.add_row("[bold]all[/bold]", "", "", f"{total_amount:,.2f}", _pct(float(total_stopped), float(total_amount)), "", "")
     console.print(t)
+    console.print("1st stop: median position of the first transaction not approved in each attack; "
+                  "missed: attacks with no transaction stopped")
     console.print(
         f"Friction on legitimate customers 正常客户打扰率: {r['legit_friction']:,} of {r['legit_txn']:,} transactions "
         f"not approved ({_pct(r['legit_friction'], r['legit_txn'])}); {r['legit_login_friction']:,} of "
@@ -165,6 +169,7 @@ def _print(console: Console, r: dict[str, Any], customers: int, days: int, data_
     console.print(t)
     console.print(
         f"Decision latency 决策耗时: p50 {r['latency_p50']:.3f} ms, p99 {r['latency_p99']:.3f} ms, "
-        f"max {r['latency_max']:.3f} ms (validation + features + rules, before the batch commit)"
+        f"max {r['latency_max']:.3f} ms (validation + features + rules, before the batch commit; the max includes "
+        "the first event's warm-up)"
     )
     console.print(f"Data written to 数据位置: {data_dir.resolve()} ({db_url})")
