@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from fengkong import jsonio
 from fengkong.adapters.metrics.prometheus import PrometheusObserver
 from fengkong.api.batcher import DecisionBatcher
 from fengkong.api.schemas import BatchOut, DecisionOut, EventErrorOut, EventIn, request_body
@@ -29,8 +30,7 @@ MAX_BATCH = 10_000
 
 
 def _json(content: Any, status: int = 200) -> Response:
-    body = json.dumps(content, ensure_ascii=False, separators=(",", ":"), default=str)
-    return Response(body, status_code=status, media_type="application/json")
+    return Response(jsonio.dumps(content), status_code=status, media_type="application/json")
 
 
 def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch_rules_s: float = 0) -> FastAPI:

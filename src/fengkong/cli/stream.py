@@ -6,12 +6,12 @@ commit per batch) while an interactive sender, who waits for each answer, is nev
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from fengkong import jsonio
 from fengkong.domain.decisions import Decision, EventError, FieldError
 from fengkong.domain.validation import MAX_EVENT_BYTES
 from fengkong.services.decide import Engine
@@ -68,8 +68,8 @@ def batches(fd: int, max_batch: int = 1000, chunk: int = 1 << 16) -> Iterator[li
         yield [tail]
 
 
-def _line(payload: dict[str, object]) -> str:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str)
+def _line(payload: dict[str, object]) -> bytes:
+    return jsonio.dumps(payload)
 
 
 def score_stream(
@@ -93,6 +93,6 @@ def score_stream(
                 counts["decisions"] += 1
                 counts["replayed"] += int(result.replayed)
             buffer.append(_line(result.to_dict()))
-        out.write(("\n".join(buffer) + "\n").encode())
+        out.write(b"\n".join(buffer) + b"\n")
         out.flush()
     return counts

@@ -7,11 +7,12 @@ or behind the state it describes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import redis
+
+from fengkong import jsonio
 
 
 class RedisStateStore:
@@ -32,12 +33,12 @@ class RedisStateStore:
         if not keys:
             return {}
         values = self._redis.mget([self._key(k) for k in keys])
-        return {k: json.loads(v) for k, v in zip(keys, values, strict=True) if v is not None}
+        return {k: jsonio.loads(v) for k, v in zip(keys, values, strict=True) if v is not None}
 
     def apply(self, states: Mapping[str, dict[str, Any]], seq: int) -> None:
         pipe = self._redis.pipeline(transaction=True)
         if states:
-            pipe.mset({self._key(k): json.dumps(v, separators=(",", ":")) for k, v in states.items()})
+            pipe.mset({self._key(k): jsonio.dumps(v) for k, v in states.items()})
         pipe.hset(self._meta, "seq", seq)
         pipe.execute()
 
@@ -70,7 +71,7 @@ class RedisStateStore:
             chunk = keys[i : i + 1000]
             for key, value in zip(chunk, self._redis.mget(chunk), strict=True):
                 if value is not None:
-                    out[key.decode()[prefix:]] = json.loads(value)
+                    out[key.decode()[prefix:]] = jsonio.loads(value)
         return out
 
     def load(self, states: Mapping[str, dict[str, Any]], seq: int, fingerprint: str) -> None:

@@ -7,7 +7,6 @@ process (what the contract requires), `FULL` also survives power loss at a cost 
 
 from __future__ import annotations
 
-import json
 import threading
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -19,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
+from fengkong import jsonio
 from fengkong.adapters.storage import migrate
 from fengkong.adapters.storage.tables import event_log, rejected_events, rulesets, state_snapshots
 from fengkong.domain.decisions import Decision
@@ -33,8 +33,7 @@ _APPEND_COLUMNS = (
 )
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, default=str)
+_dumps = jsonio.dumps_str
 
 
 def make_engine(url: str, sqlite_synchronous: str = "NORMAL") -> Engine:
@@ -176,7 +175,7 @@ class SqlEventLog:
                     event_log.c.event_id.in_(chunk)
                 )
                 for event_id, record in conn.execute(stmt):
-                    found[event_id] = json.loads(record)
+                    found[event_id] = jsonio.loads(record)
             return found
 
         result: dict[str, dict[str, Any]] = self._read(work)
@@ -191,7 +190,7 @@ class SqlEventLog:
         with self.engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=2000).execute(stmt)
             for seq, record, decision in result:
-                yield LoggedEvent(seq, json.loads(record), json.loads(decision))
+                yield LoggedEvent(seq, jsonio.loads(record), jsonio.loads(decision))
 
     def last_seq(self) -> int:
         value = self._read(lambda c: c.execute(select(func.max(event_log.c.seq))).scalar())
@@ -216,7 +215,7 @@ class SqlEventLog:
         return {d: int(n) for d, n in self._read(lambda c: list(c.execute(stmt)))}
 
     def save_snapshot(self, fingerprint: str, seq: int, states: Mapping[str, Any]) -> None:
-        payload = zlib.compress(_dumps(states).encode(), 3)
+        payload = zlib.compress(jsonio.dumps(states), 3)
 
         def work(conn: Connection) -> None:
             conn.execute(delete(state_snapshots).where(state_snapshots.c.fingerprint == fingerprint))
@@ -235,7 +234,7 @@ class SqlEventLog:
         row = self._read(lambda c: c.execute(stmt).first())
         if row is None:
             return None
-        return int(row[0]), json.loads(zlib.decompress(row[1]))
+        return int(row[0]), jsonio.loads(zlib.decompress(row[1]))
 
     def record_ruleset(self, version: str, files: Sequence[str]) -> None:
         def work(conn: Connection) -> None:
