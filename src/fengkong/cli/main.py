@@ -147,17 +147,20 @@ def simulate(
     seed: int = 7,
 ) -> None:
     """Write a synthetic, contract-conformant event stream with labelled fraud scenarios."""
-    from fengkong.simulate.world import simulate as run
+    from fengkong import jsonio
+    from fengkong.simulate.world import stream
 
-    result = run(customers=customers, days=days, seed=seed, progress=True)
-    with open(out, "w", encoding="utf-8") as handle:
-        for item in result.events:
-            handle.write(json.dumps(item, ensure_ascii=False) + "\n")
+    world, events = stream(customers, days, seed, progress=True)
+    count = 0
+    with open(out, "wb") as handle:
+        for item in events:
+            handle.write(jsonio.dumps(item) + b"\n")
+            count += 1
     if labels is not None:
-        with open(labels, "w", encoding="utf-8") as handle:
-            for event_id, scenario in result.labels.items():
-                handle.write(json.dumps({"event_id": event_id, "scenario": scenario}) + "\n")
-    err.print(f"wrote {len(result.events):,} events to {out}")
+        with open(labels, "wb") as handle:
+            for event_id, scenario in world.labels.items():
+                handle.write(jsonio.dumps({"event_id": event_id, "scenario": scenario}) + b"\n")
+    err.print(f"wrote {count:,} events ({len(world.labels):,} labelled attack events) to {out}")
 
 
 @app.command()

@@ -17,6 +17,7 @@ between cities, occasional big purchases, new phones. Attacks (labels by event i
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -28,7 +29,7 @@ START = datetime(2026, 10, 1, tzinfo=CST)
 MCCS = ("5411", "5812", "5541", "5311", "5999", "4111", "5912", "5732")
 
 
-@dataclass
+@dataclass(slots=True)
 class Customer:
     cid: str
     city: City
@@ -44,6 +45,7 @@ class Customer:
     card_kind: str
     chip: bool
     payees: list[str] = field(default_factory=list)
+    trip: tuple[int, int, City] | None = None  # (first day, day back, destination)
 
 
 @dataclass
@@ -52,13 +54,15 @@ class Simulation:
     labels: dict[str, str]  # event_id -> scenario, for attack events
     customers: int
     days: int
+    profiles: dict[str, str] = field(default_factory=dict)  # customer_id -> "night_shift" | "traveller"
 
 
 class World:
     def __init__(self, customers: int, days: int, seed: int):
         self.rng = random.Random(seed)
         self.days = days
-        self.events: list[tuple[datetime, int, dict[str, Any]]] = []
+        self.by_day: dict[int, list[tuple[datetime, int, dict[str, Any]]]] = {}
+        self.emitted_through = -10**6  # days below this were already written
         self.labels: dict[str, str] = {}
         self.counter = 0
         self.merchants = self._merchants()
@@ -91,7 +95,10 @@ class World:
         self.counter += 1
         event_id = f"ev-{self.counter:09d}"
         event = {"event_id": event_id, "occurred_at": when.isoformat(), **event}
-        self.events.append((when, self.counter, event))
+        day = (when - START).days
+        if day < self.emitted_through:
+            raise RuntimeError(f"event {event_id} at {when} falls on a day already written")
+        self.by_day.setdefault(day, []).append((when, self.counter, event))
         if scenario is not None:
             self.labels[event_id] = scenario
         return event_id
@@ -140,40 +147,44 @@ class World:
         return rng.triangular(8, 22.5, 13)
 
     # ---------------------------------------------------------------- legitimate month
-    def legit(self) -> None:
+    def plan_trips(self) -> None:
         rng = self.rng
         for c in self.customers:
-            trip: tuple[int, int, City] | None = None
             if c.traveller:
                 start = rng.randrange(self.days)
-                trip = (start, start + rng.randint(2, 6), rng.choice([x for x in DOMESTIC if x != c.city]))
-            for day in range(self.days):
-                base = START + timedelta(days=day)
-                city = trip[2] if trip and trip[0] <= day < trip[1] else c.city
-                n = _poisson(rng, c.rate)
-                for _ in range(n):
-                    when = base + timedelta(hours=self.hour_for(c), seconds=rng.randrange(60))
-                    if trip and day == trip[0] and when.hour < 12:
-                        when = when.replace(hour=rng.randint(15, 21))  # arrives after the flight
-                    roll = rng.random()
-                    amount = rng.lognormvariate(0, 0.6) * c.level
-                    if rng.random() < 0.01:
-                        amount *= rng.uniform(4, 9)  # a big purchase now and then
-                    if roll < 0.55:
-                        self.txn(c, when, amount, channel="pos", city=city)
-                    elif roll < 0.75:
-                        self.txn(c, when, amount, channel="quick_pay", txn_type="purchase")
-                    elif roll < 0.82:
-                        self.txn(c, when, amount, channel="qr_code")
-                    elif roll < 0.92:
-                        self.login(c, when - timedelta(seconds=40))
-                        self.txn(c, when, amount * 3, channel="mobile_banking", txn_type="transfer",
-                                 counterparty_account_id=rng.choice(c.payees))
-                    else:
-                        self.txn(c, when, round(amount * 2, -2) or 100, channel="atm", txn_type="withdrawal", city=city)
-                if rng.random() < 0.001:  # a new phone (every ~3 years): login on a new device, stepped up
-                    c.device = c.device + "-n"
-                    self.login(c, base + timedelta(hours=rng.uniform(9, 21)))
+                c.trip = (start, start + rng.randint(2, 6), rng.choice([x for x in DOMESTIC if x != c.city]))
+
+    def legit_day(self, day: int) -> None:
+        """One day of ordinary life for every customer."""
+        rng = self.rng
+        base = START + timedelta(days=day)
+        for c in self.customers:
+            trip = c.trip
+            city = trip[2] if trip and trip[0] <= day < trip[1] else c.city
+            for _ in range(_poisson(rng, c.rate)):
+                # at least a minute into the day: the login before a transfer stays on this day
+                when = base + timedelta(hours=self.hour_for(c), seconds=60 + rng.randrange(60))
+                if trip and day == trip[0] and when.hour < 12:
+                    when = when.replace(hour=rng.randint(15, 21))  # arrives after the flight
+                roll = rng.random()
+                amount = rng.lognormvariate(0, 0.6) * c.level
+                if rng.random() < 0.01:
+                    amount *= rng.uniform(4, 9)  # a big purchase now and then
+                if roll < 0.55:
+                    self.txn(c, when, amount, channel="pos", city=city)
+                elif roll < 0.75:
+                    self.txn(c, when, amount, channel="quick_pay", txn_type="purchase")
+                elif roll < 0.82:
+                    self.txn(c, when, amount, channel="qr_code")
+                elif roll < 0.92:
+                    self.login(c, when - timedelta(seconds=40))
+                    self.txn(c, when, amount * 3, channel="mobile_banking", txn_type="transfer",
+                             counterparty_account_id=rng.choice(c.payees))
+                else:
+                    self.txn(c, when, round(amount * 2, -2) or 100, channel="atm", txn_type="withdrawal", city=city)
+            if rng.random() < 0.001:  # a new phone (every ~3 years)
+                c.device = c.device + "-n"
+                self.login(c, base + timedelta(hours=rng.uniform(9, 21)))
 
     # ---------------------------------------------------------------- attacks
     def attacks(self) -> None:
@@ -181,11 +192,12 @@ class World:
         pool = list(self.customers)
         rng.shuffle(pool)
         late = max(self.days // 3, 1)
+        scale = max(1, len(self.customers) // 3000)  # attacks grow with the population
 
         def day_at(hour: float) -> datetime:
             return START + timedelta(days=rng.randrange(late, self.days), hours=hour)
 
-        for k in range(6):  # recycled phone number (002)
+        for k in range(6 * scale):  # recycled phone number (002)
             c = pool.pop()
             t = day_at(3 + rng.random() / 3)
             device, ip = f"atk-dev-002-{k}", f"113.{k}.{rng.randrange(256)}.{rng.randrange(256)}"
@@ -199,10 +211,11 @@ class World:
                          counterparty_account_id=mule, device_id=device, ip=ip,
                          auth_factors=["sms_otp"], scenario="recycled_phone_takeover")
 
-        skim_city = rng.choice(DOMESTIC)
-        merchant, mcc, terminal = self.merchants[skim_city.name][0]
-        far = [x for x in DOMESTIC if abs(x.lat - skim_city.lat) + abs(x.lon - skim_city.lon) > 10]
-        for k in range(12):  # skimming at one doctored POS terminal (000)
+        for k in range(12 * scale):  # skimming: 12 victims per doctored POS terminal (000)
+            if k % 12 == 0:
+                skim_city = rng.choice(DOMESTIC)
+                merchant, mcc, terminal = self.merchants[skim_city.name][k // 12 % 40]
+                far = [x for x in DOMESTIC if abs(x.lat - skim_city.lat) + abs(x.lon - skim_city.lon) > 10]
             c = pool.pop()
             t = START + timedelta(days=late - 3 + k % 3, hours=rng.uniform(10, 20))
             self.emit(t, {"type": "transaction", "customer_id": c.cid, "txn_type": "purchase", "channel": "pos",
@@ -217,8 +230,10 @@ class World:
             self.txn(c, t2 + timedelta(minutes=120), 2000, channel="atm", txn_type="withdrawal", city=city,
                      entry_mode="magstripe", scenario="skimming_counterfeit")
 
-        for _ in range(6):  # the Macau card (001 §3.3): counterfeit of a stripe-only card
-            c = pool.pop()
+        far_from_macau = [c for c in pool if abs(c.city.lat - MACAU.lat) + abs(c.city.lon - MACAU.lon) > 12]
+        for _ in range(6 * scale):  # the Macau card (001 §3.3): counterfeit of a stripe-only card
+            c = far_from_macau.pop()
+            pool.remove(c)
             c.chip = False
             t = day_at(rng.uniform(10, 16))
             self.txn(c, t, rng.uniform(30, 200), channel="pos")
@@ -226,7 +241,7 @@ class World:
                 self.txn(c, t + timedelta(minutes=50 + 20 * i), rng.uniform(2500, 4500), channel="pos",
                          city=MACAU, currency="MOP", scenario="impossible_travel")
 
-        for k in range(6):  # dormant account drained at night
+        for k in range(6 * scale):  # dormant account drained at night
             c = pool.pop()
             quiet = START - timedelta(days=rng.randint(200, 400))
             self.txn(c, quiet + timedelta(hours=12), c.level, channel="pos")
@@ -237,7 +252,7 @@ class World:
                          txn_type="transfer", counterparty_account_id=f"mule-dormant-{k}-{i}",
                          device_id=f"atk-dev-dormant-{k}", scenario="dormant_drained")
 
-        for k in range(8):  # card testing
+        for k in range(8 * scale):  # card testing
             c = pool.pop()
             t = day_at(rng.uniform(0, 24))
             device = f"atk-dev-ct-{k % 3}"
@@ -247,22 +262,43 @@ class World:
             self.txn(c, t + timedelta(minutes=4), rng.uniform(2000, 5000), channel="quick_pay",
                      entry_mode="ecommerce", device_id=device, ip="45.9.0.1", scenario="card_testing")
 
-        t = day_at(2.0)  # credential stuffing from one IP
-        victims = [pool.pop() for _ in range(5)]
-        for i in range(150):
-            target = victims[i % 5] if i % 30 == 29 else rng.choice(self.customers)
-            ok = target in victims and i % 30 == 29
-            self.login(target, t + timedelta(seconds=4 * i), success=ok, device=f"atk-dev-cs-{i % 7}",
-                       ip="185.220.1.9", username=target.cid if ok else f"user{rng.randrange(10**6)}",
-                       scenario="credential_stuffing")
-        for j, c in enumerate(victims):
-            self.txn(c, t + timedelta(minutes=12 + j), rng.uniform(3000, 9000), channel="mobile_banking",
-                     txn_type="transfer", counterparty_account_id=f"mule-cs-{j}", device_id=f"atk-dev-cs-{j}",
-                     ip="185.220.1.9", scenario="credential_stuffing")
+        for wave in range(scale):  # credential stuffing from one IP
+            t = day_at(2.0)
+            ip = f"185.220.{wave % 256}.9"
+            victims = [pool.pop() for _ in range(5)]
+            for i in range(150):
+                target = victims[i % 5] if i % 30 == 29 else rng.choice(self.customers)
+                ok = target in victims and i % 30 == 29
+                self.login(target, t + timedelta(seconds=4 * i), success=ok, device=f"atk-dev-cs-{wave}-{i % 7}",
+                           ip=ip, username=target.cid if ok else f"user{rng.randrange(10**6)}",
+                           scenario="credential_stuffing")
+            for j, c in enumerate(victims):
+                self.txn(c, t + timedelta(minutes=12 + j), rng.uniform(3000, 9000), channel="mobile_banking",
+                         txn_type="transfer", counterparty_account_id=f"mule-cs-{wave}-{j}",
+                         device_id=f"atk-dev-cs-{wave}-{j}", ip=ip, scenario="credential_stuffing")
 
-    def build(self) -> Simulation:
-        self.events.sort(key=lambda item: (item[0], item[1]))
-        return Simulation([e for _, _, e in self.events], self.labels, len(self.customers), self.days)
+    def stream(self, progress: Any = None) -> Iterator[dict[str, Any]]:
+        """Every event in time order, one day at a time (memory: one day of traffic)."""
+        first = min(self.by_day, default=0)
+        for day in range(min(first, 0), self.days):
+            if 0 <= day:
+                self.legit_day(day)
+            items = self.by_day.pop(day, [])
+            self.emitted_through = day + 1
+            items.sort(key=lambda item: (item[0], item[1]))
+            for _, _, event in items:
+                yield event
+            if progress is not None and day >= 0:
+                progress(day)
+
+    def profiles(self) -> dict[str, str]:
+        out = {}
+        for c in self.customers:
+            if c.night_worker:
+                out[c.cid] = "night_shift"
+            elif c.traveller:
+                out[c.cid] = "traveller"
+        return out
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
@@ -276,19 +312,32 @@ def _poisson(rng: random.Random, lam: float) -> int:
         k += 1
 
 
-def simulate(customers: int = 2000, days: int = 30, seed: int = 7, progress: bool = False) -> Simulation:
-    """Deterministic for a given (customers, days, seed)."""
-    world = World(customers, days, seed)
-    if progress:
-        from rich.progress import Progress
+def world(customers: int = 2000, days: int = 30, seed: int = 7, attacks: bool = True) -> World:
+    """A prepared world: customers, merchants, trips and (optionally) the planned attacks."""
+    w = World(customers, days, seed)
+    if attacks:
+        w.attacks()
+    w.plan_trips()
+    return w
 
+
+def stream(customers: int, days: int, seed: int, attacks: bool = True, progress: bool = False) -> tuple[World, Iterator[dict[str, Any]]]:
+    """Events in time order without holding the month in memory (for large populations)."""
+    w = world(customers, days, seed, attacks)
+    if not progress:
+        return w, w.stream()
+    from rich.progress import Progress
+
+    def generate() -> Iterator[dict[str, Any]]:
         with Progress(transient=True) as bar:
-            task = bar.add_task("simulating", total=2)
-            world.attacks()
-            bar.advance(task)
-            world.legit()
-            bar.advance(task)
-    else:
-        world.attacks()
-        world.legit()
-    return world.build()
+            task = bar.add_task(f"simulating {customers:,} customers", total=days)
+            yield from w.stream(lambda day: bar.update(task, completed=day + 1))
+
+    return w, generate()
+
+
+def simulate(customers: int = 2000, days: int = 30, seed: int = 7, progress: bool = False, attacks: bool = True) -> Simulation:
+    """The whole stream in memory. Deterministic for a given (customers, days, seed, attacks)."""
+    w, events = stream(customers, days, seed, attacks, progress)
+    collected = list(events)
+    return Simulation(collected, w.labels, len(w.customers), days, w.profiles())

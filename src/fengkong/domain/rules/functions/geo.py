@@ -48,3 +48,17 @@ def same_city(a: Any, b: Any) -> bool | None:
     if not ca or not cb:
         return None
     return str(ca).casefold() == str(cb).casefold()
+
+
+@register("country", (LOCATION,), "string")
+def country(loc: Any) -> str | None:
+    """ISO country code of a location (CN, MO, HK, ...); null if absent."""
+    value = loc.get("country") if isinstance(loc, dict) else None
+    return str(value) if value else None
+
+
+@register("city", (LOCATION,), "string")
+def city(loc: Any) -> str | None:
+    """City name of a location; null if absent."""
+    value = loc.get("city") if isinstance(loc, dict) else None
+    return str(value) if value else None

@@ -23,3 +23,9 @@ def is_null(x: Any) -> bool:
 def present(x: Any) -> bool:
     """True if the value is there."""
     return x is not None
+
+
+@register("choose", (BOOL, ANY, ANY), ANY, null_aware=True)
+def choose(condition: Any, if_true: Any, if_false: Any) -> Any:
+    """if_true when the condition holds, else if_false: choose(is_null(f.x), 10, 0)."""
+    return if_true if condition else if_false
