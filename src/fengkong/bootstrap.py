@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fengkong.adapters.crypto.sm3 import Sm3Protector, load_or_create_key
 from fengkong.adapters.state.memory import MemoryStateStore
+from fengkong.adapters.storage.reference import SqlReferenceStore
 from fengkong.adapters.storage.sql import SqlEventLog
 from fengkong.config import Settings
 from fengkong.domain.ports import StateStore
@@ -26,9 +27,10 @@ def build_engine(settings: Settings, observer: DecisionObserver | None = None) -
     if settings.db_url.startswith("sqlite:///") and settings.db_url != "sqlite:///:memory:":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     protector = Sm3Protector(load_or_create_key(settings.key_file))
-    rules = RuleRepository(list(settings.rule_paths) or None, settings.lateness_s)
+    rules = RuleRepository(list(settings.rule_paths) or None, settings.lateness_s, settings.policy_path)
     log = SqlEventLog(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
     return Engine(
+        reference=SqlReferenceStore(settings.db_url),
         rules=rules,
         log=log,
         state=build_state_store(settings),

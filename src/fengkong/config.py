@@ -24,6 +24,7 @@ class Settings:
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_namespace: str = "fengkong"
     rule_paths: tuple[Path, ...] = ()  # default: the built-in rule pack
+    policy_path: Path | None = None  # default: the built-in policy (the digest's numbers)
     lateness_s: int = 3600
     snapshot_every: int = 200_000
     sqlite_synchronous: str = "NORMAL"
@@ -54,6 +55,7 @@ class Settings:
             "redis_url": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
             "redis_namespace": _env("REDIS_NAMESPACE", "fengkong"),
             "rule_paths": tuple(Path(p) for p in rules.split(os.pathsep)) if rules else (),
+            "policy_path": Path(policy) if (policy := _env("POLICY")) else None,
             "lateness_s": int(_env("LATENESS_S", "3600") or 3600),
             "sqlite_synchronous": _env("SQLITE_SYNCHRONOUS", "NORMAL"),
             "snapshot_every": int(_env("SNAPSHOT_EVERY", "200000") or 200000),

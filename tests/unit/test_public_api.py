@@ -24,6 +24,8 @@ def test_domain_core_imports_no_io_libraries() -> None:
     for path in domain.rglob("*.py"):
         if path.name == "loader.py":  # parses rule files handed to it as text; reads no files itself
             forbidden_here = forbidden - {"yaml"}
+        elif path.name == "resident_id.py":  # python-stdnum: a pure lookup of GB/T 2260 regions
+            forbidden_here = forbidden
         else:
             forbidden_here = forbidden
         tree = ast.parse(path.read_text(encoding="utf-8"))

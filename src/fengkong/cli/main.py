@@ -88,13 +88,16 @@ def serve(
 
 
 @rules_app.command("check")
-def rules_check(paths: Annotated[list[Path], typer.Argument(help="Rule files or directories.")]) -> None:
+def rules_check(
+    paths: Annotated[list[Path], typer.Argument(help="Rule files or directories.")],
+    policy: Annotated[Optional[Path], typer.Option(help="Policy file (default: the built-in policy).")] = None,
+) -> None:
     """Load rule files and report every error with file, line and column."""
     from fengkong.domain.rules.errors import RuleSetError
-    from fengkong.domain.rules.loader import RuleLoader
+    from fengkong.services.rules_admin import RuleRepository
 
     try:
-        ruleset = RuleLoader().load_paths(paths)
+        ruleset = RuleRepository(paths, policy_path=policy).active
     except RuleSetError as exc:
         for error in exc.errors:
             err.print(f"[red]{error}[/red]", highlight=False)
@@ -103,7 +106,8 @@ def rules_check(paths: Annotated[list[Path], typer.Argument(help="Rule files or 
     for rule in ruleset.rules:
         modes[rule.mode] = modes.get(rule.mode, 0) + 1
     summary = ", ".join(f"{n} {m}" for m, n in sorted(modes.items()))
-    typer.echo(f"ok: {len(ruleset.rules)} rules ({summary}), {len(ruleset.features)} features, version {ruleset.version}")
+    typer.echo(f"ok: {len(ruleset.rules)} rules ({summary}), {len(ruleset.features)} features, "
+               f"version {ruleset.version}, policy {ruleset.policy_version}")
 
 
 @rules_app.command("list")

@@ -72,6 +72,7 @@ class Decision:
     shadow_reasons: tuple[Reason, ...] = ()
     latency_ms: float = 0.0
     ruleset_version: str = ""
+    policy_version: str = ""
     replayed: bool = False
     trace: dict[str, Any] | None = field(default=None, compare=False)
 
@@ -84,6 +85,7 @@ class Decision:
             "required_factors": list(self.required_factors),
             "latency_ms": self.latency_ms,
             "ruleset_version": self.ruleset_version,
+            "policy_version": self.policy_version,
         }
         if self.shadow_reasons:
             out["shadow_reasons"] = [r.to_dict() for r in self.shadow_reasons]
@@ -104,6 +106,7 @@ class Decision:
             shadow_reasons=tuple(Reason.from_dict(r) for r in data.get("shadow_reasons", ())),
             latency_ms=float(data.get("latency_ms", 0.0)),
             ruleset_version=data.get("ruleset_version", ""),
+            policy_version=data.get("policy_version", ""),
         )
 
 

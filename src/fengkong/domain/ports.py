@@ -73,6 +73,10 @@ class EventLog(Protocol):
 
     def record_ruleset(self, version: str, files: Sequence[str]) -> None: ...
 
+    def find_events(self, event_ids: Iterable[str]) -> dict[str, LoggedEvent]:
+        """Stored events (record and decision) by id, e.g. the original of a reversal."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -100,6 +104,33 @@ class StateStore(Protocol):
     @property
     def durable(self) -> bool:
         """True if state survives a process restart on its own (Redis); False for memory."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceChange:
+    kind: str
+    entity_id: str
+    record: dict[str, Any] | None  # None: removed
+    version: int
+    changed_at: str
+    changed_by: str
+    reason: str
+
+
+class ReferenceStore(Protocol):
+    """Customers' limits and accounts' transfer agreements, with a history of every change."""
+
+    def load(self) -> dict[tuple[str, str], dict[str, Any]]: ...
+
+    def put(self, kind: str, entity_id: str, record: dict[str, Any] | None, actor: str, reason: str) -> ReferenceChange: ...
+
+    def history(self, kind: str, entity_id: str) -> list[ReferenceChange]: ...
+
+    def stamp(self) -> int:
+        """A number that changes whenever any record changes (for cache refresh)."""
         ...
 
     def close(self) -> None: ...

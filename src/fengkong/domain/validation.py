@@ -17,9 +17,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from fengkong.domain.clock import to_epoch_seconds
+from fengkong.domain.clock import business_date, to_epoch_seconds
 from fengkong.domain.decisions import EventError, FieldError
 from fengkong.domain.events import AuthFactor, Channel, Event, EventType, TxnType
+from fengkong.domain.identity.resident_id import ResidentIdError, parse_resident_id
 from fengkong.domain.money import MoneyError, parse_yuan
 from fengkong.domain.ports import IdentifierProtector
 from fengkong.domain.sensitive import FORBIDDEN_FIELDS, looks_like_pan, scrub_text
@@ -191,9 +192,9 @@ _ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
 
 
 def _id_number(value: Any) -> str:
-    if not isinstance(value, str) or not _ID_NUMBER.match(value):
-        raise _Invalid("must be an 18-character resident ID number (17 digits and a digit or X)")
-    return value.upper()
+    if not isinstance(value, str) or not _ID_NUMBER.match(value.strip()):
+        raise _Invalid("must be 18 characters: 17 digits and a check digit (0-9 or X)")
+    return value.strip().upper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +228,7 @@ FIELDS: dict[str, FieldSpec] = {
     ),
     "counterparty_account_id": _ID,
     "same_name": FieldSpec(_boolean),
+    "counterparty_kind": FieldSpec(_enum(("bank", "payment"))),
     "merchant_id": _ID,
     "mcc": FieldSpec(_mcc),
     "terminal_id": _ID,
@@ -401,6 +403,13 @@ class EventValidator:
             for name in REQUIRED[event_type]:
                 if name not in fields and not any(e.field == name for e in errors):
                     errors.append(FieldError(name, f"is required for {event_type.value} events"))
+        id_number = fields.get("id_number")
+        if id_number is not None and occurred_at is not None and not any(e.field == "id_number" for e in errors):
+            try:
+                holder = parse_resident_id(id_number, business_date(to_epoch_seconds(occurred_at)))
+                fields["holder_age"] = holder.age_on(business_date(to_epoch_seconds(occurred_at)))
+            except ResidentIdError as exc:
+                errors.append(FieldError("id_number", str(exc)))
         if not errors and raw_size > self._max_event_bytes:
             errors.append(
                 FieldError("(event)", f"event is {raw_size:,} bytes; the limit is {self._max_event_bytes:,}")

@@ -17,9 +17,17 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from fengkong.domain.decisions import Decision, EventError, FieldError, Outcome
-from fengkong.domain.events import Event
+from fengkong.domain.events import Event, EventType
 from fengkong.domain.features.featureset import KeyState
-from fengkong.domain.ports import EventLog, IdentifierProtector, RejectedRecord, StateStore
+from fengkong.domain.limits import reference as reference_data
+from fengkong.domain.ports import (
+    EventLog,
+    IdentifierProtector,
+    ReferenceChange,
+    ReferenceStore,
+    RejectedRecord,
+    StateStore,
+)
 from fengkong.domain.rules.errors import RuleError
 from fengkong.domain.rules.ruleset import RuleSet
 from fengkong.domain.validation import EventValidator, parse_json_event, rejected_excerpt
@@ -27,6 +35,8 @@ from fengkong.services.rules_admin import RuleRepository
 
 RawEvent = Mapping[str, Any] | str | bytes
 REPLAY_BATCH = 2000
+# Transactions that take (part of) an earlier approved one back: its allowance returns.
+REVERSING = frozenset({"reversal", "void", "refund"})
 
 
 class InvalidEventError(ValueError):
@@ -82,10 +92,15 @@ class Engine:
         protector: IdentifierProtector,
         observer: DecisionObserver | None = None,
         snapshot_every: int = 200_000,
+        reference: ReferenceStore | None = None,
     ):
         self.rules = rules
         self.log = log
         self.state = state
+        self.reference_store = reference
+        self._reference: dict[str, dict[str, Any]] = {}
+        self._reference_stamp = -1
+        self.refresh_reference()
         self.validator = EventValidator(protector)
         self.observer = observer
         self.snapshot_every = snapshot_every
@@ -163,6 +178,7 @@ class Engine:
         pending: list[tuple[Event, Decision]] = []
         decided_events: list[tuple[Event, Decision, Sequence[str]]] = []
         first_seen: dict[str, Decision] = {}
+        batch_events: dict[str, tuple[Event, str]] = {}
         changed: set[str] = set()
         for i, outcome in enumerate(parsed):
             if isinstance(outcome, EventError):
@@ -178,12 +194,13 @@ class Engine:
                 continue
             t0 = time.perf_counter()
             keys = entity_keys[id(event)]
-            view = features.view(event, keys, states)
+            view = features.view(event, keys, states, self._reference)
             verdict = ruleset.evaluate(event, view)
             trace = None
             if explain:
                 trace = _json_safe({"features": view.computed(), "faults": list(verdict.faults)})
-            changed.update(features.update(event, keys, verdict.outcome.value, states))
+            changed.update(self._fold(event, keys, verdict.outcome.value, states, batch_events))
+            batch_events[event.event_id] = (event, verdict.outcome.value)
             decision = Decision(
                 event_id=event.event_id,
                 decision=verdict.outcome,
@@ -193,6 +210,7 @@ class Engine:
                 shadow_reasons=verdict.shadow_reasons,
                 latency_ms=round((time.perf_counter() - t0 + parse_s[i]) * 1000, 4),
                 ruleset_version=ruleset.version,
+                policy_version=ruleset.policy_version,
             )
             pending.append((event, decision))
             if trace is not None:
@@ -250,6 +268,7 @@ class Engine:
             replayed = 0
             batch: dict[str, KeyState] = {}
             loaded: set[str] = set()
+            recent: dict[str, tuple[Event, str]] = {}
             last = checkpoint
             for logged in self.log.replay(checkpoint):
                 event = self.validator.validate(logged.record)
@@ -260,16 +279,115 @@ class Engine:
                 if missing:
                     batch.update(self.state.get_many(missing))
                     loaded.update(missing)
-                features.update(event, keys, logged.decision.get("decision", Outcome.APPROVE.value), batch)
+                outcome = logged.decision.get("decision", Outcome.APPROVE.value)
+                self._fold(event, keys, outcome, batch, recent)
+                recent[event.event_id] = (event, outcome)
                 last = logged.seq
                 replayed += 1
                 if replayed % REPLAY_BATCH == 0:
                     self.state.apply(batch, last)
-                    batch, loaded = {}, set()
+                    batch, loaded, recent = {}, set(), {}
             if batch or last != checkpoint:
                 self.state.apply(batch, last)
             self._last_seq = max(last, self.log.last_seq())
             return replayed
+
+    def _fold(
+        self, event: Event, keys: Any, outcome: str, states: dict[str, KeyState], recent: Mapping[str, tuple[Event, str]]
+    ) -> set[str]:
+        """Fold a decided event into feature state; an approved reversal also gives back what
+        its original used, in the original's own buckets. The same code runs on replay."""
+        features = self.ruleset.features
+        changed = set(features.update(event, keys, outcome, states))
+        fields = event.fields
+        if (
+            outcome == Outcome.APPROVE.value
+            and event.type is EventType.TRANSACTION
+            and fields.get("txn_type") in REVERSING
+            and fields.get("original_event_id")
+            and features.reversible
+        ):
+            changed.update(self._give_back(event, states, recent))
+        return changed
+
+    def _give_back(self, event: Event, states: dict[str, KeyState], recent: Mapping[str, tuple[Event, str]]) -> set[str]:
+        original_id = str(event.fields["original_event_id"])
+        found = recent.get(original_id)
+        if found is None:
+            logged = self.log.find_events([original_id]).get(original_id)
+            if logged is None:
+                return set()
+            restored = self.validator.validate(logged.record)
+            if isinstance(restored, EventError):
+                return set()
+            found = (restored, logged.decision.get("decision", ""))
+        original, original_outcome = found
+        if (
+            original_outcome != Outcome.APPROVE.value
+            or original.amount_fen is None
+            or original.fields.get("txn_type") in REVERSING
+        ):
+            return set()
+        marker_key = f"reversed|{original_id}"
+        features = self.ruleset.features
+        keys = features.keys_of(original)
+        missing = [k for k in [marker_key, *keys.values()] if k is not None and k not in states]
+        if missing:
+            states.update(self.state.get_many(missing))
+        marker = states.get(marker_key) or {"fen": 0, "n": 0}
+        remaining = original.amount_fen - int(marker["fen"])
+        if remaining <= 0:
+            return set()
+        partial = event.fields.get("txn_type") == "refund" and event.amount_fen is not None
+        amount = min(event.amount_fen or 0, remaining) if partial else remaining
+        full = int(marker["fen"]) + amount >= original.amount_fen and not marker["n"]
+        changed = set(features.retract(original, keys, Outcome.APPROVE.value, amount, full, states))
+        states[marker_key] = {"fen": int(marker["fen"]) + amount, "n": 1 if full else int(marker["n"])}
+        changed.add(marker_key)
+        return changed
+
+    # ------------------------------------------------------------------ reference data
+    def refresh_reference(self, force: bool = False) -> bool:
+        """Reload customers' limits and transfer agreements if they changed (e.g. via the CLI)."""
+        store = self.reference_store
+        if store is None:
+            return False
+        stamp = store.stamp()
+        if stamp == self._reference_stamp and not force:
+            return False
+        self._reference = {
+            reference_data.cache_key(kind, entity_id): reference_data.for_rules(record)
+            for (kind, entity_id), record in store.load().items()
+            if kind in reference_data.KINDS
+        }
+        self._reference_stamp = stamp
+        return True
+
+    def set_reference(
+        self, kind: str, entity_id: str, values: Mapping[str, Any] | None, actor: str, reason: str
+    ) -> ReferenceChange:
+        """Set (or with None, remove) a customer's limits or an account's transfer agreement.
+        Takes effect on the next event; every change is kept with who, when and why."""
+        if self.reference_store is None:
+            raise RuntimeError("no reference store configured")
+        if not actor.strip() or not reason.strip():
+            raise reference_data.InvalidReference("actor" if not actor.strip() else "reason", "is required")
+        record = None if values is None else reference_data.normalise(kind, values)
+        if kind not in reference_data.KINDS:
+            raise reference_data.InvalidReference("kind", f"unknown kind {kind!r}")
+        with self._lock:
+            change = self.reference_store.put(kind, entity_id, record, actor, reason)
+            key = reference_data.cache_key(kind, entity_id)
+            if record is None:
+                self._reference.pop(key, None)
+            else:
+                self._reference[key] = reference_data.for_rules(record)
+            self._reference_stamp = self.reference_store.stamp()
+        return change
+
+    def get_reference(self, kind: str, entity_id: str) -> dict[str, Any] | None:
+        record = self._reference.get(reference_data.cache_key(kind, entity_id))
+        return None if record is None else {k: str(v) if isinstance(v, Decimal) else v for k, v in record.items()}
 
     def snapshot(self) -> None:
         """Save in-process state to the database so a restart replays only the tail of the log."""
@@ -299,6 +417,8 @@ class Engine:
                 self.snapshot()
             self.state.close()
             self.log.close()
+            if self.reference_store is not None:
+                self.reference_store.close()
 
     def __enter__(self) -> Engine:
         return self

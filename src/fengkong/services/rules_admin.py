@@ -6,22 +6,31 @@ import threading
 from pathlib import Path
 
 from fengkong.domain.rules.errors import RuleError, RuleSetError
-from fengkong.domain.rules.loader import RuleLoader
+from fengkong.domain.rules.loader import RuleLoader, load_policy
 from fengkong.domain.rules.ruleset import RuleSet
 
 BUILTIN_RULES = Path(__file__).resolve().parent.parent / "rulepacks" / "default"
+BUILTIN_POLICY = Path(__file__).resolve().parent.parent / "policies" / "default.yaml"
 
 
 class RuleRepository:
-    """Holds the active RuleSet. A reload that fails leaves the active rules untouched."""
+    """Holds the active RuleSet and the policy it was built with. A reload that fails (in a
+    rule file or in the policy file) leaves the active rules untouched."""
 
-    def __init__(self, paths: list[Path] | None = None, lateness_s: int = 3600):
+    def __init__(self, paths: list[Path] | None = None, lateness_s: int = 3600, policy_path: Path | None = None):
         self.paths = list(paths) if paths else [BUILTIN_RULES]
-        self.loader = RuleLoader(lateness_s)
+        self.policy_path = policy_path or BUILTIN_POLICY
+        self.lateness_s = lateness_s
         self._lock = threading.Lock()
         self._stamp = self._fingerprint()
-        self.active: RuleSet = self.loader.load_paths(self.paths)
+        self.active: RuleSet = self._load()
         self.last_errors: list[RuleError] = []
+
+    def _load(self) -> RuleSet:
+        if not self.policy_path.exists():
+            raise RuleSetError([RuleError(str(self.policy_path), 1, 1, "no such policy file")])
+        policy = load_policy(str(self.policy_path), self.policy_path.read_text(encoding="utf-8"))
+        return RuleLoader(self.lateness_s, policy).load_paths(self.paths)
 
     def _files(self) -> list[Path]:
         out: list[Path] = []
@@ -30,6 +39,7 @@ class RuleRepository:
                 out.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
             elif path.exists():
                 out.append(path)
+        out.append(self.policy_path)
         return out
 
     def _fingerprint(self) -> tuple[tuple[str, int, int], ...]:
@@ -50,7 +60,7 @@ class RuleRepository:
         with self._lock:
             stamp = self._fingerprint()
             try:
-                candidate = self.loader.load_paths(self.paths)
+                candidate = self._load()
             except RuleSetError as exc:
                 self._stamp = stamp  # do not retry the same broken files in a loop
                 self.last_errors = exc.errors

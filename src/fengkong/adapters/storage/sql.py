@@ -181,6 +181,22 @@ class SqlEventLog:
         result: dict[str, dict[str, Any]] = self._read(work)
         return result
 
+    def find_events(self, event_ids: Iterable[str]) -> dict[str, LoggedEvent]:
+        ids = list(dict.fromkeys(event_ids))
+
+        def work(conn: Connection) -> dict[str, LoggedEvent]:
+            found: dict[str, LoggedEvent] = {}
+            for i in range(0, len(ids), _CHUNK):
+                stmt = select(event_log.c.seq, event_log.c.event_id, event_log.c.record, event_log.c.decision_record).where(
+                    event_log.c.event_id.in_(ids[i : i + _CHUNK])
+                )
+                for seq, event_id, record, decision in conn.execute(stmt):
+                    found[event_id] = LoggedEvent(seq, jsonio.loads(record), jsonio.loads(decision))
+            return found
+
+        result: dict[str, LoggedEvent] = self._read(work)
+        return result
+
     def replay(self, after_seq: int) -> Iterator[LoggedEvent]:
         stmt = (
             select(event_log.c.seq, event_log.c.record, event_log.c.decision_record)

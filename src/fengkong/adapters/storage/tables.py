@@ -73,3 +73,29 @@ rulesets = Table(
     Column("first_loaded_at", DateTime(timezone=True), nullable=False),
     Column("files", Text, nullable=False),
 )
+
+reference_data = Table(
+    "reference_data",
+    metadata,
+    Column("kind", String(64), primary_key=True),
+    Column("entity_id", String(256), primary_key=True),
+    Column("record", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", String(128), nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
+reference_history = Table(
+    "reference_history",
+    metadata,
+    Column("id", _SEQ, primary_key=True, autoincrement=True),
+    Column("kind", String(64), nullable=False),
+    Column("entity_id", String(256), nullable=False),
+    Column("record", Text),
+    Column("version", Integer, nullable=False),
+    Column("changed_at", DateTime(timezone=True), nullable=False),
+    Column("changed_by", String(128), nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_reference_history_entity", "kind", "entity_id"),
+)

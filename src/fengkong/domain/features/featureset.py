@@ -50,9 +50,12 @@ class FeatureSet:
         # Per event type, the features whose filter can accept it, grouped by entity: the update
         # loop never evaluates a filter that statically cannot match.
         self._plan: dict[str, list[tuple[Entity, list[FeatureSpec]]]] = {}
+        self.reversible = [s for s in specs if s.reversible]
         for event_type in EventType:
             groups: dict[Entity, list[FeatureSpec]] = {}
             for spec in specs:
+                if spec.aggregate == "reference":
+                    continue
                 if spec.event_types is None or event_type.value in spec.event_types:
                     groups.setdefault(spec.entity, []).append(spec)
             self._plan[event_type.value] = list(groups.items())
@@ -66,12 +69,18 @@ class FeatureSet:
         """State key of every entity this rule set tracks, for one event (computed once)."""
         return {entity: entity_key(entity, event) for entity in self.entities}
 
-    def value(self, name: str, event: Event, keys: EntityKeys, states: Mapping[str, KeyState]) -> Any:
+    def value(
+        self, name: str, event: Event, keys: EntityKeys, states: Mapping[str, KeyState],
+        reference: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> Any:
         """The feature's value for `event`, from state as it was before the event."""
         spec = self.specs[name]
         key = keys[spec.entity]
         if key is None:
             return None
+        if spec.aggregate == "reference":
+            record = (reference or {}).get(f"{spec.source}:{key}")
+            return None if record is None else record.get(spec.of or "")
         key_state = states.get(key)
         raw = spec.reducer.query(key_state.get(name) if key_state else None, event.ts)
         if spec.aggregate == "mean":
@@ -85,8 +94,31 @@ class FeatureSet:
             return Decimal(raw).scaleb(-2)  # exact yuan with two places
         return raw
 
-    def view(self, event: Event, keys: EntityKeys, states: Mapping[str, KeyState]) -> FeatureView:
-        return FeatureView(self, event, keys, states)
+    def view(
+        self, event: Event, keys: EntityKeys, states: Mapping[str, KeyState],
+        reference: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> FeatureView:
+        return FeatureView(self, event, keys, states, reference)
+
+    def retract(
+        self, original: Event, keys: EntityKeys, outcome: str, amount_fen: int, full: bool, states: dict[str, KeyState]
+    ) -> list[str]:
+        """Give back what a reversed event used: `amount_fen` from reversible sums and, for a
+        full reversal, one from reversible counts - in the buckets of the original's time."""
+        changed = []
+        for spec in self.reversible:
+            key = keys[spec.entity]
+            if key is None or (spec.where is not None and not spec.where(original, outcome)):
+                continue
+            if spec.aggregate == "count" and not full:
+                continue
+            key_state = states.get(key)
+            if key_state is None:
+                key_state = states[key] = {}
+            value = amount_fen if spec.aggregate == "sum" else 1
+            key_state[spec.name] = spec.reducer.retract(key_state.get(spec.name), original.ts, value)
+            changed.append(key)
+        return changed
 
     def update(
         self, event: Event, keys: EntityKeys, outcome: str | None, states: dict[str, KeyState]
@@ -125,17 +157,21 @@ class FeatureSet:
 class FeatureView(dict[str, Any]):
     """Lazy mapping of feature values: only features a matching rule reads are computed, once."""
 
-    __slots__ = ("_set", "_event", "_keys", "_states")
+    __slots__ = ("_set", "_event", "_keys", "_states", "_reference")
 
-    def __init__(self, feature_set: FeatureSet, event: Event, keys: EntityKeys, states: Mapping[str, KeyState]):
+    def __init__(
+        self, feature_set: FeatureSet, event: Event, keys: EntityKeys, states: Mapping[str, KeyState],
+        reference: Mapping[str, Mapping[str, Any]] | None = None,
+    ):
         super().__init__()
         self._set = feature_set
         self._event = event
         self._keys = keys
         self._states = states
+        self._reference = reference
 
     def __missing__(self, name: str) -> Any:
-        value = self[name] = self._set.value(name, self._event, self._keys, self._states)
+        value = self[name] = self._set.value(name, self._event, self._keys, self._states, self._reference)
         return value
 
     def computed(self) -> dict[str, Any]:

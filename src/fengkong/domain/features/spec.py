@@ -21,6 +21,7 @@ ENTITY_FIELDS: dict[str, str] = {
     "merchant": "merchant_id",
     "terminal": "terminal_id",
     "institution": "institution_id",
+    "person": "id_number_hash",
 }
 
 # Fields aggregated as integer fen and returned as exact Decimal yuan.
@@ -41,6 +42,8 @@ class FeatureSpec:
     where_text: str = ""
     description: str = ""
     event_types: frozenset[str] | None = None  # event types the filter can accept (None: any)
+    reversible: bool = False  # a reversal / void / refund of a counted event gives its share back
+    source: str | None = None  # for aggregate "reference": the kind of reference record
 
     @property
     def is_money(self) -> bool:
@@ -59,5 +62,7 @@ class FeatureSpec:
                 self.where_text,
                 str(self.reducer.lateness_s),
                 str(self.reducer.max_distinct),
+                str(self.reversible),
+                self.source or "",
             ]
         )

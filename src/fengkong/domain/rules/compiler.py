@@ -36,6 +36,7 @@ EVENT_FIELD_TYPES: dict[str, str] = {
     "verification_channels": NUMBER, "face_to_face": BOOL, "bind_to": STRING, "field": STRING,
     "via": STRING, "new_value_hash": STRING, "statement_due_date": STRING,
     "target_event_id": STRING, "label": STRING, "source": STRING, "card_masked": STRING,
+    "holder_age": NUMBER, "counterparty_kind": STRING,
 }
 _NUMERIC = frozenset({NUMBER, TIME, ANY})
 
@@ -46,6 +47,7 @@ class Scope:
 
     features: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Any] = field(default_factory=dict)
+    policy: Mapping[str, Any] = field(default_factory=dict)
     allow_decision: bool = False
     used_features: set[str] = field(default_factory=set)
 
@@ -228,12 +230,18 @@ class Compiler:
             if rest[0] not in self.scope.params:
                 raise ExpressionError(f"unknown parameter {rest[0]!r}", node.pos)
             return _const(self.scope.params[rest[0]])
+        if root == "policy":
+            if len(rest) != 1:
+                raise ExpressionError("write policy.<name>", node.pos)
+            if rest[0] not in self.scope.policy:
+                raise ExpressionError(f"unknown policy value {rest[0]!r}", node.pos)
+            return _const(self.scope.policy[rest[0]])
         if root == "decision" and not rest:
             if not self.scope.allow_decision:
                 raise ExpressionError("'decision' is only known in a feature's where filter", node.pos)
             return Typed(lambda e, f, d: d, STRING)
         raise ExpressionError(
-            f"unknown name {node.dotted!r}; names start with event., features. or params.", node.pos
+            f"unknown name {node.dotted!r}; names start with event., features., params. or policy.", node.pos
         )
 
     def _unary(self, node: ast.Unary) -> Typed:

@@ -21,7 +21,7 @@ from fengkong.domain.features.spec import ENTITY_FIELDS, FeatureSpec
 from fengkong.domain.features.windows import WindowError, parse_duration, parse_window
 from fengkong.domain.rules.compiler import EVENT_FIELD_TYPES, Scope, compile_expression, event_types_admitted
 from fengkong.domain.rules.errors import ExpressionError, RuleError, RuleSetError
-from fengkong.domain.rules.functions import BOOL, NUMBER
+from fengkong.domain.rules.functions import BOOL, LIST, NUMBER
 from fengkong.domain.rules.parser import parse_expression
 from fengkong.domain.rules.ruleset import Rule, RuleSet, Template, format_value
 
@@ -173,11 +173,52 @@ def _template(node: yaml.Node, text: str, scope: Scope) -> Template:
     return render
 
 
-class RuleLoader:
-    """Reads *.yaml / *.yml rule files from files or directories."""
+@dataclass(frozen=True)
+class Policy:
+    """Regulatory numbers as data: a named, versioned set of values rules read as policy.<name>."""
 
-    def __init__(self, lateness_s: int = DEFAULT_LATENESS_S):
+    name: str
+    version: str
+    values: dict[str, Any]
+    text: str = ""
+
+
+EMPTY_POLICY = Policy("none", "0", {})
+
+
+def load_policy(path: str, text: str) -> Policy:
+    source = _Source(path, text)
+    try:
+        root = yaml.compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise RuleSetError([RuleError(path, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, f"YAML: {exc.problem or exc}")]) from None
+    try:
+        if root is None:
+            raise _Fail(None, "the policy file is empty")
+        top = _mapping(root, "a policy file")
+        for key in ("policy", "version", "values"):
+            if key not in top:
+                raise _Fail(root, f"a policy file needs {key!r}")
+        unknown = set(top) - {"policy", "version", "values", "effective_from", "sources"}
+        if unknown:
+            raise _Fail(top[sorted(unknown)[0]][0], f"unknown policy key {sorted(unknown)[0]!r}")
+        values = {}
+        for name, (knode, vnode) in _mapping(top["values"][1], "values").items():
+            if not _FEATURE_NAME.match(name):
+                raise _Fail(knode, "policy value names are lower_case_with_underscores")
+            values[name] = _param(vnode)
+        return Policy(_text(top["policy"][1], "policy"), _text(top["version"][1], "version"), values, text)
+    except _Fail as fail:
+        raise RuleSetError([RuleError(path, *source.locate(fail.node, fail.offset), fail.message)]) from None
+
+
+class RuleLoader:
+    """Reads *.yaml / *.yml rule files from files or directories, with a policy file."""
+
+    def __init__(self, lateness_s: int = DEFAULT_LATENESS_S, policy: Policy = EMPTY_POLICY):
         self.lateness_s = lateness_s
+        self.policy = policy
 
     def load_paths(self, paths: list[Path]) -> RuleSet:
         files: list[Path] = []
@@ -238,11 +279,13 @@ class RuleLoader:
         digest = hashlib.sha256()
         for path, text in sources:
             digest.update(Path(path).name.encode() + b"\0" + text.encode() + b"\0")
+        digest.update(b"policy\0" + self.policy.text.encode())
         return RuleSet(
             rules=tuple(rules),
             features=FeatureSet(specs),
             version=digest.hexdigest()[:12],
             files=tuple(path for path, _ in sources),
+            policy_version=f"{self.policy.name}@{self.policy.version}",
         )
 
     def _features(
@@ -261,13 +304,16 @@ class RuleLoader:
 
     def _feature(self, node: yaml.Node, params: dict[str, Any]) -> FeatureSpec:
         fields = _mapping(node, "a feature")
-        allowed = {"name", "entity", "aggregate", "of", "window", "resolution", "where", "max_distinct", "description"}
+        allowed = {"name", "entity", "aggregate", "of", "window", "resolution", "where", "max_distinct", "description",
+                   "reversible", "source"}
         for key, (knode, _) in fields.items():
             if key not in allowed:
                 raise _Fail(knode, f"unknown feature key {key!r}; expected one of {', '.join(sorted(allowed))}")
-        for key in ("name", "entity", "aggregate", "window"):
+        for key in ("name", "entity", "aggregate"):
             if key not in fields:
                 raise _Fail(node, f"a feature needs {key!r}")
+        if "window" not in fields and _text(fields["aggregate"][1], "aggregate") != "reference":
+            raise _Fail(node, "a feature needs 'window'")
         name = _text(fields["name"][1], "name")
         if not _FEATURE_NAME.match(name):
             raise _Fail(fields["name"][1], "feature names are lower_case_with_underscores")
@@ -277,6 +323,16 @@ class RuleLoader:
             raise _Fail(fields["aggregate"][1], f"unknown aggregate {aggregate!r}; one of {', '.join(REDUCERS)}")
         reducer_cls = REDUCERS[aggregate]
         of = _text(fields["of"][1], "of") if "of" in fields else None
+        source = _text(fields["source"][1], "source") if "source" in fields else None
+        if aggregate == "reference":
+            if source is None or of is None:
+                raise _Fail(node, "a reference feature needs 'source' (the record kind) and 'of' (its field)")
+            if len(entity) != 1:
+                raise _Fail(fields["entity"][1], "a reference feature reads one entity's record")
+            window = parse_window("lifetime")
+            return FeatureSpec(name=name, entity=entity, aggregate=aggregate, window=window,
+                               reducer=reducer_cls(window, self.lateness_s), of=of, source=source,
+                               description=str(_plain(fields["description"][1])) if "description" in fields else "")
         if reducer_cls.needs_value and of is None:
             raise _Fail(node, f"aggregate {aggregate!r} needs 'of': the event field to aggregate")
         if of is not None and of not in EVENT_FIELD_TYPES:
@@ -289,11 +345,14 @@ class RuleLoader:
         except WindowError as exc:
             raise _Fail(fields["window"][1], str(exc)) from None
         max_distinct = int(_plain(fields["max_distinct"][1])) if "max_distinct" in fields else 1000
+        reversible = bool(_plain(fields["reversible"][1])) if "reversible" in fields else False
+        if reversible and aggregate not in ("count", "sum"):
+            raise _Fail(fields["reversible"][1], "only count and sum features can give a reversed event back")
         where = None
         where_text = ""
         event_types = None
         if "where" in fields:
-            typed, where_text = _compile(fields["where"][1], Scope(params=params, allow_decision=True), BOOL)
+            typed, where_text = _compile(fields["where"][1], Scope(params=params, policy=self.policy.values, allow_decision=True), BOOL)
             fn = typed.fn
             where = lambda event, decision, fn=fn: bool(fn(event, {}, decision))  # noqa: E731
             event_types = event_types_admitted(parse_expression(where_text.strip()))
@@ -308,6 +367,7 @@ class RuleLoader:
             where_text=where_text.strip(),
             description=str(_plain(fields["description"][1])) if "description" in fields else "",
             event_types=event_types,
+            reversible=reversible,
         )
 
     def _rules(
@@ -350,7 +410,7 @@ class RuleLoader:
         params = dict(file_params)
         if "params" in fields:
             params.update({k: _param(v) for k, (_, v) in _mapping(fields["params"][1], "params").items()})
-        scope = Scope(features=feature_types, params=params)
+        scope = Scope(features=feature_types, params=params, policy=self.policy.values)
         event_types: tuple[str, ...] = tuple(t.value for t in EventType)
         channels = txn_types = None
         if "applies_to" in fields:
@@ -396,9 +456,13 @@ class RuleLoader:
             message_node = outcome_fields["message"][1]
         else:
             msg_zh, msg_en, message_node = desc_zh, desc_en, fields["description"][1]
-        factors: tuple[str, ...] = ()
+        factors: tuple[str, ...] | Any = ()
         if "required_factors" in outcome_fields:
-            factors = _string_list(outcome_fields["required_factors"][1], "required_factors", tuple(f.value for f in AuthFactor))
+            factors_node = outcome_fields["required_factors"][1]
+            if isinstance(factors_node, yaml.ScalarNode) and factors_node.value not in {f.value for f in AuthFactor}:
+                factors = _compile(factors_node, scope, LIST)[0].fn  # computed per event
+            else:
+                factors = _string_list(factors_node, "required_factors", tuple(f.value for f in AuthFactor))
         mode = _text(fields["mode"][1], "mode") if "mode" in fields else "active"
         if mode not in _MODES:
             raise _Fail(fields["mode"][1], f"mode must be one of {', '.join(_MODES)}")

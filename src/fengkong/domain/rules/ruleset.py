@@ -31,7 +31,7 @@ class Rule:
     reason_code: str
     message_zh: Template
     message_en: Template
-    required_factors: tuple[str, ...] = ()
+    required_factors: tuple[str, ...] | Compiled = ()  # a list, or an expression giving one
     mode: str = "active"  # active | shadow | disabled
     features_used: frozenset[str] = frozenset()
     source: str = ""
@@ -75,6 +75,7 @@ class RuleSet:
     features: FeatureSet
     version: str
     files: tuple[str, ...] = ()
+    policy_version: str = ""
     _by_type: dict[str, tuple[Rule, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -90,6 +91,7 @@ class RuleSet:
         hits: list[Reason] = []
         shadow: list[Reason] = []
         faults: list[str] = []
+        asked: list[tuple[Reason, tuple[str, ...]]] = []
         for rule in self._by_type[event.type.value]:
             if not rule.applies(event):
                 continue
@@ -106,6 +108,10 @@ class RuleSet:
                     score=round(score, 4),
                     rule_version=rule.version,
                 )
+                if rule.outcome is Outcome.STEP_UP and rule.mode != "shadow":
+                    wanted = rule.required_factors
+                    factors = tuple(wanted(event, features, None) or ()) if callable(wanted) else wanted
+                    asked.append((reason, factors))
             except Exception as exc:  # noqa: BLE001 - a faulty rule must never stop a payment
                 faults.append(f"{rule.id}: {type(exc).__name__}")
                 continue
@@ -116,11 +122,10 @@ class RuleSet:
             if reason.outcome.severity > outcome.severity:
                 outcome = reason.outcome
         if outcome is Outcome.STEP_UP:
-            for reason in hits:
-                if reason.outcome is Outcome.STEP_UP:
-                    for factor in self.rule(reason.rule_id).required_factors:
-                        if factor not in factors:
-                            factors.append(factor)
+            for _, wanted in asked:
+                for factor in wanted:
+                    if factor not in factors:
+                        factors.append(factor)
         hits.sort(key=_by_severity)
         shadow.sort(key=_by_severity)
         return Verdict(

@@ -16,6 +16,7 @@ from fengkong.domain.features.reducers.last_value import LastValue
 from fengkong.domain.features.reducers.maximum import Maximum
 from fengkong.domain.features.reducers.mean import Mean
 from fengkong.domain.features.reducers.minimum import Minimum
+from fengkong.domain.features.reducers.reference import Reference
 from fengkong.domain.features.reducers.total import Total
 
 REDUCERS: dict[str, type[Reducer]] = {
@@ -29,6 +30,7 @@ REDUCERS: dict[str, type[Reducer]] = {
     "last_seen": LastSeen,
     "since_last": SinceLast,
     "last_value": LastValue,
+    "reference": Reference,
 }
 
 __all__ = ["REDUCERS", "Reducer"]

@@ -23,3 +23,6 @@ class Reducer:
 
     def query(self, state: Any, ts: float) -> Any:
         raise NotImplementedError
+
+    def retract(self, state: Any, ts: float, value: Any) -> Any:
+        raise TypeError(f"{type(self).__name__} cannot take an event back")

@@ -15,6 +15,12 @@ class Count(Reducer):
         buckets.add(state, self.window.bucket(ts), 1, operator.add, self.keep)
         return state
 
+    def retract(self, state: Any, ts: float, value: Any) -> Any:
+        """Take one event back out of its own bucket (a reversal)."""
+        state = state if state is not None else []
+        buckets.add(state, self.window.bucket(ts), -1, operator.add, self.keep)
+        return state
+
     def query(self, state: Any, ts: float) -> int:
         if not state:
             return 0

@@ -18,6 +18,12 @@ class Total(Reducer):
         buckets.add(state, self.window.bucket(ts), value, operator.add, self.keep)
         return state
 
+    def retract(self, state: Any, ts: float, value: Any) -> Any:
+        """Take `value` back out of the bucket of `ts` (a reversal returns allowance to its day)."""
+        state = state if state is not None else []
+        buckets.add(state, self.window.bucket(ts), -value, operator.add, self.keep)
+        return state
+
     def query(self, state: Any, ts: float) -> Any:
         if not state:
             return 0

@@ -57,6 +57,14 @@ def register(
 
 
 # Importing the modules registers their functions.
-from fengkong.domain.rules.functions import event_fns, geo, maths, nulls, text, time_fns  # noqa: E402,F401
+from fengkong.domain.rules.functions import (  # noqa: E402,F401
+    authentication,
+    event_fns,
+    geo,
+    maths,
+    nulls,
+    text,
+    time_fns,
+)
 
 __all__ = ["REGISTRY", "FunctionDef", "register"]
