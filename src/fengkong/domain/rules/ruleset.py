@@ -110,8 +110,7 @@ class RuleSet:
                 )
                 if rule.outcome is Outcome.STEP_UP and rule.mode != "shadow":
                     wanted = rule.required_factors
-                    factors = tuple(wanted(event, features, None) or ()) if callable(wanted) else wanted
-                    asked.append((reason, factors))
+                    asked.append((reason, tuple(wanted(event, features, None) or ()) if callable(wanted) else wanted))
             except Exception as exc:  # noqa: BLE001 - a faulty rule must never stop a payment
                 faults.append(f"{rule.id}: {type(exc).__name__}")
                 continue
