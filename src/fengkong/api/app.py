@@ -21,6 +21,7 @@ from fengkong.adapters.metrics.prometheus import PrometheusObserver
 from fengkong.api.batcher import DecisionBatcher
 from fengkong.api.schemas import BatchOut, DecisionOut, EventErrorOut, EventIn, request_body
 from fengkong.domain.decisions import EventError, FieldError
+from fengkong.domain.limits.reference import InvalidReference
 from fengkong.domain.validation import MAX_EVENT_BYTES, parse_json_event
 from fengkong.services.decide import Engine
 
@@ -40,6 +41,10 @@ def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch
 
     def watch() -> None:
         while not stop.wait(watch_rules_s):
+            try:
+                engine.refresh_reference()  # limits changed through the CLI or another node
+            except Exception:  # noqa: BLE001 - keep watching; the next round retries
+                log.exception("reference data refresh failed")
             if engine.rules.changed_on_disk():
                 errors = engine.reload_rules()
                 for error in errors:
@@ -125,6 +130,77 @@ def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch
         observer.request_latency.labels("/v1/events:batch").observe(time.perf_counter() - started)
         return _json({"results": [r.to_dict() for r in results]})
 
+    async def _reference_body(request: Request) -> dict[str, Any] | Response:
+        body = await read_body(request)
+        if isinstance(body, Response):
+            return body
+        data, error = _parse_array(body)
+        if error is not None:
+            return _json(error.to_dict(), 422)
+        if not isinstance(data, dict):
+            return _json({"error": {"field": "(body)", "message": "send a JSON object"}}, 422)
+        return data
+
+    def _put_reference(kind: str, entity_id: str, data: dict[str, Any]) -> Response:
+        values = {k: v for k, v in data.items() if k not in ("actor", "reason")}
+        try:
+            change = engine.set_reference(kind, entity_id, values, str(data.get("actor") or ""), str(data.get("reason") or ""))
+        except InvalidReference as exc:
+            return _json({"error": {"field": exc.field, "message": exc.message}}, 422)
+        return _json({"kind": kind, "id": entity_id, "record": change.record, "version": change.version,
+                      "changed_by": change.changed_by, "changed_at": change.changed_at})
+
+    def _delete_reference(kind: str, entity_id: str, actor: str, reason: str) -> Response:
+        if engine.get_reference(kind, entity_id) is None:
+            return _json({"error": {"field": "id", "message": f"no {kind} for {entity_id}"}}, 404)
+        try:
+            change = engine.set_reference(kind, entity_id, None, actor, reason)
+        except InvalidReference as exc:
+            return _json({"error": {"field": exc.field, "message": exc.message}}, 422)
+        return _json({"kind": kind, "id": entity_id, "removed": True, "version": change.version})
+
+    def _get_reference(kind: str, entity_id: str) -> Response:
+        record = engine.get_reference(kind, entity_id)
+        if record is None:
+            return _json({"error": {"field": "id", "message": f"no {kind} for {entity_id}"}}, 404)
+        history = engine.reference_store.history(kind, entity_id) if engine.reference_store else []
+        return _json({"kind": kind, "id": entity_id, "record": record,
+                      "history": [asdict(h) for h in history]})
+
+    limits_body = request_body({"type": "object", "properties": {
+        "single": {"type": "string", "description": "yuan"}, "daily": {"type": "string", "description": "yuan"},
+        "actor": {"type": "string"}, "reason": {"type": "string"}}, "required": ["actor", "reason"]})
+    agreement_body = request_body({"type": "object", "properties": {
+        "to_account_daily_amount": {"type": "string"}, "to_account_daily_count": {"type": "integer"},
+        "to_bank_daily_amount": {"type": "string"}, "to_bank_daily_count": {"type": "integer"},
+        "actor": {"type": "string"}, "reason": {"type": "string"}}, "required": ["actor", "reason"]})
+
+    @app.put("/v1/customers/{customer_id}/limits", summary="Set a customer's own single and daily limits", openapi_extra=limits_body)
+    async def put_customer_limits(customer_id: str, request: Request) -> Response:
+        data = await _reference_body(request)
+        return data if isinstance(data, Response) else _put_reference("customer_limits", customer_id, data)
+
+    @app.get("/v1/customers/{customer_id}/limits", summary="A customer's own limits with their history")
+    def get_customer_limits(customer_id: str) -> Response:
+        return _get_reference("customer_limits", customer_id)
+
+    @app.delete("/v1/customers/{customer_id}/limits", summary="Remove a customer's own limits")
+    def delete_customer_limits(customer_id: str, actor: str, reason: str) -> Response:
+        return _delete_reference("customer_limits", customer_id, actor, reason)
+
+    @app.put("/v1/accounts/{account_id}/transfer-agreement", summary="Set an account's transfer agreement", openapi_extra=agreement_body)
+    async def put_agreement(account_id: str, request: Request) -> Response:
+        data = await _reference_body(request)
+        return data if isinstance(data, Response) else _put_reference("transfer_agreement", account_id, data)
+
+    @app.get("/v1/accounts/{account_id}/transfer-agreement", summary="An account's transfer agreement with its history")
+    def get_agreement(account_id: str) -> Response:
+        return _get_reference("transfer_agreement", account_id)
+
+    @app.delete("/v1/accounts/{account_id}/transfer-agreement", summary="Remove an account's transfer agreement")
+    def delete_agreement(account_id: str, actor: str, reason: str) -> Response:
+        return _delete_reference("transfer_agreement", account_id, actor, reason)
+
     @app.get("/v1/rules", summary="Active rule set")
     def get_rules() -> dict[str, Any]:
         rs = engine.ruleset
@@ -141,6 +217,7 @@ def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch
                 for r in rs.rules
             ],
             "features": sorted(rs.features.specs),
+            "policy_version": rs.policy_version,
             "last_reload_errors": [str(e) for e in engine.rules.last_errors],
         }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,6 +19,108 @@ rules_app = typer.Typer(help="Rule files: check and inspect.", no_args_is_help=T
 db_app = typer.Typer(help="Database schema and stored data.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 app.add_typer(db_app, name="db")
+limits_app = typer.Typer(help="Customers' own limits and accounts' transfer agreements.", no_args_is_help=True)
+accounts_app = typer.Typer(help="The account registry.", no_args_is_help=True)
+app.add_typer(limits_app, name="limits")
+app.add_typer(accounts_app, name="accounts")
+Actor = Annotated[str, typer.Option("--actor", help="Who makes the change (kept in the history).")]
+Reason = Annotated[str, typer.Option("--reason", help="Why (kept in the history).")]
+
+
+def _set_reference(kind: str, entity_id: str, values: Mapping[str, object] | None, actor: str, reason: str,
+                   data_dir: Path | None, database_url: str | None) -> None:
+    from fengkong.bootstrap import build_engine
+    from fengkong.domain.limits.reference import InvalidReference
+
+    engine = build_engine(_settings(data_dir, database_url, None, None))
+    try:
+        change = engine.set_reference(kind, entity_id, values, actor, reason)
+    except InvalidReference as exc:
+        err.print(f"[red]{exc.field}: {exc.message}[/red]")
+        raise typer.Exit(2) from None
+    finally:
+        engine.close()
+    typer.echo(json.dumps({"kind": kind, "id": entity_id, "record": change.record, "version": change.version}, ensure_ascii=False))
+
+
+@limits_app.command("customer")
+def limits_customer(
+    customer_id: str, actor: Actor, reason: Reason,
+    single: Annotated[Optional[str], typer.Option(help="Single-payment limit, yuan.")] = None,
+    daily: Annotated[Optional[str], typer.Option(help="Daily limit, yuan.")] = None,
+    remove: bool = False, data_dir: DataDir = None, database_url: DbUrl = None,
+) -> None:
+    """Set (or --remove) a customer's own single and daily limits."""
+    values = None if remove else {k: v for k, v in {"single": single, "daily": daily}.items() if v is not None}
+    _set_reference("customer_limits", customer_id, values, actor, reason, data_dir, database_url)
+
+
+@limits_app.command("agreement")
+def limits_agreement(
+    account_id: str, actor: Actor, reason: Reason,
+    to_account_amount: Annotated[Optional[str], typer.Option(help="Daily amount to other accounts, yuan.")] = None,
+    to_account_count: Annotated[Optional[int], typer.Option(help="Daily transfers to other accounts.")] = None,
+    to_bank_amount: Annotated[Optional[str], typer.Option(help="Daily amount to bank accounts, yuan.")] = None,
+    to_bank_count: Annotated[Optional[int], typer.Option(help="Daily transfers to bank accounts.")] = None,
+    remove: bool = False, data_dir: DataDir = None, database_url: DbUrl = None,
+) -> None:
+    """Set (or --remove) an account's transfer agreement (PBoC [2016] 261)."""
+    given = {"to_account_daily_amount": to_account_amount, "to_account_daily_count": to_account_count,
+             "to_bank_daily_amount": to_bank_amount, "to_bank_daily_count": to_bank_count}
+    values = None if remove else {k: v for k, v in given.items() if v is not None}
+    _set_reference("transfer_agreement", account_id, values, actor, reason, data_dir, database_url)
+
+
+@limits_app.command("show")
+def limits_show(kind: str, entity_id: str, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Show a record (kind: customer_limits or transfer_agreement) and its change history."""
+    from fengkong.adapters.storage.reference import SqlReferenceStore
+
+    store = SqlReferenceStore(_settings(data_dir, database_url, None, None).db_url)
+    try:
+        for change in store.history(kind, entity_id):
+            typer.echo(json.dumps(asdict(change), ensure_ascii=False))
+    finally:
+        store.close()
+
+
+@accounts_app.command("import")
+def accounts_import(
+    file: Annotated[Path, typer.Argument(help="CSV with a header: account_id, account_kind, account_class, institution_id, opened_at, ...")],
+    errors: Annotated[Optional[Path], typer.Option(help="Write the per-row report (CSV) here.")] = None,
+    data_dir: DataDir = None, database_url: DbUrl = None,
+) -> None:
+    """Register existing accounts; every row is reported as imported, flagged (with reasons) or error."""
+    import csv as csv_module
+
+    from fengkong.bootstrap import build_engine
+    from fengkong.services.accounts_import import import_accounts, read_rows
+
+    engine = build_engine(_settings(data_dir, database_url, None, None))
+    try:
+        with open(file, encoding="utf-8-sig", newline="") as handle:
+            try:
+                results = import_accounts(engine, read_rows(handle))
+            except ValueError as exc:
+                err.print(f"[red]{exc}[/red]")
+                raise typer.Exit(2) from None
+    finally:
+        engine.close()
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.outcome] = counts.get(r.outcome, 0) + 1
+    if errors is not None:
+        with open(errors, "w", encoding="utf-8", newline="") as handle:
+            writer = csv_module.writer(handle)
+            writer.writerow(["row", "account_id", "outcome", "field", "message"])
+            for r in results:
+                if r.outcome != "imported":
+                    writer.writerow([r.row, r.account_id, r.outcome, r.field, r.message])
+    else:
+        for r in results:
+            if r.outcome != "imported":
+                err.print(f"row {r.row} ({r.account_id}): {r.outcome} {r.field}: {r.message}", highlight=False)
+    typer.echo(json.dumps(counts))
 err = Console(stderr=True)
 
 DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where the embedded database and keys live (FENGKONG_DATA_DIR).")]

@@ -9,7 +9,7 @@ from fengkong.domain.decisions import Outcome
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.rules.errors import RuleSetError
 from fengkong.domain.rules.loader import RuleLoader
-from fengkong.services.rules_admin import BUILTIN_RULES
+from fengkong.services.rules_admin import RuleRepository
 
 GOOD = """\
 params:
@@ -113,8 +113,8 @@ def test_expression_error_column_points_inside_a_folded_block() -> None:
 
 
 def test_builtin_pack_loads_and_every_rule_is_bilingual() -> None:
-    rs = RuleLoader().load_paths([BUILTIN_RULES])
-    assert len(rs.rules) >= 15
+    rs = RuleRepository().active
+    assert len(rs.rules) >= 35 and rs.policy_version.startswith("cn-pboc-default@")
     for rule in rs.rules:
         assert rule.description_zh and rule.description_en
         assert rule.reason_code.isupper()
