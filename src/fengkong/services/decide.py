@@ -20,6 +20,7 @@ from fengkong.domain.decisions import Decision, EventError, FieldError, Outcome
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.features.featureset import KeyState
 from fengkong.domain.limits import reference as reference_data
+from fengkong.domain.lists.index import ListEntry
 from fengkong.domain.ports import (
     EventLog,
     IdentifierProtector,
@@ -31,6 +32,7 @@ from fengkong.domain.ports import (
 from fengkong.domain.rules.errors import RuleError
 from fengkong.domain.rules.ruleset import RuleSet
 from fengkong.domain.validation import EventValidator, parse_json_event, rejected_excerpt
+from fengkong.services.controls_cache import ControlsCache
 from fengkong.services.rules_admin import RuleRepository
 
 RawEvent = Mapping[str, Any] | str | bytes
@@ -45,6 +47,12 @@ class InvalidEventError(ValueError):
     def __init__(self, error: EventError):
         super().__init__(f"{error.first.field}: {error.first.message}")
         self.error = error
+
+
+class ListSource(Protocol):
+    def active_entries(self) -> list[ListEntry]: ...
+
+    def stamp(self) -> int: ...
 
 
 class DecisionObserver(Protocol):
@@ -93,13 +101,16 @@ class Engine:
         observer: DecisionObserver | None = None,
         snapshot_every: int = 200_000,
         reference: ReferenceStore | None = None,
+        lists: ListSource | None = None,
     ):
         self.rules = rules
         self.log = log
         self.state = state
         self.reference_store = reference
-        self._reference: dict[str, dict[str, Any]] = {}
+        self.list_source = lists
+        self.controls = ControlsCache(protector)
         self._reference_stamp = -1
+        self._lists_stamp = -1
         self.refresh_reference()
         self.validator = EventValidator(protector)
         self.observer = observer
@@ -194,7 +205,7 @@ class Engine:
                 continue
             t0 = time.perf_counter()
             keys = entity_keys[id(event)]
-            view = features.view(event, keys, states, self._reference)
+            view = features.view(event, keys, states, self.controls)
             verdict = ruleset.evaluate(event, view)
             trace = None
             if explain:
@@ -348,20 +359,30 @@ class Engine:
 
     # ------------------------------------------------------------------ reference data
     def refresh_reference(self, force: bool = False) -> bool:
-        """Reload customers' limits and transfer agreements if they changed (e.g. via the CLI)."""
+        """Reload limits, agreements and lists if they changed elsewhere (the CLI, another node)."""
+        changed = False
         store = self.reference_store
-        if store is None:
-            return False
-        stamp = store.stamp()
-        if stamp == self._reference_stamp and not force:
-            return False
-        self._reference = {
-            reference_data.cache_key(kind, entity_id): reference_data.for_rules(record)
-            for (kind, entity_id), record in store.load().items()
-            if kind in reference_data.KINDS
-        }
-        self._reference_stamp = stamp
-        return True
+        if store is not None:
+            stamp = store.stamp()
+            if stamp != self._reference_stamp or force:
+                self.controls.reference_records = {
+                    reference_data.cache_key(kind, entity_id): reference_data.for_rules(record)
+                    for (kind, entity_id), record in store.load().items()
+                    if kind in reference_data.KINDS
+                }
+                self._reference_stamp = stamp
+                changed = True
+        if self.list_source is not None:
+            stamp = self.list_source.stamp()
+            if stamp != self._lists_stamp or force:
+                self.controls.load_lists(self.list_source.active_entries())
+                self._lists_stamp = stamp
+                changed = True
+        return changed
+
+    def list_changed(self, stamp: int) -> None:
+        """A list change made through this process: already applied to the cache by the caller."""
+        self._lists_stamp = stamp
 
     def set_reference(
         self, kind: str, entity_id: str, values: Mapping[str, Any] | None, actor: str, reason: str
@@ -379,14 +400,14 @@ class Engine:
             change = self.reference_store.put(kind, entity_id, record, actor, reason)
             key = reference_data.cache_key(kind, entity_id)
             if record is None:
-                self._reference.pop(key, None)
+                self.controls.reference_records.pop(key, None)
             else:
-                self._reference[key] = reference_data.for_rules(record)
+                self.controls.reference_records[key] = reference_data.for_rules(record)
             self._reference_stamp = self.reference_store.stamp()
         return change
 
     def get_reference(self, kind: str, entity_id: str) -> dict[str, Any] | None:
-        record = self._reference.get(reference_data.cache_key(kind, entity_id))
+        record = self.controls.reference_records.get(reference_data.cache_key(kind, entity_id))
         return None if record is None else {k: str(v) if isinstance(v, Decimal) else v for k, v in record.items()}
 
     def snapshot(self) -> None:

@@ -78,6 +78,10 @@ class SqlEventLog:
         self._insert_sql = (
             f"INSERT INTO event_log ({', '.join(columns)}) VALUES ({', '.join([marker] * len(columns))})"
         )
+        self._transfer_sql = (
+            "INSERT INTO transfers (event_id, ts, from_account, to_account, amount_fen, decision) VALUES ("
+            + ", ".join([marker] * 6) + ")"
+        )
         self._closing = threading.Event()
         self._checkpointer: threading.Thread | None = None
         if self._sqlite and ":memory:" not in url and url != "sqlite://":
@@ -130,6 +134,13 @@ class SqlEventLog:
                     _dumps(ev.to_record()), _dumps(decision.to_dict()),
                 )
             )
+        transfer_rows = [
+            (ev.event_id, ev.ts, ev.fields["account_id"], ev.fields["counterparty_account_id"], ev.amount_fen,
+             decision.decision.value)
+            for ev, decision in entries
+            if ev.fields.get("txn_type") == "transfer" and ev.fields.get("account_id")
+            and ev.fields.get("counterparty_account_id") and ev.amount_fen
+        ]
         rejected_rows = [
             {
                 "event_id": r.event_id,
@@ -150,6 +161,8 @@ class SqlEventLog:
                 # insert is the last of this batch.
                 conn.exec_driver_sql(self._insert_sql, rows)
                 last = int(conn.execute(select(func.max(event_log.c.seq))).scalar() or 0)
+            if transfer_rows:
+                conn.exec_driver_sql(self._transfer_sql, transfer_rows)
             if rejected_rows:
                 conn.execute(insert(rejected_events), rejected_rows)
             return last

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -98,4 +99,92 @@ reference_history = Table(
     Column("changed_by", String(128), nullable=False),
     Column("reason", Text, nullable=False),
     Index("ix_reference_history_entity", "kind", "entity_id"),
+)
+
+list_entries = Table(
+    "list_entries",
+    metadata,
+    Column("id", _SEQ, primary_key=True, autoincrement=True),
+    Column("list_type", String(64), nullable=False),
+    Column("match_key", String(256), nullable=False),
+    Column("display", String(256), nullable=False),
+    Column("source", String(128), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("evidence", Text, nullable=False),
+    Column("added_by", String(128), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("starts_at", Float, nullable=False),
+    Column("expires_at", Float),
+    Column("amount_fen", BigInteger),
+    Column("case_number", String(128)),
+    Column("authority", String(256)),
+    Column("active", Boolean, nullable=False),
+    Index("ix_list_entries_match", "list_type", "match_key"),
+)
+
+change_requests = Table(
+    "change_requests",
+    metadata,
+    Column("id", _SEQ, primary_key=True, autoincrement=True),
+    Column("action", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("maker", String(128), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("checker", String(128)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("checker_note", Text),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", _SEQ, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("object", String(256), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+transfers = Table(
+    "transfers",
+    metadata,
+    Column("seq", _SEQ, primary_key=True, autoincrement=True),
+    Column("event_id", String(128), nullable=False),
+    Column("ts", Float, nullable=False),
+    Column("from_account", String(256), nullable=False),
+    Column("to_account", String(256), nullable=False),
+    Column("amount_fen", BigInteger, nullable=False),
+    Column("decision", String(24), nullable=False),
+    Index("ix_transfers_from_ts", "from_account", "ts"),
+    Index("ix_transfers_event", "event_id"),
+)
+
+shared_reports = Table(
+    "shared_reports",
+    metadata,
+    Column("id", _SEQ, primary_key=True, autoincrement=True),
+    Column("institution_id", String(128), nullable=False),
+    Column("subject_type", String(32), nullable=False),
+    Column("subject_hash", String(64), nullable=False),
+    Column("risk_type", String(64), nullable=False),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+    Index("ix_shared_reports_subject", "subject_type", "subject_hash"),
+    Index("ix_shared_reports_institution", "institution_id"),
+)
+
+shared_queries = Table(
+    "shared_queries",
+    metadata,
+    Column("id", _SEQ, primary_key=True, autoincrement=True),
+    Column("institution_id", String(128), nullable=False),
+    Column("subject_type", String(32), nullable=False),
+    Column("subject_hash", String(64), nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    Column("asked_at", DateTime(timezone=True), nullable=False),
 )

@@ -10,6 +10,7 @@ from typing import Any
 
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.features.spec import ENTITY_FIELDS, FeatureSpec
+from fengkong.domain.ports import Controls
 
 KeyState = dict[str, Any]
 Entity = tuple[str, ...]
@@ -54,7 +55,7 @@ class FeatureSet:
         for event_type in EventType:
             groups: dict[Entity, list[FeatureSpec]] = {}
             for spec in specs:
-                if spec.aggregate == "reference":
+                if spec.aggregate in ("reference", "listed"):
                     continue
                 if spec.event_types is None or event_type.value in spec.event_types:
                     groups.setdefault(spec.entity, []).append(spec)
@@ -71,7 +72,7 @@ class FeatureSet:
 
     def value(
         self, name: str, event: Event, keys: EntityKeys, states: Mapping[str, KeyState],
-        reference: Mapping[str, Mapping[str, Any]] | None = None,
+        controls: Controls | None = None,
     ) -> Any:
         """The feature's value for `event`, from state as it was before the event."""
         spec = self.specs[name]
@@ -79,8 +80,10 @@ class FeatureSet:
         if key is None:
             return None
         if spec.aggregate == "reference":
-            record = (reference or {}).get(f"{spec.source}:{key}")
+            record = None if controls is None else controls.reference(spec.source or "", key)
             return None if record is None else record.get(spec.of or "")
+        if spec.aggregate == "listed":
+            return None if controls is None else controls.listed(spec.source or "", key.split("|", 1)[1], event.ts)
         key_state = states.get(key)
         raw = spec.reducer.query(key_state.get(name) if key_state else None, event.ts)
         if spec.aggregate == "mean":
@@ -96,9 +99,9 @@ class FeatureSet:
 
     def view(
         self, event: Event, keys: EntityKeys, states: Mapping[str, KeyState],
-        reference: Mapping[str, Mapping[str, Any]] | None = None,
+        controls: Controls | None = None,
     ) -> FeatureView:
-        return FeatureView(self, event, keys, states, reference)
+        return FeatureView(self, event, keys, states, controls)
 
     def retract(
         self, original: Event, keys: EntityKeys, outcome: str, amount_fen: int, full: bool, states: dict[str, KeyState]
@@ -157,21 +160,21 @@ class FeatureSet:
 class FeatureView(dict[str, Any]):
     """Lazy mapping of feature values: only features a matching rule reads are computed, once."""
 
-    __slots__ = ("_set", "_event", "_keys", "_states", "_reference")
+    __slots__ = ("_set", "_event", "_keys", "_states", "_controls")
 
     def __init__(
         self, feature_set: FeatureSet, event: Event, keys: EntityKeys, states: Mapping[str, KeyState],
-        reference: Mapping[str, Mapping[str, Any]] | None = None,
+        controls: Controls | None = None,
     ):
         super().__init__()
         self._set = feature_set
         self._event = event
         self._keys = keys
         self._states = states
-        self._reference = reference
+        self._controls = controls
 
     def __missing__(self, name: str) -> Any:
-        value = self[name] = self._set.value(name, self._event, self._keys, self._states, self._reference)
+        value = self[name] = self._set.value(name, self._event, self._keys, self._states, self._controls)
         return value
 
     def computed(self) -> dict[str, Any]:

@@ -217,12 +217,15 @@ class Compiler:
                 return Typed(lambda e, f, d: e.event_id, STRING)
             return Typed(lambda e, f, d: e.fields.get(name), EVENT_FIELD_TYPES[name])
         if root in ("features", "f"):
-            if len(rest) != 1:
-                raise ExpressionError("write features.<name>", node.pos)
+            if len(rest) not in (1, 2):
+                raise ExpressionError("write features.<name> (or features.<name>.<field> for a list entry)", node.pos)
             name = rest[0]
             if name not in self.scope.features:
                 raise ExpressionError(f"unknown feature {name!r}", node.pos)
             self.scope.used_features.add(name)
+            if len(rest) == 2:
+                attr = rest[1]
+                return Typed(lambda e, f, d: v.get(attr) if isinstance(v := f[name], dict) else None, ANY)
             return Typed(lambda e, f, d: f[name], self.scope.features[name])
         if root in ("params", "p"):
             if len(rest) != 1:

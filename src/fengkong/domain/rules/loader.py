@@ -312,7 +312,7 @@ class RuleLoader:
         for key in ("name", "entity", "aggregate"):
             if key not in fields:
                 raise _Fail(node, f"a feature needs {key!r}")
-        if "window" not in fields and _text(fields["aggregate"][1], "aggregate") != "reference":
+        if "window" not in fields and _text(fields["aggregate"][1], "aggregate") not in ("reference", "listed"):
             raise _Fail(node, "a feature needs 'window'")
         name = _text(fields["name"][1], "name")
         if not _FEATURE_NAME.match(name):
@@ -324,6 +324,18 @@ class RuleLoader:
         reducer_cls = REDUCERS[aggregate]
         of = _text(fields["of"][1], "of") if "of" in fields else None
         source = _text(fields["source"][1], "source") if "source" in fields else None
+        if aggregate == "listed":
+            from fengkong.domain.lists.types import LIST_TYPES
+
+            if source not in LIST_TYPES:
+                raise _Fail(fields["source"][1] if "source" in fields else node,
+                            f"a listed feature needs 'source': one of {', '.join(LIST_TYPES)}")
+            if len(entity) != 1:
+                raise _Fail(fields["entity"][1], "a listed feature looks up one entity")
+            window = parse_window("lifetime")
+            return FeatureSpec(name=name, entity=entity, aggregate=aggregate, window=window,
+                               reducer=reducer_cls(window, self.lateness_s), source=source,
+                               description=str(_plain(fields["description"][1])) if "description" in fields else "")
         if aggregate == "reference":
             if source is None or of is None:
                 raise _Fail(node, "a reference feature needs 'source' (the record kind) and 'of' (its field)")

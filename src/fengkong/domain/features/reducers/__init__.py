@@ -14,6 +14,7 @@ from fengkong.domain.features.reducers.first_seen import FirstSeen
 from fengkong.domain.features.reducers.last_seen import LastSeen, SinceLast
 from fengkong.domain.features.reducers.last_value import LastValue
 from fengkong.domain.features.reducers.maximum import Maximum
+from fengkong.domain.features.reducers.listed import Listed
 from fengkong.domain.features.reducers.mean import Mean
 from fengkong.domain.features.reducers.minimum import Minimum
 from fengkong.domain.features.reducers.reference import Reference
@@ -31,6 +32,7 @@ REDUCERS: dict[str, type[Reducer]] = {
     "since_last": SinceLast,
     "last_value": LastValue,
     "reference": Reference,
+    "listed": Listed,
 }
 
 __all__ = ["REDUCERS", "Reducer"]

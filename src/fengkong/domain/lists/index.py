@@ -1,0 +1,80 @@
+"""The in-memory index the decision path reads: no database round trip per event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from fengkong.domain import clock
+
+
+@dataclass(frozen=True, slots=True)
+class ListEntry:
+    id: int
+    list_type: str
+    match_key: str
+    display: str
+    source: str
+    reason: str
+    evidence: str
+    added_by: str
+    starts_at: float
+    expires_at: float | None
+    amount_fen: int | None = None
+    case_number: str | None = None
+    authority: str | None = None
+
+    def active_at(self, ts: float) -> bool:
+        return self.starts_at <= ts and (self.expires_at is None or ts < self.expires_at)
+
+    def for_rules(self, count: int = 1, amount_fen: int | None = None) -> dict[str, Any]:
+        """What a rule sees: reason, source, case, end date (business date), amount."""
+        amount = amount_fen if amount_fen is not None else self.amount_fen
+        return {
+            "id": self.id,
+            "reason": self.reason,
+            "source": self.source,
+            "case_number": self.case_number or "",
+            "authority": self.authority or "",
+            "until": "" if self.expires_at is None else clock.business_date(self.expires_at).isoformat(),
+            "amount": None if amount is None else Decimal(amount).scaleb(-2),
+            "count": count,
+        }
+
+
+class ListIndex:
+    def __init__(self, entries: Iterable[ListEntry] = ()):
+        self._by_key: dict[tuple[str, str], list[ListEntry]] = {}
+        for entry in entries:
+            self.add(entry)
+
+    def add(self, entry: ListEntry) -> None:
+        self._by_key.setdefault((entry.list_type, entry.match_key), []).append(entry)
+
+    def remove(self, entry_id: int) -> None:
+        for key, entries in list(self._by_key.items()):
+            kept = [e for e in entries if e.id != entry_id]
+            if kept:
+                self._by_key[key] = kept
+            else:
+                del self._by_key[key]
+
+    def lookup(self, list_type: str, key: str, ts: float) -> dict[str, Any] | None:
+        """The entry in force at `ts` (the one lasting longest); freezes add their amounts up."""
+        entries = self._by_key.get((list_type, key))
+        if not entries:
+            return None
+        active = [e for e in entries if e.active_at(ts)]
+        if not active:
+            return None
+        strongest = max(active, key=lambda e: float("inf") if e.expires_at is None else e.expires_at)
+        total = sum(e.amount_fen or 0 for e in active) if any(e.amount_fen for e in active) else None
+        return strongest.for_rules(len(active), total)
+
+    def entries(self) -> list[ListEntry]:
+        return [e for entries in self._by_key.values() for e in entries]
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._by_key.values())

@@ -1,0 +1,94 @@
+"""The list types, what each one matches in an event, and how its values are keyed.
+
+Sensitive values (resident ID numbers, card numbers, phones) are matched by keyed hash or
+token: a list never holds them in clear.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from fengkong.domain.identity.resident_id import ResidentIdError, parse_resident_id
+from fengkong.domain.ports import IdentifierProtector
+from fengkong.domain.sensitive import looks_like_pan, mask_pan
+
+
+@dataclass(frozen=True, slots=True)
+class ListType:
+    name: str
+    entity: str  # the entity kind of an event it is matched against
+    zh: str
+    en: str
+    needs_amount: bool = False  # freezes hold an amount
+    maker_checker_to_remove: bool = True
+
+
+LIST_TYPES: dict[str, ListType] = {t.name: t for t in (
+    ListType("involved_account", "account", "涉案账户", "account involved in fraud (confirmed)"),
+    ListType("suspicious_account", "account", "可疑账户", "suspicious account"),
+    ListType("cashout_cardholder", "customer", "套现持卡人", "cash-out cardholder"),
+    ListType("cashout_merchant", "merchant", "套现商户", "cash-out merchant"),
+    ListType("illegal_merchant", "merchant", "违规商户", "illegal merchant"),
+    ListType("outsourcing_provider", "merchant", "违规外包服务机构", "blacklisted outsourcing provider"),
+    ListType("device", "device", "黑名单设备", "blacklisted device"),
+    ListType("ip", "ip", "黑名单IP", "blacklisted IP address"),
+    ListType("phone", "phone", "黑名单手机号", "blacklisted phone number"),
+    ListType("id_number", "person", "黑名单身份证号", "blacklisted resident ID number"),
+    ListType("card", "card", "黑名单卡", "blacklisted card"),
+    ListType("allow_customer", "customer", "白名单客户", "allow-listed customer"),
+    ListType("allow_device", "device", "白名单设备", "allow-listed device"),
+    ListType("allow_account", "account", "白名单账户", "allow-listed account"),
+    ListType("stop_payment", "account", "紧急止付", "emergency stop-payment"),
+    ListType("freeze", "account", "快速冻结", "quick freeze", needs_amount=True),
+    ListType("penalty_account", "account", "出租出借出售账户惩戒", "penalty: account rented, lent or sold"),
+    ListType("penalty_person", "person", "出租出借出售账户惩戒（本人）", "penalty: owner of a rented or sold account"),
+)}
+
+# Entities that also match the payee of a transfer (e.g. an involved account as counterparty).
+COUNTERPARTY_TYPES = frozenset({"involved_account", "suspicious_account", "stop_payment", "freeze"})
+
+_DIGITS = re.compile(r"\D")
+
+
+class ListValueError(ValueError):
+    pass
+
+
+def match_key(list_type: str, value: str, protector: IdentifierProtector, today: date) -> tuple[str, str]:
+    """(key to match events by, masked value for display). Raises ListValueError with a reason."""
+    kind = LIST_TYPES.get(list_type)
+    if kind is None:
+        raise ListValueError(f"unknown list {list_type!r}; one of {', '.join(LIST_TYPES)}")
+    text = value.strip()
+    if not text or len(text) > 256:
+        raise ListValueError("the value must be 1 to 256 characters")
+    if kind.entity == "person":
+        try:
+            parse_resident_id(text, today)
+        except ResidentIdError as exc:
+            raise ListValueError(f"resident ID number: {exc}") from None
+        number = text.upper()
+        return protector.identifier_hash("id_number", number), number[:6] + "********" + number[-4:]
+    if kind.entity == "card":
+        if looks_like_pan(text):
+            return protector.card_token(text), mask_pan(text)
+        return text, text
+    if kind.entity == "phone":
+        digits = _DIGITS.sub("", text)
+        if not 5 <= len(digits) <= 15:
+            raise ListValueError("a phone number has 5 to 15 digits")
+        return phone_key(digits, protector), digits[:3] + "****" + digits[-4:]
+    if kind.entity == "ip":
+        try:
+            ip = str(ipaddress.ip_address(text))
+        except ValueError:
+            raise ListValueError(f"{text!r} is not an IPv4 or IPv6 address") from None
+        return ip, ip
+    return text, text
+
+
+def phone_key(phone: str, protector: IdentifierProtector) -> str:
+    return protector.identifier_hash("phone", _DIGITS.sub("", phone))
