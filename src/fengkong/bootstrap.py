@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from fengkong.adapters.crypto.sm3 import Sm3Protector, load_or_create_key
 from fengkong.adapters.state.memory import MemoryStateStore
+from fengkong.adapters.storage.controls import SqlControlStore
 from fengkong.adapters.storage.reference import SqlReferenceStore
 from fengkong.adapters.storage.sql import SqlEventLog
 from fengkong.config import Settings
 from fengkong.domain.ports import StateStore
+from fengkong.services.controls import ControlsService
 from fengkong.services.decide import DecisionObserver, Engine
 from fengkong.services.rules_admin import RuleRepository
+from fengkong.services.sharing import SharingService
 
 
 def build_state_store(settings: Settings) -> StateStore:
@@ -24,13 +29,31 @@ def build_state_store(settings: Settings) -> StateStore:
 
 
 def build_engine(settings: Settings, observer: DecisionObserver | None = None) -> Engine:
+    return build_platform(settings, observer).engine
+
+
+@dataclass
+class Platform:
+    """Everything a server or CLI command needs, wired once."""
+
+    engine: Engine
+    controls: ControlsService
+    sharing: SharingService
+
+    def close(self) -> None:
+        self.engine.close()  # closes the stores it was given, including the control store
+
+
+def build_platform(settings: Settings, observer: DecisionObserver | None = None) -> Platform:
     if settings.db_url.startswith("sqlite:///") and settings.db_url != "sqlite:///:memory:":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     protector = Sm3Protector(load_or_create_key(settings.key_file))
     rules = RuleRepository(list(settings.rule_paths) or None, settings.lateness_s, settings.policy_path)
     log = SqlEventLog(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
-    return Engine(
+    control_store = SqlControlStore(settings.db_url)
+    engine = Engine(
         reference=SqlReferenceStore(settings.db_url),
+        lists=control_store,
         rules=rules,
         log=log,
         state=build_state_store(settings),
@@ -38,3 +61,5 @@ def build_engine(settings: Settings, observer: DecisionObserver | None = None) -
         observer=observer,
         snapshot_every=settings.snapshot_every,
     )
+    consortium_key = load_or_create_key(settings.data_dir / "keys" / "consortium.key", "FENGKONG_CONSORTIUM_KEY")
+    return Platform(engine, ControlsService(engine, control_store), SharingService(control_store, consortium_key))

@@ -19,11 +19,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from fengkong import jsonio
 from fengkong.adapters.metrics.prometheus import PrometheusObserver
 from fengkong.api.batcher import DecisionBatcher
+from fengkong.api.controls_routes import build_router
 from fengkong.api.schemas import BatchOut, DecisionOut, EventErrorOut, EventIn, request_body
 from fengkong.domain.decisions import EventError, FieldError
 from fengkong.domain.limits.reference import InvalidReference
 from fengkong.domain.validation import MAX_EVENT_BYTES, parse_json_event
+from fengkong.services.controls import ControlsService
 from fengkong.services.decide import Engine
+from fengkong.services.sharing import SharingService
 
 log = logging.getLogger("fengkong.api")
 MAX_BODY_BYTES = 64 * MAX_EVENT_BYTES
@@ -34,7 +37,13 @@ def _json(content: Any, status: int = 200) -> Response:
     return Response(jsonio.dumps(content), status_code=status, media_type="application/json")
 
 
-def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch_rules_s: float = 0) -> FastAPI:
+def create_app(
+    engine: Engine,
+    observer: PrometheusObserver | None = None,
+    watch_rules_s: float = 0,
+    controls: ControlsService | None = None,
+    sharing: SharingService | None = None,
+) -> FastAPI:
     observer = observer or PrometheusObserver()
     batcher = DecisionBatcher(engine)
     stop = threading.Event()
@@ -233,6 +242,9 @@ def create_app(engine: Engine, observer: PrometheusObserver | None = None, watch
     @app.get("/v1/rejected", summary="Most recent rejected events with their reasons")
     def rejected(limit: int = 100) -> list[dict[str, Any]]:
         return [asdict(r) for r in engine.log.rejected(min(max(limit, 1), 1000))]
+
+    if controls is not None and sharing is not None:
+        app.include_router(build_router(controls, sharing))
 
     @app.get("/health", summary="Liveness")
     def health() -> dict[str, str]:

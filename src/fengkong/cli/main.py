@@ -180,14 +180,15 @@ def serve(
 
     from fengkong.adapters.metrics.prometheus import PrometheusObserver
     from fengkong.api.app import create_app
-    from fengkong.bootstrap import build_engine
+    from fengkong.bootstrap import build_platform
 
     observer = PrometheusObserver()
-    engine = build_engine(_settings(data_dir, database_url, state, rules), observer)
+    platform = build_platform(_settings(data_dir, database_url, state, rules), observer)
     try:
-        uvicorn.run(create_app(engine, observer, watch), host=host, port=port, log_level=log_level, access_log=False)
+        app_ = create_app(platform.engine, observer, watch, platform.controls, platform.sharing)
+        uvicorn.run(app_, host=host, port=port, log_level=log_level, access_log=False)
     finally:
-        engine.close()
+        platform.close()
 
 
 @rules_app.command("check")
@@ -284,6 +285,9 @@ def demo(
 
 
 def main() -> None:
+    from fengkong.cli import controls
+
+    controls.register(app)
     app()
 
 

@@ -16,7 +16,7 @@ class AuditRecord:
     at: str
     actor: str
     action: str
-    object: str
+    subject: str
     reason: str
     payload: str  # canonical JSON
     prev_hash: str
@@ -54,7 +54,7 @@ def verify(records: Iterable[AuditRecord], hash_hex: Callable[[bytes], str]) -> 
             return ChainCheck(False, n, r.seq, f"row {expected_seq} is missing")
         if r.prev_hash != prev:
             return ChainCheck(False, n, r.seq, "does not link to the previous row")
-        if digest(r.seq, r.at, r.actor, r.action, r.object, r.reason, r.payload, r.prev_hash, hash_hex) != r.hash:
+        if digest(r.seq, r.at, r.actor, r.action, r.subject, r.reason, r.payload, r.prev_hash, hash_hex) != r.hash:
             return ChainCheck(False, n, r.seq, "content does not match its hash (changed after writing)")
         prev = r.hash
         expected_seq += 1

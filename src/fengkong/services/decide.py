@@ -440,6 +440,9 @@ class Engine:
             self.log.close()
             if self.reference_store is not None:
                 self.reference_store.close()
+            closer = getattr(self.list_source, "close", None)
+            if callable(closer):
+                closer()
 
     def __enter__(self) -> Engine:
         return self

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from fengkong.domain.rules.errors import RuleError, RuleSetError
 from fengkong.domain.rules.loader import RuleLoader, load_policy
@@ -30,7 +31,15 @@ class RuleRepository:
         if not self.policy_path.exists():
             raise RuleSetError([RuleError(str(self.policy_path), 1, 1, "no such policy file")])
         policy = load_policy(str(self.policy_path), self.policy_path.read_text(encoding="utf-8"))
-        return RuleLoader(self.lateness_s, policy).load_paths(self.paths)
+        ruleset = RuleLoader(self.lateness_s, policy).load_paths(self.paths)
+        self._policy_values = policy.values
+        return ruleset
+
+    def policy_value(self, name: str) -> Any:
+        """A value of the active policy file (penalty durations, stop-payment hours, ...)."""
+        if name not in self._policy_values:
+            raise KeyError(f"the policy has no value {name!r}")
+        return self._policy_values[name]
 
     def _files(self) -> list[Path]:
         out: list[Path] = []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, func, insert, select, update
@@ -22,7 +22,7 @@ from fengkong.adapters.storage.tables import (
     shared_reports,
     transfers,
 )
-from fengkong.domain import audit
+from fengkong.domain import audit as audit_chain
 from fengkong.domain.lists.index import ListEntry
 from fengkong.domain.tracing import Transfer
 
@@ -58,7 +58,7 @@ class SqlControlStore:
                                                   "added_by", "starts_at", "expires_at", "amount_fen", "case_number",
                                                   "authority")}
         with self.engine.begin() as conn:
-            new_id = conn.execute(insert(list_entries).values(**values, added_at=datetime.now(timezone.utc),
+            new_id = conn.execute(insert(list_entries).values(**values, added_at=datetime.now(UTC),
                                                               active=True).returning(list_entries.c.id)).scalar_one()
         return ListEntry(int(new_id), *[getattr(entry, k) for k in (
             "list_type", "match_key", "display", "source", "reason", "evidence", "added_by", "starts_at",
@@ -85,7 +85,7 @@ class SqlControlStore:
 
     # ------------------------------------------------------------------ maker-checker
     def create_request(self, action: str, payload: dict[str, Any], maker: str, reason: str) -> ChangeRequest:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         with self.engine.begin() as conn:
             new_id = conn.execute(insert(change_requests).values(
                 action=action, payload=jsonio.dumps_str(payload), maker=maker, reason=reason, created_at=now,
@@ -110,31 +110,31 @@ class SqlControlStore:
         with self.engine.begin() as conn:
             done = conn.execute(update(change_requests).where(
                 and_(change_requests.c.id == request_id, change_requests.c.status == "pending")
-            ).values(status=status, checker=checker, checker_note=note, decided_at=datetime.now(timezone.utc)))
+            ).values(status=status, checker=checker, checker_note=note, decided_at=datetime.now(UTC)))
             return bool(done.rowcount)
 
     # ------------------------------------------------------------------ audit chain
-    def audit(self, actor: str, action: str, obj: str, reason: str, payload: object) -> audit.AuditRecord:
-        body = audit.canonical(payload)
-        at = datetime.now(timezone.utc).isoformat()
+    def append_audit(self, actor: str, action: str, obj: str, reason: str, payload: object) -> audit_chain.AuditRecord:
+        body = audit_chain.canonical(payload)
+        at = datetime.now(UTC).isoformat()
         with self._lock, self.engine.begin() as conn:
             last = conn.execute(select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)).first()
-            seq, prev = (1, audit.GENESIS) if last is None else (int(last.seq) + 1, last.hash)
-            digest = audit.digest(seq, at, actor, action, obj, reason, body, prev, sm3_hex)
+            seq, prev = (1, audit_chain.GENESIS) if last is None else (int(last.seq) + 1, last.hash)
+            digest = audit_chain.digest(seq, at, actor, action, obj, reason, body, prev, sm3_hex)
             conn.execute(insert(audit_log).values(seq=seq, at=at, actor=actor, action=action, object=obj,
                                                   reason=reason, payload=body, prev_hash=prev, hash=digest))
-        return audit.AuditRecord(seq, at, actor, action, obj, reason, body, prev, digest)
+        return audit_chain.AuditRecord(seq, at, actor, action, obj, reason, body, prev, digest)
 
-    def audit_records(self, after: int = 0, limit: int | None = None) -> list[audit.AuditRecord]:
+    def audit_records(self, after: int = 0, limit: int | None = None) -> list[audit_chain.AuditRecord]:
         stmt = select(audit_log).where(audit_log.c.seq > after).order_by(audit_log.c.seq)
         if limit is not None:
             stmt = stmt.limit(limit)
         with self.engine.connect() as conn:
-            return [audit.AuditRecord(r.seq, r.at, r.actor, r.action, r.object, r.reason, r.payload, r.prev_hash, r.hash)
+            return [audit_chain.AuditRecord(r.seq, r.at, r.actor, r.action, r.object, r.reason, r.payload, r.prev_hash, r.hash)
                     for r in conn.execute(stmt)]
 
-    def verify_audit(self) -> audit.ChainCheck:
-        return audit.verify(self.audit_records(), sm3_hex)
+    def verify_audit(self) -> audit_chain.ChainCheck:
+        return audit_chain.verify(self.audit_records(), sm3_hex)
 
     def stamp(self) -> int:
         with self.engine.connect() as conn:
@@ -163,7 +163,7 @@ class SqlControlStore:
         with self.engine.begin() as conn:
             conn.execute(insert(shared_reports).values(institution_id=institution_id, subject_type=subject_type,
                                                        subject_hash=subject_hash, risk_type=risk_type,
-                                                       reported_at=datetime.now(timezone.utc)))
+                                                       reported_at=datetime.now(UTC)))
 
     def has_reported(self, institution_id: str) -> bool:
         with self.engine.connect() as conn:
@@ -179,7 +179,7 @@ class SqlControlStore:
         with self.engine.begin() as conn:
             conn.execute(insert(shared_queries).values(institution_id=institution_id, subject_type=subject_type,
                                                        subject_hash=subject_hash, allowed=allowed,
-                                                       asked_at=datetime.now(timezone.utc)))
+                                                       asked_at=datetime.now(UTC)))
 
     def query_log(self, limit: int = 100) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:

@@ -13,8 +13,8 @@ from fengkong.domain.features.reducers.distinct import Distinct
 from fengkong.domain.features.reducers.first_seen import FirstSeen
 from fengkong.domain.features.reducers.last_seen import LastSeen, SinceLast
 from fengkong.domain.features.reducers.last_value import LastValue
-from fengkong.domain.features.reducers.maximum import Maximum
 from fengkong.domain.features.reducers.listed import Listed
+from fengkong.domain.features.reducers.maximum import Maximum
 from fengkong.domain.features.reducers.mean import Mean
 from fengkong.domain.features.reducers.minimum import Minimum
 from fengkong.domain.features.reducers.reference import Reference

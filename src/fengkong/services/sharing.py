@@ -1,0 +1,71 @@
+"""Reciprocal risk-information sharing between member institutions (R4, 003 ch.4).
+
+Subjects are exchanged only as keyed SM3 hashes under a consortium key shared by the members,
+so raw personal data never crosses institutions. Only an institution that has reported may
+query (reciprocity); every query, allowed or not, is logged and audited. Answers say how many
+reports and institutions there are and of what risk types, never who reported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+from fengkong.adapters.crypto.sm3 import hmac_sm3
+from fengkong.adapters.storage.controls import SqlControlStore
+from fengkong.domain.sensitive import looks_like_pan
+from fengkong.services.controls import ControlError
+
+SUBJECT_TYPES = ("account", "phone", "id_number", "device", "card", "merchant")
+_RISK = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
+
+
+class SharingService:
+    def __init__(self, store: SqlControlStore, consortium_key: bytes):
+        self.store = store
+        self._key = consortium_key
+
+    def subject_hash(self, subject_type: str, value: str) -> str:
+        if subject_type not in SUBJECT_TYPES:
+            raise ControlError("subject_type", f"one of {', '.join(SUBJECT_TYPES)}")
+        text = value.strip()
+        if not text:
+            raise ControlError("value", "is required")
+        if subject_type == "phone":
+            text = re.sub(r"\D", "", text)
+        elif subject_type == "id_number":
+            text = text.upper()
+        elif subject_type == "card" and not looks_like_pan(text):
+            raise ControlError("value", "a card is shared by its card number (13-19 digits, Luhn-valid)")
+        return hmac_sm3(self._key, f"{subject_type}:{text}".encode()).hex()
+
+    def report(self, institution_id: str, subject_type: str, value: str, risk_type: str, actor: str) -> None:
+        if not institution_id.strip():
+            raise ControlError("institution_id", "is required")
+        if not _RISK.match(risk_type):
+            raise ControlError("risk_type", "a lower-case word such as telecom_fraud, cash_out, account_rental")
+        digest = self.subject_hash(subject_type, value)
+        self.store.add_report(institution_id, subject_type, digest, risk_type)
+        self.store.append_audit(actor or institution_id, "sharing.report", f"{subject_type}:{digest[:16]}",
+                                risk_type, {"institution_id": institution_id})
+
+    def query(self, institution_id: str, subject_type: str, value: str, actor: str) -> dict[str, Any]:
+        digest = self.subject_hash(subject_type, value)
+        allowed = self.store.has_reported(institution_id)
+        self.store.log_query(institution_id, subject_type, digest, allowed)
+        self.store.append_audit(actor or institution_id, "sharing.query", f"{subject_type}:{digest[:16]}",
+                                "allowed" if allowed else "refused: has not reported", {"institution_id": institution_id})
+        if not allowed:
+            raise ControlError("institution_id", "only institutions that have reported risk events may query (reciprocity)")
+        reports = self.store.reports_about(subject_type, digest)
+        if not reports:
+            return {"subject_type": subject_type, "reports": 0, "institutions": 0, "risk_types": {}}
+        return {
+            "subject_type": subject_type,
+            "reports": len(reports),
+            "institutions": len({inst for inst, _, _ in reports}),
+            "risk_types": dict(Counter(risk for _, risk, _ in reports)),
+            "first_reported": min(at for _, _, at in reports).isoformat(),
+            "last_reported": max(at for _, _, at in reports).isoformat(),
+        }
