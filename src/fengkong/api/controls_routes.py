@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
