@@ -21,7 +21,7 @@ from fengkong.services.sharing import SharingService
 
 
 def _iso(ts: float | None) -> str | None:
-    return None if ts is None else datetime.fromtimestamp(ts, UTC).isoformat()
+    return None if not ts else datetime.fromtimestamp(ts, UTC).isoformat()
 
 
 def entry_view(e: ListEntry) -> dict[str, Any]:

@@ -96,10 +96,12 @@ class ControlsService:
                 amount_fen = parse_yuan(amount)
             except MoneyError as exc:
                 raise ControlError("amount", str(exc)) from None
-        start = _instant(starts_at, "starts_at") or now
+        # Without an explicit start an entry applies to every event processed from now on,
+        # whatever time the event states (senders' clocks lag; late events arrive).
+        start = _instant(starts_at, "starts_at") or 0.0
         end = _instant(expires_at, "expires_at")
-        if end is not None and end <= start:
-            raise ControlError("expires_at", "must be after the start")
+        if end is not None and end <= max(start, now):
+            raise ControlError("expires_at", "must be in the future and after the start")
         entry = self.store.add_entry(ListEntry(0, list_type, key, display, source, reason, evidence, actor, start,
                                                end, amount_fen, case_number, authority))
         self.store.append_audit(actor, f"list.add.{list_type}", f"list_entry:{entry.id}", reason,

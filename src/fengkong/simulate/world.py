@@ -230,10 +230,17 @@ class World:
             self.txn(c, t2 + timedelta(minutes=120), 2000, channel="atm", txn_type="withdrawal", city=city,
                      entry_mode="magstripe", scenario="skimming_counterfeit")
 
-        far_from_macau = [c for c in pool if abs(c.city.lat - MACAU.lat) + abs(c.city.lon - MACAU.lon) > 12]
+        far_from_macau: list[Customer] = []  # one pass, not a list.remove per victim (1M customers)
+        for c in reversed(pool):
+            if abs(c.city.lat - MACAU.lat) + abs(c.city.lon - MACAU.lon) > 12:
+                far_from_macau.append(c)
+                if len(far_from_macau) == 6 * scale:
+                    break
+        chosen = {id(c) for c in far_from_macau}
+        pool = [c for c in pool if id(c) not in chosen]
+        far_from_macau.reverse()
         for _ in range(6 * scale):  # the Macau card (001 §3.3): counterfeit of a stripe-only card
             c = far_from_macau.pop()
-            pool.remove(c)
             c.chip = False
             t = day_at(rng.uniform(10, 16))
             self.txn(c, t, rng.uniform(30, 200), channel="pos")
