@@ -82,9 +82,10 @@ Fetch = Callable[[Sequence[str], float, float], Sequence[Transfer]]
 
 
 def trace_funds(origin: Transfer, outgoing: Fetch, window_s: float = 72 * 3600, max_hops: int = 6,
-                max_accounts: int = 2000) -> TraceResult:
+                max_accounts: int = 2000, min_fen: int = 0) -> TraceResult:
     """Follow `origin` through later transfers; `outgoing(accounts, since, until)` returns the
-    approved transfers out of those accounts in [since, until], in any order."""
+    approved transfers out of those accounts in [since, until], in any order. Transfers carrying
+    less than `min_fen` of traced money are not followed (that money counts as still held)."""
     until = origin.ts + window_s
     nodes: dict[str, TraceNode] = {origin.to_account: TraceNode(origin.to_account, 1)}
     nodes[origin.to_account].arrivals[origin.event_id] = (origin.ts, origin.amount_fen)
@@ -107,7 +108,7 @@ def trace_funds(origin: Transfer, outgoing: Fetch, window_s: float = 72 * 3600, 
         next_dirty: list[str] = []
         for account in dict.fromkeys(dirty):
             node = nodes[account]
-            for child in _allocate(node, cache[account], nodes, max_hops):
+            for child in _allocate(node, cache[account], nodes, max_hops, min_fen):
                 if len(nodes) > max_accounts:
                     result.truncated = True
                     return result
@@ -116,7 +117,8 @@ def trace_funds(origin: Transfer, outgoing: Fetch, window_s: float = 72 * 3600, 
     return result
 
 
-def _allocate(node: TraceNode, transfers: list[Transfer], nodes: dict[str, TraceNode], max_hops: int) -> list[str]:
+def _allocate(node: TraceNode, transfers: list[Transfer], nodes: dict[str, TraceNode], max_hops: int,
+              min_fen: int = 0) -> list[str]:
     """Attribute the node's traced arrivals to its outgoing transfers (FIFO); return the
     accounts whose arrivals changed and must be attributed again."""
     if node.depth >= max_hops + 1:
@@ -130,7 +132,7 @@ def _allocate(node: TraceNode, transfers: list[Transfer], nodes: dict[str, Trace
             arrived += arrivals[i][1]
             i += 1
         take = min(arrived - forwarded, t.amount_fen)
-        if take > 0 and t.to_account != node.account:
+        if take > max(min_fen - 1, 0) and t.to_account != node.account:
             sent[t.event_id] = (t.to_account, t.ts, take)
             forwarded += take
     changed: list[str] = []

@@ -231,11 +231,16 @@ class ControlsService:
         ]
 
     # ------------------------------------------------------------------ tracing
-    def trace(self, event_id: str, window_hours: float = 72, max_hops: int = 6) -> TraceResult:
+    def trace(self, event_id: str, window_hours: float = 72, max_hops: int = 6, min_amount: Any = "100") -> TraceResult:
+        """Follow the money; flows under `min_amount` yuan (default 100) are not followed."""
         origin = self.store.transfer(event_id)
         if origin is None:
             raise ControlError("event_id", f"{event_id!r} is not a stored transfer")
-        return trace_funds(origin, self.store.outgoing, window_hours * 3600, max_hops)
+        try:
+            min_fen = parse_yuan(min_amount, allow_zero=True)
+        except MoneyError as exc:
+            raise ControlError("min_amount", str(exc)) from None
+        return trace_funds(origin, self.store.outgoing, window_hours * 3600, max_hops, min_fen=min_fen)
 
     def trace_and_stop(self, event_id: str, *, case_number: str, authority: str, actor: str, reason: str,
                        window_hours: float = 72, max_hops: int = 6) -> tuple[TraceResult, list[ListEntry]]:
