@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from fengkong.adapters.crypto.sm3 import Sm3Protector, load_or_create_key
+from fengkong.adapters.crypto.sm4 import load_master_keys
 from fengkong.adapters.state.memory import MemoryStateStore
 from fengkong.adapters.storage.controls import SqlControlStore
 from fengkong.adapters.storage.reference import SqlReferenceStore
 from fengkong.adapters.storage.sql import SqlEventLog
+from fengkong.adapters.storage.vault import SqlVaultStore
 from fengkong.config import Settings
 from fengkong.domain.ports import StateStore
 from fengkong.services.controls import ControlsService
 from fengkong.services.decide import DecisionObserver, Engine
 from fengkong.services.rules_admin import RuleRepository
 from fengkong.services.sharing import SharingService
+from fengkong.services.vault import Vault, VaultProtector, VaultService
 
 
 def build_state_store(settings: Settings) -> StateStore:
@@ -39,6 +43,7 @@ class Platform:
     engine: Engine
     controls: ControlsService
     sharing: SharingService
+    vault: VaultService
 
     def close(self) -> None:
         self.engine.close()  # closes the stores it was given, including the control store
@@ -47,13 +52,17 @@ class Platform:
 def build_platform(settings: Settings, observer: DecisionObserver | None = None) -> Platform:
     if settings.db_url.startswith("sqlite:///") and settings.db_url != "sqlite:///:memory:":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-    protector = Sm3Protector(load_or_create_key(settings.key_file))
+    hasher = Sm3Protector(load_or_create_key(settings.key_file))
+    vault_store = SqlVaultStore(settings.db_url)
+    vault = Vault(vault_store, load_master_keys(settings.data_dir / "keys" / "master-keys.json"), hasher)
+    protector = VaultProtector(hasher, vault)
     rules = RuleRepository(list(settings.rule_paths) or None, settings.lateness_s, settings.policy_path)
     log = SqlEventLog(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
     control_store = SqlControlStore(settings.db_url)
     engine = Engine(
         reference=SqlReferenceStore(settings.db_url),
         lists=control_store,
+        tokens=vault_store,
         rules=rules,
         log=log,
         state=build_state_store(settings),
@@ -62,4 +71,6 @@ def build_platform(settings: Settings, observer: DecisionObserver | None = None)
         snapshot_every=settings.snapshot_every,
     )
     consortium_key = load_or_create_key(settings.data_dir / "keys" / "consortium.key", "FENGKONG_CONSORTIUM_KEY")
-    return Platform(engine, ControlsService(engine, control_store), SharingService(control_store, consortium_key))
+    detokenizers = frozenset(a.strip() for a in os.environ.get("FENGKONG_DETOKENIZERS", "").split(",") if a.strip())
+    return Platform(engine, ControlsService(engine, control_store), SharingService(control_store, consortium_key),
+                    VaultService(vault, control_store, engine, detokenizers))

@@ -21,12 +21,14 @@ from fengkong.adapters.metrics.prometheus import PrometheusObserver
 from fengkong.api.batcher import DecisionBatcher
 from fengkong.api.controls_routes import build_router
 from fengkong.api.schemas import BatchOut, DecisionOut, EventErrorOut, EventIn, request_body
+from fengkong.api.vault_routes import build_vault_router
 from fengkong.domain.decisions import EventError, FieldError
 from fengkong.domain.limits.reference import InvalidReference
 from fengkong.domain.validation import MAX_EVENT_BYTES, parse_json_event
 from fengkong.services.controls import ControlsService
 from fengkong.services.decide import Engine
 from fengkong.services.sharing import SharingService
+from fengkong.services.vault import VaultService
 
 log = logging.getLogger("fengkong.api")
 MAX_BODY_BYTES = 64 * MAX_EVENT_BYTES
@@ -43,6 +45,7 @@ def create_app(
     watch_rules_s: float = 0,
     controls: ControlsService | None = None,
     sharing: SharingService | None = None,
+    vault: VaultService | None = None,
 ) -> FastAPI:
     observer = observer or PrometheusObserver()
     batcher = DecisionBatcher(engine)
@@ -245,6 +248,8 @@ def create_app(
 
     if controls is not None and sharing is not None:
         app.include_router(build_router(controls, sharing))
+    if vault is not None:
+        app.include_router(build_vault_router(vault))
 
     @app.get("/health", summary="Liveness")
     def health() -> dict[str, str]:

@@ -27,6 +27,98 @@ changes_app = typer.Typer(help="Maker-checker: requests that need a second perso
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 sharing_app = typer.Typer(help="Reciprocal risk-information sharing.", no_args_is_help=True)
 penalty_app = typer.Typer(help="Penalties for rented, lent or sold accounts.", no_args_is_help=True)
+vault_app = typer.Typer(help="The token vault: payment tokens, detokenization, key rotation.", no_args_is_help=True)
+password_app = typer.Typer(help="Transaction-password policy.", no_args_is_help=True)
+
+
+def _secret(prompt: str) -> str:
+    """Read a card number or password from a hidden prompt or stdin: never from the command line."""
+    import sys
+
+    if sys.stdin.isatty():
+        return str(typer.prompt(prompt, hide_input=True))
+    return sys.stdin.readline().strip()
+
+
+@vault_app.command("issue")
+def vault_issue(actor: Actor, reason: Reason,
+                card_ref: Annotated[str | None, typer.Option(help="A card already in the vault (ctk_...); else the card number is read from stdin.")] = None,
+                controls: Annotated[str, typer.Option(help='JSON, e.g. {"max_uses": 3, "per_use_max": "500", "channels": ["qr_code"]}')] = "{}",
+                data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Issue a payment token with domain controls."""
+    card_number = None if card_ref else _secret("card number")
+    with platform(data_dir, database_url) as p:
+        _print(p.vault.issue(actor=actor, reason=reason, card_number=card_number, card_ref=card_ref,
+                             controls=json.loads(controls)))
+
+
+def _status(verb: str, status: str) -> Callable[..., None]:
+    def command(token: str, actor: Actor, reason: Reason, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+        with platform(data_dir, database_url) as p:
+            _print(p.vault.set_status(token, status, actor=actor, reason=reason))
+
+    command.__doc__ = f"{verb.title()} a payment token."
+    return command
+
+
+for _verb, _status_name in (("suspend", "suspended"), ("resume", "active"), ("delete", "deleted")):
+    vault_app.command(_verb)(_status(_verb, _status_name))
+
+
+@vault_app.command("show")
+def vault_show(token: str, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """A token's masked card, status and controls."""
+    with platform(data_dir, database_url) as p:
+        _print(p.vault.show(token))
+
+
+@vault_app.command("detokenize")
+def vault_detokenize(token: str, actor: Actor, purpose: Annotated[str, typer.Option(help="Why (audited).")],
+                     data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Reveal the card number (actors in FENGKONG_DETOKENIZERS only; every attempt audited)."""
+    with platform(data_dir, database_url) as p:
+        typer.echo(p.vault.detokenize(token, actor=actor, purpose=purpose))
+
+
+@vault_app.command("rotate-master")
+def vault_rotate_master(new_version: str, actor: Actor, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Add a master key version and re-wrap every data key with it (no downtime)."""
+    with platform(data_dir, database_url) as p:
+        count = p.vault.rotate_master(new_version, actor=actor)
+        readable, bad = p.vault.vault.check_all()
+    _print({"rewrapped_data_keys": count, "cards_readable": readable, "unreadable": bad})
+    if bad:
+        raise typer.Exit(1)
+
+
+@vault_app.command("rotate-data-key")
+def vault_rotate_data_key(actor: Actor, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Start a new data key for cards stored from now on (older keys keep decrypting)."""
+    with platform(data_dir, database_url) as p:
+        _print({"active_data_key": p.vault.rotate_data_key(actor=actor)})
+
+
+@vault_app.command("check")
+def vault_check(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Decrypt every stored card number (e.g. after a rotation); exit 1 if any fails."""
+    with platform(data_dir, database_url) as p:
+        readable, bad = p.vault.vault.check_all()
+    _print({"cards_readable": readable, "unreadable": bad})
+    if bad:
+        raise typer.Exit(1)
+
+
+@password_app.command("check")
+def password_check(account_name: str | None = None, phone: str | None = None,
+                   id_number: str | None = None, initial: bool = False) -> None:
+    """Check a transaction password (read from a hidden prompt or stdin) against the policy."""
+    from fengkong.domain.identity.passwords import check_password
+
+    result = check_password(_secret("password"), account_name=account_name, phone=phone, id_number=id_number,
+                            initial=initial)
+    _print(result.to_dict())
+    if not result.acceptable:
+        raise typer.Exit(1)
 
 
 @contextmanager
@@ -201,6 +293,8 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
     app.add_typer(sharing_app, name="sharing")
     app.add_typer(penalty_app, name="penalty")
+    app.add_typer(vault_app, name="vault")
+    app.add_typer(password_app, name="password")
     commands: list[tuple[str, Callable[..., None]]] = [("stop", stop), ("freeze", freeze), ("trace", trace)]
     for name, command in commands:
         app.command(name)(command)

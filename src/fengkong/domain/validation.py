@@ -471,5 +471,5 @@ _SECRET_PAIR = re.compile(
 
 
 def _strip_secret_pairs(text: str) -> str:
-    """For text that is not valid JSON: blank the values of secret-looking keys."""
-    return _SECRET_PAIR.sub(lambda m: m.group(1) + '"[removed]"', text)
+    """For text that is not valid JSON: drop secret-looking keys with their values."""
+    return _SECRET_PAIR.sub('"[secret removed]": null', text)

@@ -17,8 +17,11 @@ class ControlsCache:
         self.protector = protector
         self.reference_records: dict[str, dict[str, Any]] = {}
         self.lists = ListIndex()
+        self.tokens: dict[str, dict[str, Any]] = {}  # payment token -> status and domain controls
 
     def reference(self, kind: str, entity_key: str) -> Mapping[str, Any] | None:
+        if kind == "payment_token":
+            return self.tokens.get(entity_key.split("|", 1)[1])
         return self.reference_records.get(f"{kind}:{entity_key}")
 
     def listed(self, list_type: str, value: str, ts: float) -> dict[str, Any] | None:

@@ -55,6 +55,19 @@ class ListSource(Protocol):
     def stamp(self) -> int: ...
 
 
+class TokenSource(Protocol):
+    def tokens(self) -> list[dict[str, Any]]: ...
+
+    def stamp(self) -> int: ...
+
+
+def token_for_rules(record: dict[str, Any]) -> dict[str, Any]:
+    """A payment token's status and controls as rules read them (money as Decimal)."""
+    controls = record["controls"]
+    return {"status": record["status"],
+            **{k: Decimal(v) if k in ("per_use_max", "total_max") else v for k, v in controls.items()}}
+
+
 class DecisionObserver(Protocol):
     """Receives every outcome (metrics, logs). Must be fast and must not raise."""
 
@@ -102,15 +115,18 @@ class Engine:
         snapshot_every: int = 200_000,
         reference: ReferenceStore | None = None,
         lists: ListSource | None = None,
+        tokens: TokenSource | None = None,
     ):
         self.rules = rules
         self.log = log
         self.state = state
         self.reference_store = reference
         self.list_source = lists
+        self.token_source = tokens
         self.controls = ControlsCache(protector)
         self._reference_stamp = -1
         self._lists_stamp = -1
+        self._tokens_stamp = -1
         self.refresh_reference()
         self.validator = EventValidator(protector)
         self.observer = observer
@@ -378,6 +394,12 @@ class Engine:
                 self.controls.load_lists(self.list_source.active_entries())
                 self._lists_stamp = stamp
                 changed = True
+        if self.token_source is not None:
+            stamp = self.token_source.stamp()
+            if stamp != self._tokens_stamp or force:
+                self.controls.tokens = {t["token"]: token_for_rules(t) for t in self.token_source.tokens()}
+                self._tokens_stamp = stamp
+                changed = True
         return changed
 
     def list_changed(self, stamp: int) -> None:
@@ -440,9 +462,10 @@ class Engine:
             self.log.close()
             if self.reference_store is not None:
                 self.reference_store.close()
-            closer = getattr(self.list_source, "close", None)
-            if callable(closer):
-                closer()
+            for source in (self.list_source, self.token_source):
+                closer = getattr(source, "close", None)
+                if callable(closer):
+                    closer()
 
     def __enter__(self) -> Engine:
         return self

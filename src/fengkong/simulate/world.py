@@ -80,13 +80,15 @@ class World:
         rng = self.rng
         city = rng.choice(DOMESTIC)
         card_kind = "credit" if rng.random() < 0.35 else "debit"
-        # Valid-looking but synthetic card numbers are never emitted: card ids are tokens.
+        # 40% of senders pass the raw card number (synthetic, Luhn-valid): the door must
+        # tokenise it; the others already send a token.
+        card = synthetic_pan(i, card_kind) if rng.random() < 0.4 else f"card-{i:07d}"
         c = Customer(
             cid=f"c{i:07d}", city=city, level=round(rng.lognormvariate(4.6, 0.7), 2),
             rate=rng.uniform(0.4, 2.2), night_worker=rng.random() < 0.06, traveller=rng.random() < 0.12,
             device=f"dev-{i:07d}", ip=f"36.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}",
             phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}", account=f"acc-{i:07d}",
-            card=f"card-{i:07d}", card_kind=card_kind, chip=rng.random() < 0.95,
+            card=card, card_kind=card_kind, chip=rng.random() < 0.95,
         )
         c.payees = [f"payee-{i:07d}-{k}" for k in range(rng.randint(1, 3))]
         return c
@@ -119,11 +121,15 @@ class World:
                 event.update(merchant_id=merchant, mcc=mcc, terminal_id=terminal)
             else:
                 event.update(terminal_id=f"atm-{terminal}")
+            if not c.chip and c.card[:1].isdigit() and self.rng.random() < 0.3:
+                event["track2"] = f"{c.card}=2812101000000000"  # must never be stored
         else:
             event.update(device_id=c.device, ip=c.ip, phone=c.phone,
                          auth_factors=["password", "sms_otp"] if amount >= 1000 else ["password"])
             if channel == "quick_pay":
                 event["entry_mode"] = "token"
+                if c.card[:1].isdigit() and self.rng.random() < 0.2:
+                    event.update(cvn2="123", expiry="2812")  # senders get this wrong: removed at the door
         event.update(extra)
         return self.emit(when, event, scenario)
 
@@ -306,6 +312,14 @@ class World:
             elif c.traveller:
                 out[c.cid] = "traveller"
         return out
+
+
+def synthetic_pan(i: int, kind: str) -> str:
+    """A Luhn-valid 19-digit UnionPay-style number for customer i (synthetic, not a real card)."""
+    from fengkong.domain.sensitive import luhn_valid
+
+    body = ("622202" if kind == "debit" else "625000") + f"{i:012d}"
+    return next(body + d for d in "0123456789" if luhn_valid(body + d))
 
 
 def _poisson(rng: random.Random, lam: float) -> int:

@@ -188,3 +188,37 @@ shared_queries = Table(
     Column("allowed", Boolean, nullable=False),
     Column("asked_at", DateTime(timezone=True), nullable=False),
 )
+
+vault_data_keys = Table(
+    "vault_data_keys",
+    metadata,
+    Column("dek_id", String(40), primary_key=True),
+    Column("wrapped", LargeBinary, nullable=False),
+    Column("master_version", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+vault_cards = Table(
+    "vault_cards",
+    metadata,
+    Column("card_ref", String(64), primary_key=True),
+    Column("ciphertext", LargeBinary, nullable=False),
+    Column("dek_id", String(40), nullable=False),
+    Column("masked", String(32), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+payment_tokens = Table(
+    "payment_tokens",
+    metadata,
+    Column("token", String(64), primary_key=True),
+    Column("card_ref", String(64), nullable=False),
+    Column("masked", String(32), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("controls", Text, nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_payment_tokens_card", "card_ref"),
+)
