@@ -26,7 +26,7 @@ class ControlsCache:
 
     def listed(self, list_type: str, value: str, ts: float) -> dict[str, Any] | None:
         kind = LIST_TYPES.get(list_type)
-        if kind is None:
+        if kind is None or list_type not in self.lists.types:
             return None
         key = phone_key(value, self.protector) if kind.entity == "phone" else value
         return self.lists.lookup(list_type, key, ts)

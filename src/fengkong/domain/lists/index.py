@@ -47,15 +47,21 @@ class ListEntry:
 class ListIndex:
     def __init__(self, entries: Iterable[ListEntry] = ()):
         self._by_key: dict[tuple[str, str], list[ListEntry]] = {}
+        self.types: dict[str, int] = {}  # entries per list type: an empty list costs nothing to ask
         for entry in entries:
             self.add(entry)
 
     def add(self, entry: ListEntry) -> None:
         self._by_key.setdefault((entry.list_type, entry.match_key), []).append(entry)
+        self.types[entry.list_type] = self.types.get(entry.list_type, 0) + 1
 
     def remove(self, entry_id: int) -> None:
         for key, entries in list(self._by_key.items()):
             kept = [e for e in entries if e.id != entry_id]
+            if len(kept) != len(entries):
+                self.types[key[0]] -= len(entries) - len(kept)
+                if not self.types[key[0]]:
+                    del self.types[key[0]]
             if kept:
                 self._by_key[key] = kept
             else:
