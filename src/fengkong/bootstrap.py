@@ -10,12 +10,14 @@ from fengkong.adapters.crypto.sm4 import load_master_keys
 from fengkong.adapters.state.memory import MemoryStateStore
 from fengkong.adapters.storage.controls import SqlControlStore
 from fengkong.adapters.storage.reference import SqlReferenceStore
+from fengkong.adapters.storage.registry import SqlRegistryStore
 from fengkong.adapters.storage.sql import SqlEventLog
 from fengkong.adapters.storage.vault import SqlVaultStore
 from fengkong.config import Settings
 from fengkong.domain.ports import StateStore
 from fengkong.services.controls import ControlsService
 from fengkong.services.decide import DecisionObserver, Engine
+from fengkong.services.registry import RegistryService
 from fengkong.services.rules_admin import RuleRepository
 from fengkong.services.sharing import SharingService
 from fengkong.services.vault import Vault, VaultProtector, VaultService
@@ -44,6 +46,7 @@ class Platform:
     controls: ControlsService
     sharing: SharingService
     vault: VaultService
+    registry: RegistryService
 
     def close(self) -> None:
         self.engine.close()  # closes the stores it was given, including the control store
@@ -59,10 +62,12 @@ def build_platform(settings: Settings, observer: DecisionObserver | None = None)
     rules = RuleRepository(list(settings.rule_paths) or None, settings.lateness_s, settings.policy_path)
     log = SqlEventLog(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
     control_store = SqlControlStore(settings.db_url)
+    registry_store = SqlRegistryStore(settings.db_url)
     engine = Engine(
         reference=SqlReferenceStore(settings.db_url),
         lists=control_store,
         tokens=vault_store,
+        registry=registry_store,
         rules=rules,
         log=log,
         state=build_state_store(settings),
@@ -73,4 +78,5 @@ def build_platform(settings: Settings, observer: DecisionObserver | None = None)
     consortium_key = load_or_create_key(settings.data_dir / "keys" / "consortium.key", "FENGKONG_CONSORTIUM_KEY")
     detokenizers = frozenset(a.strip() for a in os.environ.get("FENGKONG_DETOKENIZERS", "").split(",") if a.strip())
     return Platform(engine, ControlsService(engine, control_store), SharingService(control_store, consortium_key),
-                    VaultService(vault, control_store, engine, detokenizers))
+                    VaultService(vault, control_store, engine, detokenizers),
+                    RegistryService(registry_store, control_store, engine))

@@ -5,11 +5,15 @@ the list index. Changes made through this process update it at once; changes mad
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from fengkong.domain.lists.index import ListEntry, ListIndex
 from fengkong.domain.lists.types import LIST_TYPES, phone_key
 from fengkong.domain.ports import IdentifierProtector
+
+_UNREGISTERED: Mapping[str, Any] = {"status": "unregistered"}
+_MONEY = frozenset({"single_limit", "daily_limit"})
 
 
 class ControlsCache:
@@ -18,11 +22,28 @@ class ControlsCache:
         self.reference_records: dict[str, dict[str, Any]] = {}
         self.lists = ListIndex()
         self.tokens: dict[str, dict[str, Any]] = {}  # payment token -> status and domain controls
+        self.merchants: dict[str, dict[str, Any]] = {}
+        self.terminals: dict[str, dict[str, Any]] = {}
 
     def reference(self, kind: str, entity_key: str) -> Mapping[str, Any] | None:
         if kind == "payment_token":
             return self.tokens.get(entity_key.split("|", 1)[1])
+        if kind == "merchant":
+            return self.merchants.get(entity_key.split("|", 1)[1])
+        if kind == "terminal":
+            record = self.terminals.get(entity_key.split("|", 1)[1])
+            if record is None and self.terminals:  # the acquirer keeps a registry: this one is not in it
+                return _UNREGISTERED
+            return record
         return self.reference_records.get(f"{kind}:{entity_key}")
+
+    def load_registry(self, rows: list[tuple[str, str, dict[str, Any]]]) -> None:
+        merchants: dict[str, dict[str, Any]] = {}
+        terminals: dict[str, dict[str, Any]] = {}
+        for kind, entity_id, record in rows:
+            view = {k: Decimal(v) if k in _MONEY and v is not None else v for k, v in record.items() if k != "findings"}
+            (merchants if kind == "merchant" else terminals)[entity_id] = view
+        self.merchants, self.terminals = merchants, terminals
 
     def listed(self, list_type: str, value: str, ts: float) -> dict[str, Any] | None:
         kind = LIST_TYPES.get(list_type)

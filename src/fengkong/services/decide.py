@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -51,6 +51,12 @@ class InvalidEventError(ValueError):
 
 class ListSource(Protocol):
     def active_entries(self) -> list[ListEntry]: ...
+
+    def stamp(self) -> int: ...
+
+
+class RegistrySource(Protocol):
+    def all(self, kind: str | None = None) -> list[tuple[str, str, dict[str, Any]]]: ...
 
     def stamp(self) -> int: ...
 
@@ -116,6 +122,7 @@ class Engine:
         reference: ReferenceStore | None = None,
         lists: ListSource | None = None,
         tokens: TokenSource | None = None,
+        registry: RegistrySource | None = None,
     ):
         self.rules = rules
         self.log = log
@@ -123,10 +130,20 @@ class Engine:
         self.reference_store = reference
         self.list_source = lists
         self.token_source = tokens
+        self.registry_source = registry
         self.controls = ControlsCache(protector)
-        self._reference_stamp = -1
-        self._lists_stamp = -1
-        self._tokens_stamp = -1
+        # What the decision path reads besides feature state, each reloaded when its stamp moves.
+        self._sources: dict[str, tuple[Callable[[], int], Callable[[], None]]] = {}
+        if reference is not None:
+            self._sources["reference"] = (reference.stamp, self._load_reference)
+        if lists is not None:
+            self._sources["lists"] = (lists.stamp, lambda: self.controls.load_lists(lists.active_entries()))
+        if tokens is not None:
+            self._sources["tokens"] = (tokens.stamp, lambda: setattr(
+                self.controls, "tokens", {t["token"]: token_for_rules(t) for t in tokens.tokens()}))
+        if registry is not None:
+            self._sources["registry"] = (registry.stamp, lambda: self.controls.load_registry(registry.all()))
+        self._stamps: dict[str, int] = {}
         self.refresh_reference()
         self.validator = EventValidator(protector)
         self.observer = observer
@@ -375,36 +392,28 @@ class Engine:
 
     # ------------------------------------------------------------------ reference data
     def refresh_reference(self, force: bool = False) -> bool:
-        """Reload limits, agreements and lists if they changed elsewhere (the CLI, another node)."""
+        """Reload limits, agreements, lists, tokens and registries if they changed elsewhere
+        (the CLI, another node); returns whether anything was reloaded."""
         changed = False
-        store = self.reference_store
-        if store is not None:
-            stamp = store.stamp()
-            if stamp != self._reference_stamp or force:
-                self.controls.reference_records = {
-                    reference_data.cache_key(kind, entity_id): reference_data.for_rules(record)
-                    for (kind, entity_id), record in store.load().items()
-                    if kind in reference_data.KINDS
-                }
-                self._reference_stamp = stamp
-                changed = True
-        if self.list_source is not None:
-            stamp = self.list_source.stamp()
-            if stamp != self._lists_stamp or force:
-                self.controls.load_lists(self.list_source.active_entries())
-                self._lists_stamp = stamp
-                changed = True
-        if self.token_source is not None:
-            stamp = self.token_source.stamp()
-            if stamp != self._tokens_stamp or force:
-                self.controls.tokens = {t["token"]: token_for_rules(t) for t in self.token_source.tokens()}
-                self._tokens_stamp = stamp
+        for name, (stamp_of, load) in self._sources.items():
+            stamp = stamp_of()
+            if force or stamp != self._stamps.get(name):
+                load()
+                self._stamps[name] = stamp
                 changed = True
         return changed
 
+    def _load_reference(self) -> None:
+        assert self.reference_store is not None
+        self.controls.reference_records = {
+            reference_data.cache_key(kind, entity_id): reference_data.for_rules(record)
+            for (kind, entity_id), record in self.reference_store.load().items()
+            if kind in reference_data.KINDS
+        }
+
     def list_changed(self, stamp: int) -> None:
         """A list change made through this process: already applied to the cache by the caller."""
-        self._lists_stamp = stamp
+        self._stamps["lists"] = stamp
 
     def set_reference(
         self, kind: str, entity_id: str, values: Mapping[str, Any] | None, actor: str, reason: str
@@ -425,7 +434,7 @@ class Engine:
                 self.controls.reference_records.pop(key, None)
             else:
                 self.controls.reference_records[key] = reference_data.for_rules(record)
-            self._reference_stamp = self.reference_store.stamp()
+            self._stamps["reference"] = self.reference_store.stamp()
         return change
 
     def get_reference(self, kind: str, entity_id: str) -> dict[str, Any] | None:
@@ -462,7 +471,7 @@ class Engine:
             self.log.close()
             if self.reference_store is not None:
                 self.reference_store.close()
-            for source in (self.list_source, self.token_source):
+            for source in (self.list_source, self.token_source, self.registry_source):
                 closer = getattr(source, "close", None)
                 if callable(closer):
                     closer()

@@ -222,3 +222,15 @@ payment_tokens = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_payment_tokens_card", "card_ref"),
 )
+
+registry = Table(
+    "registry",
+    metadata,
+    Column("kind", String(16), primary_key=True),
+    Column("entity_id", String(128), primary_key=True),
+    Column("record", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("identity_hash", String(64)),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_registry_identity", "kind", "identity_hash"),
+)

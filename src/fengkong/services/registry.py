@@ -1,0 +1,171 @@
+"""Merchant and terminal registries: onboarding checks with reasons, bulk import, and the
+records the decision path reads (terminal certification, service life, mobile area, limits)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TextIO
+
+from fengkong.adapters.storage.controls import SqlControlStore
+from fengkong.adapters.storage.registry import SqlRegistryStore
+from fengkong.domain import clock
+from fengkong.domain.identity.resident_id import ResidentIdError, parse_resident_id
+from fengkong.domain.merchants import OnboardingResult, check_merchant, check_terminal
+from fengkong.domain.money import MoneyError, fen_to_yuan, parse_yuan
+from fengkong.services.controls import ControlError
+
+MERCHANT_FIELDS = ("merchant_id", "name", "mcc", "declared_category", "address", "legal_rep_name", "legal_rep_id_number",
+                   "settlement_account", "settlement_personal", "accepts_credit", "preauth_enabled", "acquirer",
+                   "onboarded_at", "single_limit", "daily_limit")
+TERMINAL_FIELDS = ("terminal_id", "serial", "certified", "signature", "manufacturer", "model", "kind", "deployed_at",
+                   "lat", "lon", "city", "merchants", "key_version", "tamper_state", "single_limit", "daily_limit")
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryRow:
+    row: int
+    entity_id: str
+    outcome: str  # active | review | rejected | error
+    message: str = ""
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("1", "true", "yes", "y")
+
+
+def _money(values: dict[str, Any], name: str) -> str | None:
+    if values.get(name) in (None, ""):
+        return None
+    try:
+        return str(fen_to_yuan(parse_yuan(values[name])))
+    except MoneyError as exc:
+        raise ControlError(name, str(exc)) from None
+
+
+def _date(values: dict[str, Any], name: str) -> str | None:
+    if values.get(name) in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(values[name])[:10]).isoformat()
+    except ValueError:
+        raise ControlError(name, "must be a date YYYY-MM-DD") from None
+
+
+class RegistryService:
+    def __init__(self, store: SqlRegistryStore, audit: SqlControlStore, engine: Any):
+        self.store = store
+        self.audit = audit
+        self.engine = engine
+
+    def _hash_identity(self, number: str) -> tuple[str, str]:
+        try:
+            parse_resident_id(number, clock.business_date(clock.to_epoch_seconds(clock.utc_now())))
+        except ResidentIdError as exc:
+            raise ControlError("legal_rep_id_number", str(exc)) from None
+        upper = number.strip().upper()
+        return self.engine.controls.protector.identifier_hash("id_number", upper), upper[:6] + "********" + upper[-4:]
+
+    def register_merchant(self, values: dict[str, Any], *, actor: str) -> OnboardingResult:
+        unknown = set(values) - set(MERCHANT_FIELDS)
+        if unknown:
+            raise ControlError(sorted(unknown)[0], f"not a merchant field; fields: {', '.join(MERCHANT_FIELDS)}")
+        for name in ("merchant_id", "name", "mcc"):
+            if not str(values.get(name) or "").strip():
+                raise ControlError(name, "is required")
+        mcc = str(values["mcc"]).strip()
+        if not (len(mcc) == 4 and mcc.isdigit()):
+            raise ControlError("mcc", "must be a 4-digit merchant category code")
+        merchant_id = str(values["merchant_id"]).strip()
+        identity_hash = masked = None
+        if values.get("legal_rep_id_number"):
+            identity_hash, masked = self._hash_identity(str(values["legal_rep_id_number"]))
+        controls = self.engine.controls
+        listed = controls.listed("illegal_merchant", merchant_id, 0) or controls.listed("cashout_merchant", merchant_id, 0)
+        rep_listed = None
+        if identity_hash is not None:
+            rep_listed = controls.lists.lookup("id_number", identity_hash, clock.to_epoch_seconds(clock.utc_now())) or \
+                controls.lists.lookup("penalty_person", identity_hash, clock.to_epoch_seconds(clock.utc_now()))
+        result = check_merchant(
+            mcc=mcc, declared_category=values.get("declared_category") or None,
+            preauth_enabled=_flag(values.get("preauth_enabled", False)),
+            settlement_personal=_flag(values.get("settlement_personal", False)),
+            accepts_credit=_flag(values.get("accepts_credit", True)),
+            merchant_listed=listed["reason"] if listed else None,
+            representative_listed=rep_listed["reason"] if rep_listed else None,
+            other_merchants_same_representative=self.store.count_identity("merchant", identity_hash, merchant_id) if identity_hash else 0,
+        )
+        record = {
+            "merchant_id": merchant_id, "name": str(values["name"]), "mcc": mcc,
+            "declared_category": values.get("declared_category") or None, "address": values.get("address") or "",
+            "legal_rep_name": values.get("legal_rep_name") or "", "legal_rep_id_masked": masked,
+            "settlement_personal": _flag(values.get("settlement_personal", False)),
+            "accepts_credit": _flag(values.get("accepts_credit", True)),
+            "preauth_enabled": _flag(values.get("preauth_enabled", False)), "acquirer": values.get("acquirer") or "",
+            "onboarded_at": _date(values, "onboarded_at"), "single_limit": _money(values, "single_limit"),
+            "daily_limit": _money(values, "daily_limit"), "status": result.status,
+            "findings": result.to_dict()["findings"],
+        }
+        self.store.put("merchant", merchant_id, record, result.status, identity_hash)
+        self.audit.append_audit(actor, "registry.merchant", f"merchant:{merchant_id}", result.status,
+                                {k: v for k, v in record.items() if k != "findings"})
+        self.engine.refresh_reference(force=True)
+        return result
+
+    def register_terminal(self, values: dict[str, Any], *, actor: str) -> OnboardingResult:
+        unknown = set(values) - set(TERMINAL_FIELDS)
+        if unknown:
+            raise ControlError(sorted(unknown)[0], f"not a terminal field; fields: {', '.join(TERMINAL_FIELDS)}")
+        terminal_id = str(values.get("terminal_id") or "").strip()
+        if not terminal_id:
+            raise ControlError("terminal_id", "is required")
+        kind = str(values.get("kind") or "fixed")
+        if kind not in ("fixed", "mobile", "atm"):
+            raise ControlError("kind", "one of fixed, mobile, atm")
+        merchants = values.get("merchants") or []
+        if isinstance(merchants, str):
+            merchants = [m.strip() for m in merchants.replace(";", ",").split(",") if m.strip()]
+        mccs = [(self.store.get("merchant", m) or {}).get("mcc", "") for m in merchants]
+        location: dict[str, Any] = {}
+        for name in ("lat", "lon"):
+            if values.get(name) not in (None, ""):
+                try:
+                    location[name] = float(values[name])
+                except (TypeError, ValueError):
+                    raise ControlError(name, "must be a number") from None
+        if values.get("city"):
+            location["city"] = str(values["city"])
+        certified = _flag(values.get("certified", False))
+        result = check_terminal(certified=certified, merchants=merchants, kind=kind, merchant_mccs=mccs)
+        deployed = _date(values, "deployed_at")
+        record = {
+            "terminal_id": terminal_id, "serial": values.get("serial") or "", "certified": certified,
+            "signature": values.get("signature") or "", "manufacturer": values.get("manufacturer") or "",
+            "model": values.get("model") or "", "kind": kind, "deployed_at": deployed,
+            "deployed_ts": None if deployed is None else clock.to_epoch_seconds(datetime.fromisoformat(deployed + "T00:00:00+08:00")),
+            "location": location or None, "merchants": merchants, "key_version": values.get("key_version") or "",
+            "tamper_state": values.get("tamper_state") or "intact", "single_limit": _money(values, "single_limit"),
+            "daily_limit": _money(values, "daily_limit"), "status": result.status,
+            "findings": result.to_dict()["findings"],
+        }
+        self.store.put("terminal", terminal_id, record, result.status)
+        self.audit.append_audit(actor, "registry.terminal", f"terminal:{terminal_id}", result.status,
+                                {k: v for k, v in record.items() if k != "findings"})
+        self.engine.refresh_reference(force=True)
+        return result
+
+    def import_csv(self, kind: str, handle: TextIO, *, actor: str) -> list[RegistryRow]:
+        register = self.register_merchant if kind == "merchant" else self.register_terminal
+        key = "merchant_id" if kind == "merchant" else "terminal_id"
+        rows: list[RegistryRow] = []
+        for i, row in enumerate(csv.DictReader(handle), start=1):
+            values = {k: v for k, v in row.items() if k and v not in (None, "")}
+            try:
+                result = register(values, actor=actor)
+                rows.append(RegistryRow(i, row.get(key) or "", result.status, "; ".join(f.code for f in result.findings)))
+            except ControlError as exc:
+                rows.append(RegistryRow(i, row.get(key) or "", "error", f"{exc.field}: {exc.message}"))
+        return rows
