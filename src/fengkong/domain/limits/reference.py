@@ -18,10 +18,16 @@ class ReferenceKind:
     entity: str  # the entity kind the record belongs to (its key is that entity's id)
     money: tuple[str, ...]
     counts: tuple[str, ...]
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()  # text fields with their allowed values
 
     @property
     def fields(self) -> tuple[str, ...]:
-        return self.money + self.counts
+        return self.money + self.counts + tuple(name for name, _ in self.choices)
+
+
+# Graded dispositions of 003 (篇四): mildest first.
+CARDHOLDER_ACTIONS = ("sms_education", "phone_education", "transaction_control", "credit_limit_reduction", "account_control")
+MERCHANT_ACTIONS = ("delay_settlement", "freeze_settlement", "lower_limits", "suspend_credit", "withdraw_terminals")
 
 
 KINDS: dict[str, ReferenceKind] = {
@@ -31,6 +37,10 @@ KINDS: dict[str, ReferenceKind] = {
         ("to_account_daily_amount", "to_bank_daily_amount"),
         ("to_account_daily_count", "to_bank_daily_count"),
     ),
+    "card_disposition": ReferenceKind(
+        "card_disposition", "card", ("single", "daily"), ("level",), (("action", CARDHOLDER_ACTIONS),)),
+    "merchant_disposition": ReferenceKind(
+        "merchant_disposition", "merchant", ("single", "daily"), ("level",), (("action", MERCHANT_ACTIONS),)),
 }
 
 
@@ -63,6 +73,12 @@ def normalise(kind_name: str, values: Mapping[str, Any]) -> dict[str, Any]:
         if value is not None:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InvalidReference(name, "must be a whole number of transfers, 0 or more")
+            record[name] = value
+    for name, allowed in kind.choices:
+        value = values.get(name)
+        if value is not None:
+            if value not in allowed:
+                raise InvalidReference(name, f"one of {', '.join(allowed)}")
             record[name] = value
     if not record:
         raise InvalidReference("(record)", f"set at least one of {', '.join(kind.fields)}")
