@@ -46,6 +46,7 @@ class Customer:
     chip: bool
     payees: list[str] = field(default_factory=list)
     trip: tuple[int, int, City] | None = None  # (first day, day back, destination)
+    credit_limit: int = 0  # yuan, credit cards only
 
 
 @dataclass
@@ -55,6 +56,8 @@ class Simulation:
     customers: int
     days: int
     profiles: dict[str, str] = field(default_factory=dict)  # customer_id -> "night_shift" | "traveller"
+    entity_labels: dict[str, str] = field(default_factory=dict)  # "merchant:m1" / "card:k1" -> scenario
+    registry: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # merchants, terminals
 
 
 class World:
@@ -65,15 +68,24 @@ class World:
         self.emitted_through = -10**6  # days below this were already written
         self.labels: dict[str, str] = {}
         self.counter = 0
+        self.entity_labels: dict[str, str] = {}
         self.merchants = self._merchants()
         self.customers = [self._customer(i) for i in range(customers)]
 
     # ---------------------------------------------------------------- building blocks
     def _merchants(self) -> dict[str, list[tuple[str, str, str]]]:
         out: dict[str, list[tuple[str, str, str]]] = {}
+        self.terminal_places: dict[str, dict[str, Any]] = {}
         for ci, city in enumerate(DOMESTIC):
             out[city.name] = [(f"m{ci:02d}{j:03d}", self.rng.choice(MCCS), f"t{ci:02d}{j:03d}") for j in range(40)]
         out[MACAU.name] = [(f"mmo{j:03d}", "5944", f"tmo{j:03d}") for j in range(10)]
+        for city_name, merchants in out.items():
+            city = MACAU if city_name == MACAU.name else next(c for c in DOMESTIC if c.name == city_name)
+            for _, _, terminal in merchants:
+                for tid in (terminal, f"atm-{terminal}"):
+                    self.terminal_places[tid] = {"lat": round(city.lat + self.rng.uniform(-0.08, 0.08), 4),
+                                                 "lon": round(city.lon + self.rng.uniform(-0.08, 0.08), 4),
+                                                 "city": city.name, "country": city.country}
         return out
 
     def _customer(self, i: int) -> Customer:
@@ -91,6 +103,8 @@ class World:
             card=card, card_kind=card_kind, chip=rng.random() < 0.95,
         )
         c.payees = [f"payee-{i:07d}-{k}" for k in range(rng.randint(1, 3))]
+        if card_kind == "credit":
+            c.credit_limit = rng.choice([10000, 20000, 30000, 50000, 80000])
         return c
 
     def emit(self, when: datetime, event: dict[str, Any], scenario: str | None = None) -> str:
@@ -114,13 +128,16 @@ class World:
             "account_id": c.account, "account_kind": "bank", "account_class": "I",
             "card_id": c.card, "card_kind": c.card_kind, "card_has_chip": c.chip,
         }
+        if c.card_kind == "credit" and c.credit_limit:
+            event["credit_limit"] = str(c.credit_limit)  # an extra field the issuer sends
         if channel in ("pos", "atm"):
-            merchant, mcc, terminal = self.rng.choice(self.merchants[city.name])
-            event.update(entry_mode="chip" if c.chip else "magstripe", location=self._loc(city))
+            merchant, mcc, terminal = extra.pop("at", None) or self.rng.choice(self.merchants[city.name])
+            tid = terminal if channel == "pos" else f"atm-{terminal}"
+            event.update(entry_mode="chip" if c.chip else "magstripe", location=self._at(tid))
             if channel == "pos":
                 event.update(merchant_id=merchant, mcc=mcc, terminal_id=terminal)
             else:
-                event.update(terminal_id=f"atm-{terminal}")
+                event.update(terminal_id=tid)
             if not c.chip and c.card[:1].isdigit() and self.rng.random() < 0.3:
                 event["track2"] = f"{c.card}=2812101000000000"  # must never be stored
         else:
@@ -132,6 +149,12 @@ class World:
                     event.update(cvn2="123", expiry="2812")  # senders get this wrong: removed at the door
         event.update(extra)
         return self.emit(when, event, scenario)
+
+    def _at(self, terminal_id: str) -> dict[str, Any]:
+        """Where a terminal is (a few hundred metres of GPS noise)."""
+        place = self.terminal_places[terminal_id]
+        return {**place, "lat": round(place["lat"] + self.rng.uniform(-0.003, 0.003), 4),
+                "lon": round(place["lon"] + self.rng.uniform(-0.003, 0.003), 4)}
 
     def _loc(self, city: City) -> dict[str, Any]:
         return {"lat": round(city.lat + self.rng.uniform(-0.08, 0.08), 4),
@@ -227,12 +250,18 @@ class World:
             self.emit(t, {"type": "transaction", "customer_id": c.cid, "txn_type": "purchase", "channel": "pos",
                           "amount": f"{rng.uniform(50, 400):.2f}", "account_id": c.account, "card_id": c.card,
                           "card_kind": c.card_kind, "card_has_chip": c.chip, "entry_mode": "chip" if c.chip else "magstripe",
-                          "merchant_id": merchant, "mcc": mcc, "terminal_id": terminal, "location": self._loc(skim_city)})
+                          "merchant_id": merchant, "mcc": mcc, "terminal_id": terminal, "location": self._at(terminal)})
             t2 = day_at(rng.uniform(11, 22))
             city = rng.choice(far)
+            first_fraud = None
             for i in range(rng.randint(2, 4)):
-                self.txn(c, t2 + timedelta(minutes=25 * i), rng.uniform(1500, 6000), channel="pos", city=city,
-                         entry_mode="magstripe", scenario="skimming_counterfeit")
+                eid = self.txn(c, t2 + timedelta(minutes=25 * i), rng.uniform(1500, 6000), channel="pos", city=city,
+                               entry_mode="magstripe", scenario="skimming_counterfeit")
+                first_fraud = first_fraud or eid
+            if t2 + timedelta(days=2) < START + timedelta(days=self.days):  # the cardholder reports it
+                self.emit(t2 + timedelta(days=2), {"type": "feedback", "target_event_id": first_fraud,
+                                                   "label": "counterfeit", "source": "customer_report",
+                                                   "customer_id": c.cid})
             self.txn(c, t2 + timedelta(minutes=120), 2000, channel="atm", txn_type="withdrawal", city=city,
                      entry_mode="magstripe", scenario="skimming_counterfeit")
 
@@ -245,6 +274,8 @@ class World:
         chosen = {id(c) for c in far_from_macau}
         pool = [c for c in pool if id(c) not in chosen]
         far_from_macau.reverse()
+        self.cash_out(pool, scale, late)
+
         for _ in range(6 * scale):  # the Macau card (001 §3.3): counterfeit of a stripe-only card
             c = far_from_macau.pop()
             c.chip = False
@@ -289,6 +320,79 @@ class World:
                 self.txn(c, t + timedelta(minutes=12 + j), rng.uniform(3000, 9000), channel="mobile_banking",
                          txn_type="transfer", counterparty_account_id=f"mule-cs-{wave}-{j}",
                          device_id=f"atk-dev-cs-{wave}-{j}", ip=ip, scenario="credential_stuffing")
+
+    def cash_out(self, pool: list[Customer], scale: int, late: int) -> None:
+        """Credit-card cash-out (003): merchants turning credit into cash for cardholders who
+        spend close to their limit in a few large round amounts, repay just before the due date
+        and spend again; a hotel completing pre-authorisations at 115%. Labelled by entity only:
+        batch monitoring, not the real-time rules, is what finds them."""
+        rng = self.rng
+        merchants: list[tuple[str, str, str]] = []
+        for k in range(3 * scale):
+            city = rng.choice(DOMESTIC)
+            merchant, _, terminal = self.merchants[city.name][39 - (k // len(DOMESTIC)) % 20]
+            merchants.append((merchant, "5998", terminal))
+        hotel_city = rng.choice(DOMESTIC)
+        for k in range(scale):
+            hotel = (f"mhotel{k:03d}", "7011", f"thotel{k:03d}")
+            self.merchants[hotel_city.name].append(hotel)
+            self.terminal_places[hotel[2]] = {"lat": hotel_city.lat, "lon": hotel_city.lon,
+                                              "city": hotel_city.name, "country": "CN"}
+            self.terminal_places[f"atm-{hotel[2]}"] = self.terminal_places[hotel[2]]
+            merchants.append(hotel)
+        for m in merchants:
+            self.entity_labels[f"merchant:{m[0]}"] = "cashout_merchant"
+        holders = [c for c in reversed(pool) if c.card_kind == "credit"][: 20 * scale]
+        chosen = {id(c) for c in holders}
+        pool[:] = [c for c in pool if id(c) not in chosen]
+        for c in holders:
+            c.card = c.card if not c.card[:1].isdigit() else f"card-x{c.cid[1:]}"
+            c.rate = 0.25  # little everyday spending
+            self.entity_labels[f"card:{c.card}"] = "cashout_cardholder"
+        for i, c in enumerate(holders):
+            shop = merchants[i % len(merchants)]
+            day = rng.randrange(0, max(late, 1))
+            while day < self.days - 3:
+                when = START + timedelta(days=day, hours=rng.choice([21.5, 22.5, 23.2, 1.5, 11.0]))
+                target = c.credit_limit * rng.uniform(0.9, 0.98)
+                parts = rng.choice([1, 2, 2, 3])
+                for p in range(parts):
+                    amount = round(target / parts, -3) or 1000
+                    if shop[1] == "7011":
+                        pre = self.txn(c, when + timedelta(minutes=p), amount / 1.15, channel="pos", txn_type="preauth",
+                                       at=shop, preauth_id=f"pa-{c.cid}-{day}-{p}")
+                        self.txn(c, when + timedelta(hours=20, minutes=p), amount, channel="pos",
+                                 txn_type="preauth_completion", at=shop, preauth_id=f"pa-{c.cid}-{day}-{p}",
+                                 original_event_id=pre)
+                    else:
+                        self.txn(c, when + timedelta(minutes=3 * p), amount, channel="pos", at=shop)
+                if rng.random() < 0.3:
+                    small = self.txn(c, when + timedelta(minutes=30), 200, channel="pos", at=shop)
+                    self.txn(c, when + timedelta(minutes=35), 200, channel="pos", txn_type="void", at=shop,
+                             original_event_id=small)
+                due = when + timedelta(days=20)
+                if (due - START).days < self.days:
+                    repaid = due - timedelta(days=rng.uniform(0.2, 1.5))
+                    self.emit(repaid, {"type": "repayment", "customer_id": c.cid, "card_id": c.card,
+                                       "amount": f"{target:.2f}", "statement_due_date": (due.date()).isoformat()})
+                    day = (repaid - START).days + rng.randint(1, 2)
+                else:
+                    day += 25
+
+    def registry_records(self) -> dict[str, list[dict[str, Any]]]:
+        """The acquirer's registry of the simulated merchants and terminals (for bulk import)."""
+        merchants, terminals = [], []
+        for city_name, rows in self.merchants.items():
+            for merchant, mcc, terminal in rows:
+                merchants.append({"merchant_id": merchant, "name": f"Shop {merchant}", "mcc": mcc, "accepts_credit": True})
+                place = self.terminal_places[terminal]
+                for tid, kind in ((terminal, "fixed"), (f"atm-{terminal}", "atm")):
+                    # about 3% of terminals are past the 5-year service life
+                    year = 2019 if self.rng.random() < 0.03 else self.rng.choice([2022, 2023, 2024, 2025])
+                    terminals.append({"terminal_id": tid, "certified": True, "kind": kind, "lat": place["lat"],
+                                      "lon": place["lon"], "city": place["city"], "merchants": merchant,
+                                      "deployed_at": f"{year}-{self.rng.randint(1, 12):02d}-01"})
+        return {"merchants": merchants, "terminals": terminals}
 
     def stream(self, progress: Any = None) -> Iterator[dict[str, Any]]:
         """Every event in time order, one day at a time (memory: one day of traffic)."""
@@ -361,4 +465,5 @@ def simulate(customers: int = 2000, days: int = 30, seed: int = 7, progress: boo
     """The whole stream in memory. Deterministic for a given (customers, days, seed, attacks)."""
     w, events = stream(customers, days, seed, attacks, progress)
     collected = list(events)
-    return Simulation(collected, w.labels, len(w.customers), days, w.profiles())
+    return Simulation(collected, w.labels, len(w.customers), days, w.profiles(), dict(w.entity_labels),
+                      w.registry_records())
