@@ -56,7 +56,7 @@ def export_events(db_url: str, out_dir: Path, chunk: int = 250_000,
                 if not rows:
                     break
                 frame = pl.DataFrame([tuple(r) for r in rows], schema=list(SCHEMA), orient="row")
-                frame = frame.cast({k: v for k, v in SCHEMA.items()}, strict=False)  # type: ignore[arg-type]
+                frame = frame.cast(dict(SCHEMA), strict=False)
                 first, last = int(rows[0][0]), int(rows[-1][0])
                 frame.write_parquet(out_dir / f"events-{first:012d}-{last:012d}.parquet")
                 after = last

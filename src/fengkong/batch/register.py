@@ -52,11 +52,11 @@ def write_register(rows: list[list[Any]], path: Path) -> None:
         from openpyxl import Workbook
 
         book = Workbook()
-        sheet = book.active
-        sheet.title = "套现风险事件登记"  # type: ignore[union-attr]
-        sheet.append(list(COLUMNS))  # type: ignore[union-attr]
+        book.remove(book.active)  # type: ignore[arg-type]
+        sheet = book.create_sheet("套现风险事件登记", 0)
+        sheet.append(list(COLUMNS))
         for row in rows:
-            sheet.append(row)  # type: ignore[union-attr]
+            sheet.append(row)
         book.save(path)
         return
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:

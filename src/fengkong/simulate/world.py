@@ -382,7 +382,7 @@ class World:
     def registry_records(self) -> dict[str, list[dict[str, Any]]]:
         """The acquirer's registry of the simulated merchants and terminals (for bulk import)."""
         merchants, terminals = [], []
-        for city_name, rows in self.merchants.items():
+        for rows in self.merchants.values():
             for merchant, mcc, terminal in rows:
                 merchants.append({"merchant_id": merchant, "name": f"Shop {merchant}", "mcc": mcc, "accepts_credit": True})
                 place = self.terminal_places[terminal]
