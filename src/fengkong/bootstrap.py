@@ -17,6 +17,7 @@ from fengkong.config import Settings
 from fengkong.domain.ports import StateStore
 from fengkong.services.controls import ControlsService
 from fengkong.services.decide import DecisionObserver, Engine
+from fengkong.services.monitoring import MonitoringService
 from fengkong.services.registry import RegistryService
 from fengkong.services.rules_admin import RuleRepository
 from fengkong.services.sharing import SharingService
@@ -47,6 +48,7 @@ class Platform:
     sharing: SharingService
     vault: VaultService
     registry: RegistryService
+    monitoring: MonitoringService
 
     def close(self) -> None:
         self.engine.close()  # closes the stores it was given, including the control store
@@ -77,6 +79,8 @@ def build_platform(settings: Settings, observer: DecisionObserver | None = None)
     )
     consortium_key = load_or_create_key(settings.data_dir / "keys" / "consortium.key", "FENGKONG_CONSORTIUM_KEY")
     detokenizers = frozenset(a.strip() for a in os.environ.get("FENGKONG_DETOKENIZERS", "").split(",") if a.strip())
-    return Platform(engine, ControlsService(engine, control_store), SharingService(control_store, consortium_key),
-                    VaultService(vault, control_store, engine, detokenizers),
-                    RegistryService(registry_store, control_store, engine))
+    controls = ControlsService(engine, control_store)
+    registry_service = RegistryService(registry_store, control_store, engine)
+    monitoring = MonitoringService(engine, controls, registry_service, settings.db_url, settings.data_dir / "analytics")
+    return Platform(engine, controls, SharingService(control_store, consortium_key),
+                    VaultService(vault, control_store, engine, detokenizers), registry_service, monitoring)

@@ -27,8 +27,8 @@ LEVELS = ((80.0, 5), (65.0, 4), (50.0, 3), (35.0, 2), (20.0, 1))
 DAY = 86400
 
 MERCHANT_WEIGHTS = {
-    "volume_jump": 12, "night_share": 10, "round_amount_share": 20, "credit_share": 8, "preauth_115": 15,
-    "offline_completions": 5, "void_reversal_share": 10, "ticket_vs_mcc": 20,
+    "volume_jump": 10, "night_share": 10, "round_amount_share": 25, "credit_share": 10, "preauth_115": 15,
+    "offline_completions": 5, "void_reversal_share": 5, "ticket_vs_mcc": 20,
 }
 CARDHOLDER_WEIGHTS = {
     "round_large_amounts": 20, "utilisation": 15, "merchant_concentration": 10, "low_everyday_share": 10,
@@ -77,11 +77,13 @@ def merchant_indicators(con: duckdb.DuckDBPyConnection, since: float, baseline_d
     days AS (SELECT greatest(1, (max(ts) - {since}) / {DAY}) AS n FROM recent),
     m AS (
       SELECT merchant_id, any_value(mcc) AS mcc, count(*) AS n, sum(amount_fen) AS amount,
-        avg(CASE WHEN local_hour < 6 THEN 1 ELSE 0 END) AS night_share,
-        avg(CASE WHEN amount_fen >= 100000 AND amount_fen % 100000 = 0 THEN 1 ELSE 0 END) AS round_share,
-        avg(CASE WHEN card_kind = 'credit' THEN 1 ELSE 0 END) AS credit_share,
+        -- shares of the money, not of the count: cash-out hides in a few large payments among
+        -- a merchant's ordinary small ones
+        sum(amount_fen) FILTER (WHERE local_hour < 6) / sum(amount_fen) AS night_share,
+        sum(amount_fen) FILTER (WHERE amount_fen >= 100000 AND amount_fen % 100000 = 0) / sum(amount_fen) AS round_share,
+        sum(amount_fen) FILTER (WHERE card_kind = 'credit') / sum(amount_fen) AS credit_share,
         avg(CASE WHEN txn_type IN ('void', 'reversal') THEN 1 ELSE 0 END) AS void_share,
-        median(amount_fen) AS ticket
+        avg(amount_fen) AS ticket
       FROM recent GROUP BY merchant_id),
     base AS (
       SELECT merchant_id, sum(amount_fen) / {baseline_days} AS daily_base FROM tx
@@ -97,7 +99,7 @@ def merchant_indicators(con: duckdb.DuckDBPyConnection, since: float, baseline_d
            coalesce(comp.offline, 0) AS offline, (SELECT n FROM days) AS days
     FROM m LEFT JOIN base USING (merchant_id) LEFT JOIN norm USING (mcc) LEFT JOIN comp USING (merchant_id)
     """
-    columns = [d[0] for d in con.execute(sql).description]  # type: ignore[union-attr]
+    columns = [d[0] for d in con.execute(sql).description]
     return [dict(zip(columns, row, strict=True)) for row in con.execute(sql).fetchall()]
 
 
@@ -110,9 +112,9 @@ def score_merchant(row: dict[str, Any]) -> Finding:
     jump = daily / row["daily_base"] if row["daily_base"] else 1.0
     components = {
         "volume_jump": _clamp((jump - 1.5) / 3),
-        "night_share": _clamp(row["night_share"] / 0.3),
-        "round_amount_share": _clamp(row["round_share"] / 0.3),
-        "credit_share": _clamp((row["credit_share"] - 0.4) / 0.5),
+        "night_share": _clamp((row["night_share"] or 0) / 0.3),
+        "round_amount_share": _clamp((row["round_share"] or 0) / 0.5),
+        "credit_share": _clamp(((row["credit_share"] or 0) - 0.4) / 0.5),
         "preauth_115": _clamp(row["near_115"] / 3),
         "offline_completions": _clamp(row["offline"] / 3),
         "void_reversal_share": _clamp(row["void_share"] / 0.1),
@@ -155,7 +157,7 @@ def cardholder_indicators(con: duckdb.DuckDBPyConnection, since: float) -> list[
       coalesce(rep.repay_then_spend, 0) AS repay_then_spend
     FROM c LEFT JOIN lim USING (card_id) LEFT JOIN conc USING (card_id) LEFT JOIN rep USING (card_id)
     """
-    columns = [d[0] for d in con.execute(sql).description]  # type: ignore[union-attr]
+    columns = [d[0] for d in con.execute(sql).description]
     return [dict(zip(columns, row, strict=True)) for row in con.execute(sql).fetchall()]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy import text
@@ -18,9 +19,10 @@ from fengkong.adapters.storage.sql import make_engine
 
 FIELDS = ("txn_type", "channel", "merchant_id", "terminal_id", "mcc", "card_kind", "entry_mode", "preauth_id",
           "original_event_id", "credit_limit", "statement_due_date", "target_event_id", "label", "name")
-SCHEMA = {"seq": pl.Int64, "event_id": pl.Utf8, "ts": pl.Float64, "type": pl.Utf8, "decision": pl.Utf8,
+# In the order of the SELECT below: the stored columns, the JSON fields, then the city.
+SCHEMA: dict[str, Any] = {"seq": pl.Int64, "event_id": pl.Utf8, "ts": pl.Float64, "type": pl.Utf8, "decision": pl.Utf8,
           "amount_fen": pl.Int64, "customer_id": pl.Utf8, "account_id": pl.Utf8, "card_id": pl.Utf8,
-          "city": pl.Utf8, **{f: pl.Utf8 for f in FIELDS}}
+          **{f: pl.Utf8 for f in FIELDS}, "city": pl.Utf8}
 _PART = re.compile(r"events-(\d{12})-(\d{12})\.parquet$")
 
 
@@ -55,8 +57,7 @@ def export_events(db_url: str, out_dir: Path, chunk: int = 250_000,
                     "FROM event_log WHERE seq > :a ORDER BY seq LIMIT :n"), {"a": after, "n": chunk}).fetchall()
                 if not rows:
                     break
-                frame = pl.DataFrame([tuple(r) for r in rows], schema=list(SCHEMA), orient="row")
-                frame = frame.cast(dict(SCHEMA), strict=False)
+                frame = pl.DataFrame([tuple(r) for r in rows], schema=pl.Schema(SCHEMA), orient="row", strict=False)
                 first, last = int(rows[0][0]), int(rows[-1][0])
                 frame.write_parquet(out_dir / f"events-{first:012d}-{last:012d}.parquet")
                 after = last

@@ -38,6 +38,7 @@ LIST_TYPES: dict[str, ListType] = {t.name: t for t in (
     ListType("phone", "phone", "黑名单手机号", "blacklisted phone number"),
     ListType("id_number", "person", "黑名单身份证号", "blacklisted resident ID number"),
     ListType("card", "card", "黑名单卡", "blacklisted card"),
+    ListType("compromised_terminal", "terminal", "疑似侧录终端（共同风险点）", "suspected skimming terminal (common point of compromise)"),
     ListType("allow_customer", "customer", "白名单客户", "allow-listed customer"),
     ListType("allow_device", "device", "白名单设备", "allow-listed device"),
     ListType("allow_account", "account", "白名单账户", "allow-listed account"),
