@@ -20,6 +20,7 @@ from fengkong import jsonio
 from fengkong.adapters.metrics.prometheus import PrometheusObserver
 from fengkong.api.batcher import DecisionBatcher
 from fengkong.api.controls_routes import build_router
+from fengkong.api.registry_routes import build_registry_router
 from fengkong.api.schemas import BatchOut, DecisionOut, EventErrorOut, EventIn, request_body
 from fengkong.api.vault_routes import build_vault_router
 from fengkong.domain.decisions import EventError, FieldError
@@ -27,6 +28,7 @@ from fengkong.domain.limits.reference import InvalidReference
 from fengkong.domain.validation import MAX_EVENT_BYTES, parse_json_event
 from fengkong.services.controls import ControlsService
 from fengkong.services.decide import Engine
+from fengkong.services.registry import RegistryService
 from fengkong.services.sharing import SharingService
 from fengkong.services.vault import VaultService
 
@@ -46,6 +48,7 @@ def create_app(
     controls: ControlsService | None = None,
     sharing: SharingService | None = None,
     vault: VaultService | None = None,
+    registry: RegistryService | None = None,
 ) -> FastAPI:
     observer = observer or PrometheusObserver()
     batcher = DecisionBatcher(engine)
@@ -250,6 +253,8 @@ def create_app(
         app.include_router(build_router(controls, sharing))
     if vault is not None:
         app.include_router(build_vault_router(vault))
+    if registry is not None:
+        app.include_router(build_registry_router(registry))
 
     @app.get("/health", summary="Liveness")
     def health() -> dict[str, str]:

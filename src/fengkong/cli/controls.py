@@ -294,7 +294,87 @@ def register(app: typer.Typer) -> None:
     app.add_typer(sharing_app, name="sharing")
     app.add_typer(penalty_app, name="penalty")
     app.add_typer(vault_app, name="vault")
+    app.add_typer(monitor_app, name="monitor")
+    app.add_typer(registry_app, name="registry")
     app.add_typer(password_app, name="password")
     commands: list[tuple[str, Callable[..., None]]] = [("stop", stop), ("freeze", freeze), ("trace", trace)]
     for name, command in commands:
         app.command(name)(command)
+
+
+monitor_app = typer.Typer(help="Batch monitoring: cash-out, common point of compromise, risk register.", no_args_is_help=True)
+registry_app = typer.Typer(help="Merchant and terminal registries.", no_args_is_help=True)
+
+
+def _exported(p: Platform) -> None:
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=err) as bar:
+        task = bar.add_task("exporting stored events for analytics", total=None)
+        count = p.monitoring.refresh(lambda done, total: bar.update(task, completed=done, total=total))
+    err.print(f"exported {count:,} new events to {p.monitoring.parquet_dir}", highlight=False)
+
+
+@monitor_app.command("cashout")
+def monitor_cashout(window_days: int = 30, top: int = 10,
+                    apply: Annotated[bool, typer.Option(help="Apply the graded dispositions (level >= --min-level).")] = False,
+                    min_level: int = 2, actor: str = "", report: Path | None = None,
+                    data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Score merchants and credit cardholders for cash-out; print the top of each list."""
+    from rich.table import Table
+
+    with platform(data_dir, database_url) as p:
+        _exported(p)
+        result, applied = p.monitoring.cashout(window_days, apply=apply, actor=actor, min_level=min_level)
+        if report is not None:
+            rows = p.monitoring.register(result, report)
+            err.print(f"risk event register: {rows} merchants written to {report}", highlight=False)
+    console = Console()
+    for title, findings in (("Merchants 商户", result.merchants), ("Cardholders 持卡人", result.cardholders)):
+        table = Table(title=f"{title}: cash-out risk 套现风险")
+        for col in ("id", "score", "level", "disposition", "indicators", "re-check"):
+            table.add_column(col)
+        for f in findings[:top]:
+            table.add_row(f.entity_id, f"{f.score:.2f}", str(f.level), f.disposition or "-", ", ".join(f.drivers),
+                          "yes" if f.recheck else "")
+        console.print(table)
+    if apply:
+        err.print(f"dispositions applied: {applied}", highlight=False)
+
+
+@monitor_app.command("compromise")
+def monitor_compromise(days: int = 30, flag: bool = False, actor: str = "", top: int = 10,
+                       data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Rank terminals where later counterfeit/stolen cards were used; --flag lists the likely skimmers."""
+    with platform(data_dir, database_url) as p:
+        _exported(p)
+        victims, points = p.monitoring.compromise(days, flag=flag, actor=actor)
+    _print({"victim_cards": victims, "terminals": [pt.to_dict() for pt in points[:top]]})
+
+
+@monitor_app.command("register")
+def monitor_register(output: Annotated[Path, typer.Option("--output", "-o", help=".csv or .xlsx")],
+                     window_days: int = 30, min_level: int = 3, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Write the cash-out risk event register (003 format) as CSV or XLSX."""
+    with platform(data_dir, database_url) as p:
+        _exported(p)
+        result, _ = p.monitoring.cashout(window_days)
+        rows = p.monitoring.register(result, output, min_level)
+    _print({"merchants": rows, "file": str(output)})
+
+
+@registry_app.command("import")
+def registry_import(kind: Annotated[str, typer.Argument(help="merchant or terminal")], file: Path, actor: Actor,
+                    data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Bulk import merchants or terminals (CSV); every row reported with its onboarding outcome."""
+    if kind not in ("merchant", "terminal"):
+        err.print("[red]kind: merchant or terminal[/red]")
+        raise typer.Exit(2)
+    with platform(data_dir, database_url) as p, open(file, encoding="utf-8-sig", newline="") as handle:
+        rows = p.registry.import_csv(kind, handle, actor=actor)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row.outcome] = counts.get(row.outcome, 0) + 1
+        if row.outcome != "active":
+            err.print(f"row {row.row} ({row.entity_id}): {row.outcome} {row.message}", highlight=False)
+    _print(counts)

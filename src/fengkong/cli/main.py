@@ -185,7 +185,8 @@ def serve(
     observer = PrometheusObserver()
     platform = build_platform(_settings(data_dir, database_url, state, rules), observer)
     try:
-        app_ = create_app(platform.engine, observer, watch, platform.controls, platform.sharing, platform.vault)
+        app_ = create_app(platform.engine, observer, watch, platform.controls, platform.sharing, platform.vault,
+                          platform.registry)
         uvicorn.run(app_, host=host, port=port, log_level=log_level, access_log=False)
     finally:
         platform.close()

@@ -38,12 +38,13 @@ class ControlsCache:
         return self.reference_records.get(f"{kind}:{entity_key}")
 
     def load_registry(self, rows: list[tuple[str, str, dict[str, Any]]]) -> None:
-        merchants: dict[str, dict[str, Any]] = {}
-        terminals: dict[str, dict[str, Any]] = {}
+        self.merchants, self.terminals = {}, {}
         for kind, entity_id, record in rows:
-            view = {k: Decimal(v) if k in _MONEY and v is not None else v for k, v in record.items() if k != "findings"}
-            (merchants if kind == "merchant" else terminals)[entity_id] = view
-        self.merchants, self.terminals = merchants, terminals
+            self.put_registry(kind, entity_id, record)
+
+    def put_registry(self, kind: str, entity_id: str, record: dict[str, Any]) -> None:
+        view = {k: Decimal(v) if k in _MONEY and v is not None else v for k, v in record.items() if k != "findings"}
+        (self.merchants if kind == "merchant" else self.terminals)[entity_id] = view
 
     def listed(self, list_type: str, value: str, ts: float) -> dict[str, Any] | None:
         kind = LIST_TYPES.get(list_type)

@@ -413,7 +413,11 @@ class Engine:
 
     def list_changed(self, stamp: int) -> None:
         """A list change made through this process: already applied to the cache by the caller."""
-        self._stamps["lists"] = stamp
+        self.source_changed("lists", stamp)
+
+    def source_changed(self, source: str, stamp: int) -> None:
+        """A change made through this process and already applied to the cache: do not reload it."""
+        self._stamps[source] = stamp
 
     def set_reference(
         self, kind: str, entity_id: str, values: Mapping[str, Any] | None, actor: str, reason: str

@@ -112,7 +112,7 @@ class RegistryService:
         self.store.put("merchant", merchant_id, record, result.status, identity_hash)
         self.audit.append_audit(actor, "registry.merchant", f"merchant:{merchant_id}", result.status,
                                 {k: v for k, v in record.items() if k != "findings"})
-        self.engine.refresh_reference(force=True)
+        self._publish("merchant", merchant_id, record)
         return result
 
     def register_terminal(self, values: dict[str, Any], *, actor: str) -> OnboardingResult:
@@ -154,8 +154,13 @@ class RegistryService:
         self.store.put("terminal", terminal_id, record, result.status)
         self.audit.append_audit(actor, "registry.terminal", f"terminal:{terminal_id}", result.status,
                                 {k: v for k, v in record.items() if k != "findings"})
-        self.engine.refresh_reference(force=True)
+        self._publish("terminal", terminal_id, record)
         return result
+
+    def _publish(self, kind: str, entity_id: str, record: dict[str, Any]) -> None:
+        """Into the engine's cache at once (no reload of the whole registry per record)."""
+        self.engine.controls.put_registry(kind, entity_id, record)
+        self.engine.source_changed("registry", self.store.stamp())
 
     def import_csv(self, kind: str, handle: TextIO, *, actor: str) -> list[RegistryRow]:
         register = self.register_merchant if kind == "merchant" else self.register_terminal
