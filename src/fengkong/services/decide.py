@@ -406,7 +406,7 @@ class Engine:
     def _load_reference(self) -> None:
         assert self.reference_store is not None
         self.controls.reference_records = {
-            reference_data.cache_key(kind, entity_id): reference_data.for_rules(record)
+            reference_data.cache_key(kind, entity_id): reference_data.for_rules(record, kind)
             for (kind, entity_id), record in self.reference_store.load().items()
             if kind in reference_data.KINDS
         }
@@ -437,7 +437,7 @@ class Engine:
             if record is None:
                 self.controls.reference_records.pop(key, None)
             else:
-                self.controls.reference_records[key] = reference_data.for_rules(record)
+                self.controls.reference_records[key] = reference_data.for_rules(record, kind)
             self._stamps["reference"] = self.reference_store.stamp()
         return change
 
