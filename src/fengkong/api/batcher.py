@@ -49,6 +49,7 @@ class DecisionBatcher:
         self._task = asyncio.create_task(self._run(), name="decision-batcher")
 
     async def stop(self) -> None:
+        gc.unfreeze()  # give everything back to the collector (and to leak checks at exit)
         gc.enable()
         if self._task is not None:
             self._task.cancel()
