@@ -3,7 +3,6 @@ through the built-in rule pack."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -12,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from fengkong import Outcome, Settings
+from fengkong import Outcome
 from fengkong.api.app import create_app
-from fengkong.bootstrap import Platform, build_platform
+from fengkong.bootstrap import Platform
 from fengkong.services.controls import ControlError
 
 CST = timezone(timedelta(hours=8))
@@ -22,11 +21,6 @@ T0 = datetime(2024, 5, 20, 14, 0, tzinfo=CST)
 _n = iter(range(10**6))
 
 
-@pytest.fixture
-def platform(tmp_path: Path) -> Iterator[Platform]:
-    p = build_platform(Settings.embedded(tmp_path / "data"))
-    yield p
-    p.close()
 
 
 def transfer(src: str, dst: str, amount: str, minutes: float, **extra: Any) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,6 @@ BEIJING = {"lat": 39.9042, "lon": 116.4074, "city": "Beijing", "country": "CN"}
 _n = iter(range(10**6))
 
 
-@pytest.fixture
-def platform(tmp_path: Path) -> Iterator[Platform]:
-    p = build_platform(Settings.embedded(tmp_path / "data"))
-    yield p
-    p.close()
 
 
 def pos(terminal: str, amount: str, *, merchant: str = "m-1", card: str = "k-1", kind: str = "debit", hours: float = 0,

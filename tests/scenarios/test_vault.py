@@ -7,7 +7,6 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -17,9 +16,9 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fengkong import Outcome, Settings
+from fengkong import Outcome
 from fengkong.api.app import create_app
-from fengkong.bootstrap import Platform, build_platform
+from fengkong.bootstrap import Platform
 from fengkong.domain.identity.passwords import check_password
 from fengkong.domain.sensitive import luhn_valid
 from fengkong.services.controls import ControlError
@@ -30,12 +29,6 @@ NOW = datetime.now(CST)
 _n = iter(range(10**6))
 
 
-@pytest.fixture
-def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
-    monkeypatch.setenv("FENGKONG_DETOKENIZERS", "fraud-ops-1")
-    p = build_platform(Settings.embedded(tmp_path / "data"))
-    yield p
-    p.close()
 
 
 def pay(token: str, amount: str, *, channel: str = "qr_code", merchant: str = "m-1", hours: float = 0,
