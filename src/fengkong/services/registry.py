@@ -84,11 +84,12 @@ class RegistryService:
         if values.get("legal_rep_id_number"):
             identity_hash, masked = self._hash_identity(str(values["legal_rep_id_number"]))
         controls = self.engine.controls
-        listed = controls.listed("illegal_merchant", merchant_id, 0) or controls.listed("cashout_merchant", merchant_id, 0)
+        now = clock.to_epoch_seconds(clock.utc_now())
+        listed = controls.listed("illegal_merchant", merchant_id, now) or controls.listed("cashout_merchant", merchant_id, now)
         rep_listed = None
         if identity_hash is not None:
-            rep_listed = controls.lists.lookup("id_number", identity_hash, clock.to_epoch_seconds(clock.utc_now())) or \
-                controls.lists.lookup("penalty_person", identity_hash, clock.to_epoch_seconds(clock.utc_now()))
+            rep_listed = controls.lists.lookup("id_number", identity_hash, now) or \
+                controls.lists.lookup("penalty_person", identity_hash, now)
         result = check_merchant(
             mcc=mcc, declared_category=values.get("declared_category") or None,
             preauth_enabled=_flag(values.get("preauth_enabled", False)),
