@@ -16,10 +16,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from fengkong import jsonio
 from fengkong.adapters.metrics.prometheus import PrometheusObserver
 from fengkong.api.batcher import DecisionBatcher
 from fengkong.api.controls_routes import build_router
+from fengkong.api.http import decode_json
+from fengkong.api.http import json_response as _json
 from fengkong.api.registry_routes import build_registry_router
 from fengkong.api.schemas import BatchOut, DecisionOut, EventErrorOut, EventIn, request_body
 from fengkong.api.vault_routes import build_vault_router
@@ -35,10 +36,6 @@ from fengkong.services.vault import VaultService
 log = logging.getLogger("fengkong.api")
 MAX_BODY_BYTES = 64 * MAX_EVENT_BYTES
 MAX_BATCH = 10_000
-
-
-def _json(content: Any, status: int = 200) -> Response:
-    return Response(jsonio.dumps(content), status_code=status, media_type="application/json")
 
 
 def create_app(
@@ -276,10 +273,8 @@ def create_app(
 
 
 def _parse_array(body: bytes) -> tuple[Any, EventError | None]:
-    from decimal import Decimal
-
     try:
-        return json.loads(body, parse_float=Decimal), None
+        return decode_json(body), None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         return None, EventError(None, (FieldError("(json)", f"invalid JSON: {exc}"),))
     except RecursionError:

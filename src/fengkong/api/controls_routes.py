@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from fengkong import jsonio
+from fengkong.api.http import json_response as _json
 from fengkong.domain.lists.index import ListEntry
 from fengkong.services.controls import ControlError, ControlsService
 from fengkong.services.sharing import SharingService
@@ -29,10 +29,6 @@ def entry_view(e: ListEntry) -> dict[str, Any]:
             "evidence": e.evidence, "added_by": e.added_by, "starts_at": _iso(e.starts_at),
             "expires_at": _iso(e.expires_at), "case_number": e.case_number, "authority": e.authority,
             "amount": None if e.amount_fen is None else str(Decimal(e.amount_fen).scaleb(-2))}
-
-
-def _json(content: Any, status: int = 200) -> Response:
-    return Response(jsonio.dumps(content), status_code=status, media_type="application/json")
 
 
 def _error(exc: ControlError) -> Response:

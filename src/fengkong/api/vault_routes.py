@@ -9,7 +9,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from fengkong.api.controls_routes import _body, _error, _json, _s
+from fengkong.api.controls_routes import _body, _error, _s
+from fengkong.api.http import json_response as _json
 from fengkong.domain.identity.passwords import check_password
 from fengkong.services.controls import ControlError
 from fengkong.services.vault import VaultService

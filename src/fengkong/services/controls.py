@@ -75,7 +75,7 @@ class ControlsService:
             self.engine.controls.lists.add(entry)
         if removed is not None:
             self.engine.controls.lists.remove(removed)
-        self.engine.list_changed(self.store.stamp())
+        self.engine.source_changed("lists", self.store.stamp())
 
     # ------------------------------------------------------------------ lists
     def add(self, list_type: str, value: str, *, actor: str, reason: str, source: str, evidence: str = "",
@@ -172,18 +172,16 @@ class ControlsService:
             raise ControlError("request_id", f"request {request_id} is no longer pending")
         entry_id = int(request.payload["entry_id"])
         entry = self.store.entry(entry_id)
-        if request.action == "remove_entry":
+        changed: ListEntry | None = None
+        if request.action in ("remove_entry", "change_penalty"):
             self.store.deactivate(entry_id)
-            self._publish(removed=entry_id)
-        elif request.action == "change_penalty" and entry is not None:
-            self.store.deactivate(entry_id)
+        if request.action == "change_penalty" and entry is not None:
             changed = self.store.add_entry(replace(entry, id=0, expires_at=request.payload["expires_at"],
                                                    reason=f"{entry.reason} (changed: {request.reason})"))
-            self.engine.controls.lists.remove(entry_id)
-            self._publish(changed)
         self.store.append_audit(checker, f"approve.{request.action}", f"change_request:{request_id}", note,
-                         {"maker": request.maker, **request.payload})
-        self.engine.list_changed(self.store.stamp())
+                                {"maker": request.maker, **request.payload})
+        # after the audit row, so the stamp the cache records is the latest
+        self._publish(changed, removed=entry_id if request.action in ("remove_entry", "change_penalty") else None)
         return replace(request, status="approved", checker=checker, checker_note=note)
 
     def reject(self, request_id: int, *, checker: str, note: str) -> None:

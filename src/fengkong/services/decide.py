@@ -411,10 +411,6 @@ class Engine:
             if kind in reference_data.KINDS
         }
 
-    def list_changed(self, stamp: int) -> None:
-        """A list change made through this process: already applied to the cache by the caller."""
-        self.source_changed("lists", stamp)
-
     def source_changed(self, source: str, stamp: int) -> None:
         """A change made through this process and already applied to the cache: do not reload it."""
         self._stamps[source] = stamp

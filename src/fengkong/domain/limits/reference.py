@@ -90,11 +90,7 @@ def cache_key(kind_name: str, entity_id: str) -> str:
     return f"{kind_name}:{KINDS[kind_name].entity}|{entity_id}"
 
 
-def for_rules(record: Mapping[str, Any], kind_name: str | None = None) -> dict[str, Any]:
+def for_rules(record: Mapping[str, Any], kind_name: str) -> dict[str, Any]:
     """Stored form -> the values rules compare with (Decimal yuan, int counts, text as is)."""
-    money = set(KINDS[kind_name].money) if kind_name in KINDS else {k for k, v in record.items() if isinstance(v, str) and _looks_money(v)}
+    money = set(KINDS[kind_name].money)
     return {k: Decimal(v) if k in money and isinstance(v, str) else v for k, v in record.items()}
-
-
-def _looks_money(text: str) -> bool:
-    return text.replace(".", "", 1).isdigit()
