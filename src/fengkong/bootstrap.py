@@ -1,86 +1,176 @@
-"""Composition root: the only module that imports both services and adapters."""
+"""Composition root: the only module that imports both services and adapters.
+
+Adapters are chosen by short name from the settings (feast-style): storage `sqlite` / `postgresql`
+(one Database, one pool, shared by every store) or `memory`; feature state `memory` or `redis`.
+"""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from fengkong.adapters.crypto.sm3 import Sm3Protector, load_or_create_key
+from fengkong.adapters.crypto.sm3 import Sm3Protector, load_or_create_key, sm3_hex
 from fengkong.adapters.crypto.sm4 import load_master_keys
-from fengkong.adapters.state.memory import MemoryStateStore
-from fengkong.adapters.storage.controls import SqlControlStore
-from fengkong.adapters.storage.reference import SqlReferenceStore
-from fengkong.adapters.storage.registry import SqlRegistryStore
-from fengkong.adapters.storage.sql import SqlEventLog
-from fengkong.adapters.storage.vault import SqlVaultStore
+from fengkong.adapters.crypto.vault import Sm4CardVault
+from fengkong.adapters.memory.audit import MemoryAuditLog
+from fengkong.adapters.memory.changes import MemoryChangeRequests
+from fengkong.adapters.memory.event_log import MemoryEventLog
+from fengkong.adapters.memory.lists import MemoryListStore
+from fengkong.adapters.memory.merchants import MemoryMerchantStore
+from fengkong.adapters.memory.reference import MemoryReferenceStore
+from fengkong.adapters.memory.sharing import MemorySharingLedger
+from fengkong.adapters.memory.state import MemoryStateStore
+from fengkong.adapters.memory.tokens import MemoryTokenStore
+from fengkong.adapters.memory.transfers import MemoryTransferLog
+from fengkong.adapters.memory.unit_of_work import MemoryUnitOfWork
+from fengkong.adapters.memory.vault import MemoryVaultStore
+from fengkong.adapters.metrics.prometheus import PrometheusMetrics
+from fengkong.adapters.rulefiles import RuleFiles
+from fengkong.adapters.sql.audit import SqlAuditLog
+from fengkong.adapters.sql.changes import SqlChangeRequests
+from fengkong.adapters.sql.database import Database
+from fengkong.adapters.sql.event_log import SqlEventLog
+from fengkong.adapters.sql.lists import SqlListStore
+from fengkong.adapters.sql.merchants import SqlMerchantStore
+from fengkong.adapters.sql.reference import SqlReferenceStore
+from fengkong.adapters.sql.sharing import SqlSharingLedger
+from fengkong.adapters.sql.tokens import SqlTokenStore
+from fengkong.adapters.sql.transfers import SqlTransferLog
+from fengkong.adapters.sql.vault import SqlVaultStore
+from fengkong.batch.monitoring import Monitoring
 from fengkong.config import Settings
-from fengkong.domain.ports import StateStore
-from fengkong.services.controls import ControlsService
-from fengkong.services.decide import DecisionObserver, Engine
-from fengkong.services.monitoring import MonitoringService
-from fengkong.services.registry import RegistryService
-from fengkong.services.rules_admin import RuleRepository
+from fengkong.domain import ports
+from fengkong.domain.errors import InputError
+from fengkong.services.decide import Engine
+from fengkong.services.lists import ListService
+from fengkong.services.merchants import MerchantService
+from fengkong.services.orders import OrderService
+from fengkong.services.platform import Platform
+from fengkong.services.read_model import DecisionReadModel
+from fengkong.services.reference import ReferenceData
+from fengkong.services.rules import RuleRepository
 from fengkong.services.sharing import SharingService
-from fengkong.services.vault import Vault, VaultProtector, VaultService
+from fengkong.services.vault import VaultService
+
+__all__ = ["Platform", "Stores", "build_monitoring", "build_platform", "build_stores", "embedded", "in_memory"]
 
 
-def build_state_store(settings: Settings) -> StateStore:
-    """State adapters by short name (feast-style registry)."""
-    if settings.state_backend == "memory":
-        return MemoryStateStore()
+@dataclass(frozen=True)
+class Stores:
+    """One adapter per store port, all on one unit of work."""
+
+    uow: ports.UnitOfWork
+    events: ports.EventLog
+    transfers: ports.TransferLog
+    reference: ports.ReferenceStore
+    lists: ports.ListStore
+    requests: ports.ChangeRequests
+    audit: ports.AuditLog
+    tokens: ports.TokenStore
+    vault: ports.VaultStore
+    merchants: ports.MerchantStore
+    sharing: ports.SharingLedger
+    close: Callable[[], None]
+
+
+def build_stores(settings: Settings) -> Stores:
+    """The SQL stores on one Database (SQLite or PostgreSQL), or the memory stores."""
+    if settings.in_memory:
+        m = MemoryUnitOfWork()
+        return Stores(m, MemoryEventLog(m), MemoryTransferLog(m), MemoryReferenceStore(m), MemoryListStore(m),
+                      MemoryChangeRequests(m), MemoryAuditLog(m, sm3_hex), MemoryTokenStore(m), MemoryVaultStore(m),
+                      MemoryMerchantStore(m), MemorySharingLedger(m), lambda: None)
+    url = settings.db_url
+    if not url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+        raise InputError("database_url", f"{url.split(':', 1)[0]!r} is not a supported database: "
+                         "sqlite:///path, postgresql://host/db or memory://")
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    db = Database(url, sqlite_synchronous=settings.sqlite_synchronous.upper())
+    return Stores(db, SqlEventLog(db), SqlTransferLog(db), SqlReferenceStore(db), SqlListStore(db),
+                  SqlChangeRequests(db), SqlAuditLog(db, sm3_hex), SqlTokenStore(db), SqlVaultStore(db),
+                  SqlMerchantStore(db), SqlSharingLedger(db), db.close)
+
+
+def _state(settings: Settings) -> tuple[ports.StateStore, Callable[[], None]]:
     if settings.state_backend == "redis":
-        from fengkong.adapters.state.redis import RedisStateStore
+        from fengkong.adapters.redis.state import RedisStateStore
 
-        return RedisStateStore(settings.redis_url, settings.redis_namespace)
-    raise ValueError(f"unknown state backend {settings.state_backend!r}: use memory or redis")
-
-
-def build_engine(settings: Settings, observer: DecisionObserver | None = None) -> Engine:
-    return build_platform(settings, observer).engine
+        redis_store = RedisStateStore(settings.redis_url, settings.redis_namespace)
+        return redis_store, redis_store.close
+    return MemoryStateStore(), lambda: None
 
 
-@dataclass
-class Platform:
-    """Everything a server or CLI command needs, wired once."""
+def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, open_engine: bool = True) -> Platform:
+    """Every service wired to the adapters the settings choose. With `open_engine` (the default)
+    feature state is brought in line with the log now; otherwise at the first decision."""
+    keys = settings.keys_dir
+    protector = Sm3Protector(load_or_create_key(settings.key_file, settings.hash_key))
+    consortium = Sm3Protector(load_or_create_key(None if keys is None else keys / "consortium.key",
+                                                 settings.consortium_key))
+    masters = load_master_keys(None if keys is None else keys / "master-keys.json", settings.master_keys)
+    rules = RuleRepository(RuleFiles(settings.rule_paths, settings.policy_path), settings.lateness_s)
+    stores = build_stores(settings)
+    closers: list[Callable[[], None]] = [stores.close]
+    try:
+        state, close_state = _state(settings)
+        closers.insert(0, close_state)
+        uow = stores.uow
+        cards = Sm4CardVault(masters, protector, stores.vault, uow)
+        read_model = DecisionReadModel(protector, reference=stores.reference, lists=stores.lists,
+                                       tokens=stores.tokens, merchants=stores.merchants)
+        engine = Engine(rules=rules, log=stores.events, state=state, transfers=stores.transfers, cards=cards,
+                        protector=protector, lookups=read_model, uow=uow, observer=metrics,
+                        snapshot_every=settings.snapshot_every)
+        lists = ListService(stores.lists, stores.requests, stores.audit, protector, read_model, uow)
+        platform = Platform(
+            engine=engine,
+            read_model=read_model,
+            rules=rules,
+            reference=ReferenceData(stores.reference, read_model, uow),
+            lists=lists,
+            orders=OrderService(lists, stores.transfers, rules.policy_value, uow),
+            vault=VaultService(cards, stores.tokens, stores.audit, read_model, uow, settings.detokenizers),
+            merchants=MerchantService(stores.merchants, stores.audit, protector, read_model, uow),
+            sharing=SharingService(stores.sharing, stores.audit, consortium, uow),
+            audit=stores.audit,
+            events=stores.events,
+            metrics=metrics,
+            closers=closers,
+        )
+        read_model.refresh(force=True)
+        if open_engine:
+            engine.open()
+    except BaseException:
+        for close in closers:
+            close()
+        raise
+    return platform
 
-    engine: Engine
-    controls: ControlsService
-    sharing: SharingService
-    vault: VaultService
-    registry: RegistryService
-    monitoring: MonitoringService
 
-    def close(self) -> None:
-        self.engine.close()  # closes the stores it was given, including the control store
+def build_monitoring(platform: Platform, settings: Settings) -> Monitoring:
+    """The batch scans over the platform's event log, acting through its services."""
+    return Monitoring(platform.events, settings.analytics_dir, reference=platform.reference, lists=platform.lists,
+                      merchants=platform.merchants, policy=platform.rules.policy_value)
 
 
-def build_platform(settings: Settings, observer: DecisionObserver | None = None) -> Platform:
-    if settings.db_url.startswith("sqlite:///") and settings.db_url != "sqlite:///:memory:":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    hasher = Sm3Protector(load_or_create_key(settings.key_file))
-    vault_store = SqlVaultStore(settings.db_url)
-    vault = Vault(vault_store, load_master_keys(settings.data_dir / "keys" / "master-keys.json"), hasher)
-    protector = VaultProtector(hasher, vault)
-    rules = RuleRepository(list(settings.rule_paths) or None, settings.lateness_s, settings.policy_path)
-    log = SqlEventLog(settings.db_url, sqlite_synchronous=settings.sqlite_synchronous)
-    control_store = SqlControlStore(settings.db_url)
-    registry_store = SqlRegistryStore(settings.db_url)
-    engine = Engine(
-        reference=SqlReferenceStore(settings.db_url),
-        lists=control_store,
-        tokens=vault_store,
-        registry=registry_store,
-        rules=rules,
-        log=log,
-        state=build_state_store(settings),
-        protector=protector,
-        observer=observer,
-        snapshot_every=settings.snapshot_every,
-    )
-    consortium_key = load_or_create_key(settings.data_dir / "keys" / "consortium.key", "FENGKONG_CONSORTIUM_KEY")
-    detokenizers = frozenset(a.strip() for a in os.environ.get("FENGKONG_DETOKENIZERS", "").split(",") if a.strip())
-    controls = ControlsService(engine, control_store)
-    registry_service = RegistryService(registry_store, control_store, engine)
-    monitoring = MonitoringService(engine, controls, registry_service, settings.db_url, settings.data_dir / "analytics")
-    return Platform(engine, controls, SharingService(control_store, consortium_key),
-                    VaultService(vault, control_store, engine, detokenizers), registry_service, monitoring)
+def build_metrics() -> ports.Metrics:
+    return PrometheusMetrics()
+
+
+def embedded(data_dir: str | Path = "fengkong-data", **overrides: Any) -> Platform:
+    """The embedded default: a SQLite file and keys under `data_dir`, in-process feature state.
+
+    >>> import tempfile, fengkong
+    >>> with tempfile.TemporaryDirectory() as d, fengkong.embedded(d) as platform:
+    ...     platform.engine.ruleset.version == platform.rules.active.version
+    True
+    """
+    return build_platform(Settings.embedded(data_dir, **overrides))
+
+
+def in_memory(**overrides: Any) -> Platform:
+    """Everything in memory, nothing kept: for tests, notebooks and trying rules out."""
+    return build_platform(Settings.memory(**overrides))

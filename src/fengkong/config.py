@@ -1,25 +1,30 @@
-"""Settings, from keyword arguments or FENGKONG_* environment variables.
+"""Settings: every option and every FENGKONG_* environment variable is read here, and only here.
 
-Two profiles: "embedded" (SQLite file + in-process state, nothing to install or run) and
-"production" (PostgreSQL + Redis), see docs/operations.md.
+Profiles, chosen by `database_url` and `state_backend`:
+- embedded (the default): a SQLite file in `data_dir` and in-process feature state;
+- production: PostgreSQL (`postgresql://...`) and Redis, see docs/operations.md;
+- memory (`memory://`): every store in memory, keys made up for the process; nothing is kept.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from fengkong.domain.errors import InputError
 
-def _env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(f"FENGKONG_{name}", default)
+MEMORY = "memory://"
+STATE_BACKENDS = ("memory", "redis")
+SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("fengkong-data")
-    database_url: str | None = None  # default: sqlite file in data_dir
+    database_url: str | None = None  # default: a SQLite file in data_dir; "memory://": nothing kept
     state_backend: str = "memory"  # memory | redis
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_namespace: str = "fengkong"
@@ -28,8 +33,26 @@ class Settings:
     lateness_s: int = 3600
     snapshot_every: int = 200_000
     sqlite_synchronous: str = "NORMAL"
+    watch_s: float = 2.0  # how often `serve` looks for changed rule files and reference data
     hash_key_file: Path | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Keys given by the operator (hex; master keys as "v2:HEX,v1:HEX"); else files under data_dir.
+    hash_key: str | None = field(default=None, repr=False)
+    consortium_key: str | None = field(default=None, repr=False)
+    master_keys: str | None = field(default=None, repr=False)
+    detokenizers: tuple[str, ...] = ()  # actors allowed to reveal card numbers
+
+    def __post_init__(self) -> None:
+        if self.state_backend not in STATE_BACKENDS:
+            raise InputError("state", f"unknown state backend {self.state_backend!r}: use {' or '.join(STATE_BACKENDS)}")
+        if self.sqlite_synchronous.upper() not in SQLITE_SYNCHRONOUS:
+            raise InputError("sqlite_synchronous", f"one of {', '.join(SQLITE_SYNCHRONOUS)}")
+        if self.lateness_s < 0 or self.snapshot_every < 1 or self.watch_s < 0:
+            raise InputError("settings", "lateness_s and watch_s must be 0 or more, snapshot_every 1 or more")
+
+    @property
+    def in_memory(self) -> bool:
+        """Nothing is kept: memory stores, memory state, keys for this process only."""
+        return self.database_url == MEMORY
 
     @property
     def db_url(self) -> str:
@@ -38,27 +61,57 @@ class Settings:
         return f"sqlite:///{self.data_dir / 'fengkong.db'}"
 
     @property
-    def key_file(self) -> Path:
-        return self.hash_key_file or self.data_dir / "keys" / "identifier-hash.key"
+    def keys_dir(self) -> Path | None:
+        return None if self.in_memory else self.data_dir / "keys"
+
+    @property
+    def key_file(self) -> Path | None:
+        return self.hash_key_file or (None if self.keys_dir is None else self.keys_dir / "identifier-hash.key")
+
+    @property
+    def analytics_dir(self) -> Path:
+        return self.data_dir / "analytics"
 
     @staticmethod
     def embedded(data_dir: str | Path = "fengkong-data", **overrides: Any) -> Settings:
         return replace(Settings(data_dir=Path(data_dir)), **overrides)
 
     @staticmethod
-    def from_env(**overrides: Any) -> Settings:
-        rules = _env("RULES")
+    def memory(**overrides: Any) -> Settings:
+        return replace(Settings(database_url=MEMORY), **overrides)
+
+    @staticmethod
+    def from_env(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """From FENGKONG_* variables; keyword overrides that are not None win (command options)."""
+        env = os.environ if environ is None else environ
+
+        def get(name: str, default: str | None = None) -> str | None:
+            return env.get(f"FENGKONG_{name}", default) or default
+
+        def number(name: str, default: str, kind: type[int] | type[float] = int) -> Any:
+            text = get(name, default) or default
+            try:
+                return kind(text)
+            except ValueError:
+                raise InputError(f"FENGKONG_{name}", f"{text!r} is not a number") from None
+
+        rules = get("RULES")
         values: dict[str, Any] = {
-            "data_dir": Path(_env("DATA_DIR", "fengkong-data") or "fengkong-data"),
-            "database_url": _env("DATABASE_URL"),
-            "state_backend": _env("STATE", "memory"),
-            "redis_url": _env("REDIS_URL", "redis://127.0.0.1:6379/0"),
-            "redis_namespace": _env("REDIS_NAMESPACE", "fengkong"),
+            "data_dir": Path(get("DATA_DIR", "fengkong-data") or "fengkong-data"),
+            "database_url": get("DATABASE_URL"),
+            "state_backend": get("STATE", "memory"),
+            "redis_url": get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "redis_namespace": get("REDIS_NAMESPACE", "fengkong"),
             "rule_paths": tuple(Path(p) for p in rules.split(os.pathsep)) if rules else (),
-            "policy_path": Path(policy) if (policy := _env("POLICY")) else None,
-            "lateness_s": int(_env("LATENESS_S", "3600") or 3600),
-            "sqlite_synchronous": _env("SQLITE_SYNCHRONOUS", "NORMAL"),
-            "snapshot_every": int(_env("SNAPSHOT_EVERY", "200000") or 200000),
+            "policy_path": Path(policy) if (policy := get("POLICY")) else None,
+            "lateness_s": number("LATENESS_S", "3600"),
+            "snapshot_every": number("SNAPSHOT_EVERY", "200000"),
+            "sqlite_synchronous": get("SQLITE_SYNCHRONOUS", "NORMAL"),
+            "watch_s": number("WATCH_S", "2", float),
+            "hash_key": get("HASH_KEY"),
+            "consortium_key": get("CONSORTIUM_KEY"),
+            "master_keys": get("MASTER_KEYS"),
+            "detokenizers": tuple(a.strip() for a in (get("DETOKENIZERS") or "").split(",") if a.strip()),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return Settings(**values)

@@ -8,9 +8,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from fengkong.adapters.storage.sql import SqlEventLog
 from sqlalchemy.exc import IntegrityError
 
-from fengkong.adapters.storage.sql import SqlEventLog
 from fengkong.domain.decisions import Decision, Outcome, Reason
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.ports import RejectedRecord

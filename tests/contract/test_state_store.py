@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from fengkong.adapters.memory.state import MemoryStateStore
 
-from fengkong.adapters.state.memory import MemoryStateStore
 from fengkong.domain.ports import StateStore
 
 
@@ -15,7 +15,8 @@ def store(request: pytest.FixtureRequest) -> Iterator[StateStore]:
     if request.param == "memory":
         yield MemoryStateStore()
         return
-    from fengkong.adapters.state.redis import RedisStateStore
+    from fengkong.adapters.redis.state import RedisStateStore
+
     from tests.conftest import REDIS_URL
 
     namespace = request.getfixturevalue("redis_namespace")

@@ -13,9 +13,9 @@ from fengkong.domain.events import Event
 from fengkong.domain.rules.compiler import Scope, compile_expression
 from fengkong.domain.rules.errors import ExpressionError
 from fengkong.domain.validation import EventValidator, parse_json_event, rejected_excerpt
-from tests.unit.domain.test_validation import FakeProtector
+from tests.fakes import FakeProtector, FakeSealer
 
-V = EventValidator(FakeProtector())
+V = EventValidator(FakeProtector(), FakeSealer())
 FIELDS = ["event_id", "type", "occurred_at", "amount", "txn_type", "channel", "ip", "location", "card_id",
           "auth_factors", "success", "mcc", "id_number", "cvn2", "verification_channels", "extra_thing"]
 json_values = st.recursive(

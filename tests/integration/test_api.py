@@ -10,9 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fengkong import Settings
-from fengkong.adapters.metrics.prometheus import PrometheusObserver
 from fengkong.api.app import create_app
-from fengkong.bootstrap import build_engine
+from fengkong.bootstrap import build_metrics, build_platform
 from tests.integration.helpers import COUNT_RULES, txn
 
 
@@ -26,11 +25,9 @@ def rules_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(tmp_path: Path, rules_dir: Path) -> Iterator[TestClient]:
-    observer = PrometheusObserver()
-    engine = build_engine(Settings.embedded(tmp_path / "data", rule_paths=(rules_dir,)), observer)
-    with TestClient(create_app(engine, observer)) as test_client:
+    with build_platform(Settings.embedded(tmp_path / "data", rule_paths=(rules_dir,)), build_metrics()) as platform, \
+            TestClient(create_app(platform)) as test_client:
         yield test_client
-    engine.close()
 
 
 def test_one_event(client: TestClient) -> None:

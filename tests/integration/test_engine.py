@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fengkong import Engine, InvalidEventError, Outcome, Settings
-from fengkong.bootstrap import build_engine
+from fengkong.bootstrap import build_platform
 from tests.integration.helpers import COUNT_RULES, txn
 
 
@@ -23,9 +23,8 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
-    eng = build_engine(settings)
-    yield eng
-    eng.close()
+    with build_platform(settings) as platform:
+        yield platform.engine
 
 
 def test_same_event_id_returns_the_first_decision_and_changes_no_state(engine: Engine) -> None:

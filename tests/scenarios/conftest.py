@@ -7,14 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from fengkong import Settings
-from fengkong.bootstrap import Platform, build_platform
+from fengkong import Platform, Settings
+from fengkong.bootstrap import build_platform
 
 
 @pytest.fixture
-def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
-    """A complete platform on the embedded default; `fraud-ops-1` may detokenize."""
-    monkeypatch.setenv("FENGKONG_DETOKENIZERS", "fraud-ops-1")
-    p = build_platform(Settings.embedded(tmp_path / "data"))
-    yield p
-    p.close()
+def settings(tmp_path: Path) -> Settings:
+    """The embedded default under a temporary directory; `fraud-ops-1` may detokenize."""
+    return Settings.embedded(tmp_path / "data", detokenizers=("fraud-ops-1",))
+
+
+@pytest.fixture
+def platform(settings: Settings) -> Iterator[Platform]:
+    """A complete platform on the embedded default."""
+    with build_platform(settings) as opened:
+        yield opened

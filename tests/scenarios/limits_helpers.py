@@ -1,4 +1,4 @@
-"""Shared pieces for the limit tests: an engine with only the limit and account rule files."""
+"""Shared pieces for the limit tests: a platform with only the limit and account rule files."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from fengkong import Engine, Settings
-from fengkong.bootstrap import build_engine
-from fengkong.services.rules_admin import BUILTIN_RULES
+from fengkong import Platform, Settings
+from fengkong.adapters.rulefiles import BUILTIN_RULES
+from fengkong.bootstrap import build_platform
 
 CST = timezone(timedelta(hours=8))
 LIMIT_RULES = (BUILTIN_RULES / "40-limits.yaml", BUILTIN_RULES / "45-accounts.yaml")
@@ -19,12 +19,9 @@ _ids = itertools.count()
 
 
 @contextmanager
-def limits_engine(tmp: Path) -> Iterator[Engine]:
-    engine = build_engine(Settings.embedded(tmp / f"data{next(_ids)}", rule_paths=LIMIT_RULES))
-    try:
-        yield engine
-    finally:
-        engine.close()
+def limits_platform(tmp: Path) -> Iterator[Platform]:
+    with build_platform(Settings.embedded(tmp / f"data{next(_ids)}", rule_paths=LIMIT_RULES)) as platform:
+        yield platform
 
 
 def unique(prefix: str) -> str:

@@ -4,17 +4,14 @@ through the built-in rule pack."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
-from fengkong import Outcome
+from fengkong import InputError, Outcome, Platform, Settings
 from fengkong.api.app import create_app
-from fengkong.bootstrap import Platform
-from fengkong.services.controls import ControlError
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2024, 5, 20, 14, 0, tzinfo=CST)
@@ -30,7 +27,7 @@ def transfer(src: str, dst: str, amount: str, minutes: float, **extra: Any) -> d
 
 
 def test_telecom_fraud_money_split_over_three_mule_layers_is_stopped_before_it_leaves(platform: Platform) -> None:
-    engine, controls = platform.engine, platform.controls
+    engine, orders = platform.engine, platform.orders
     victim = transfer("victim", "mule-1", "45000.00", 0)
     layers = [
         transfer("mule-1", "mule-2a", "20000.00", 5), transfer("mule-1", "mule-2b", "22000.00", 6),
@@ -40,10 +37,10 @@ def test_telecom_fraud_money_split_over_three_mule_layers_is_stopped_before_it_l
     for event in [victim, *layers]:
         assert engine.decide(event).decision is Outcome.APPROVE, event
     # 30 minutes later the victim calls the police; the bank receives a stop-payment on the first mule
-    controls.stop_payment("mule-1", case_number="GA-2024-0520-017", authority="Beijing PSB Chaoyang",
+    orders.stop_payment("mule-1", case_number="GA-2024-0520-017", authority="Beijing PSB Chaoyang",
                           reason="telecom fraud, victim report", actor="ops-a")
     assert engine.decide(transfer("mule-1", "elsewhere", "100.00", 31)).decision is Outcome.STOP_PAYMENT
-    result, stops = controls.trace_and_stop(victim["event_id"], case_number="GA-2024-0520-017",
+    result, stops = orders.trace_and_stop(victim["event_id"], case_number="GA-2024-0520-017",
                                             authority="Beijing PSB Chaoyang", actor="ops-a", reason="quick query")
     held = {n.account: n.remaining_fen for n in result.nodes.values()}
     assert held == {"mule-1": 300000, "mule-2a": 100000, "mule-2b": 50000, "mule-3a": 1200000,
@@ -62,36 +59,40 @@ def test_telecom_fraud_money_split_over_three_mule_layers_is_stopped_before_it_l
     assert engine.decide(transfer("someone", "mule-3a", "10.00", 42)).decision is Outcome.APPROVE
 
 
-def test_removing_an_entry_needs_a_second_person_and_the_audit_chain_detects_tampering(platform: Platform) -> None:
-    engine, controls = platform.engine, platform.controls
-    entry = controls.add("involved_account", "acct-9", actor="alice", reason="police notice 17", source="police")
+def test_removing_an_entry_needs_a_second_person_and_the_audit_chain_detects_tampering(
+    platform: Platform, settings: Settings
+) -> None:
+    engine, lists, audit = platform.engine, platform.lists, platform.audit
+    entry = lists.add("involved_account", "acct-9", actor="alice", reason="police notice 17", source="police")
     assert engine.decide(transfer("acct-9", "x", "10.00", 0)).decision is Outcome.REJECT
-    request = controls.request_removal(entry.id, maker="alice", reason="notice withdrawn")
-    with pytest.raises(ControlError, match="different person"):
-        controls.approve(request.id, checker="alice")
+    request = lists.request_removal(entry.id, maker="alice", reason="notice withdrawn")
+    with pytest.raises(InputError, match="different person"):
+        lists.approve(request.id, checker="alice")
     assert engine.decide(transfer("acct-9", "x", "10.00", 1)).decision is Outcome.REJECT  # still listed
-    controls.approve(request.id, checker="bob", note="checked the withdrawal letter")
+    lists.approve(request.id, checker="bob", note="checked the withdrawal letter")
     assert engine.decide(transfer("acct-9", "x", "10.00", 2)).decision is Outcome.APPROVE
-    with pytest.raises(ControlError, match="already approved"):
-        controls.approve(request.id, checker="carol")
-    check = controls.store.verify_audit()
+    with pytest.raises(InputError, match="already approved"):
+        lists.approve(request.id, checker="carol")
+    check = audit.verify()
     assert check.ok and check.rows == 4
-    actions = [r.action for r in controls.store.audit_records()]
+    actions = [r.action for r in audit.records()]
     assert actions[:4] == ["list.add.involved_account", "request.remove_entry", "request.refused_same_person",
                            "approve.remove_entry"]
-    with controls.store.engine.begin() as conn:
+    outside = create_engine(settings.db_url)  # someone with database access, behind fengkong's back
+    with outside.begin() as conn:
         conn.execute(text("UPDATE audit_log SET reason = 'nothing to see' WHERE seq = 2"))
-    tampered = controls.store.verify_audit()
+    tampered = audit.verify()
     assert not tampered.ok and tampered.first_bad_seq == 2 and "changed after writing" in tampered.problem
-    with controls.store.engine.begin() as conn:
+    with outside.begin() as conn:
         conn.execute(text("DELETE FROM audit_log WHERE seq = 2"))
-    assert controls.store.verify_audit().first_bad_seq == 3
+    outside.dispose()
+    assert audit.verify().first_bad_seq == 3
 
 
 def test_freeze_holds_an_amount_until_its_expiry(platform: Platform) -> None:
-    engine, controls = platform.engine, platform.controls
+    engine, orders = platform.engine, platform.orders
     until = (datetime.now(UTC) + timedelta(days=30)).isoformat()
-    controls.freeze("acct-f", "10000.00", case_number="C-1", authority="court", reason="civil case", actor="ops",
+    orders.freeze("acct-f", "10000.00", case_number="C-1", authority="court", reason="civil case", actor="ops",
                     expires_at=until)
     now = datetime.now(CST)
 
@@ -111,8 +112,8 @@ def test_penalties_for_a_rented_account_and_its_owner(platform: Platform) -> Non
     from fengkong.domain.identity.resident_id import check_digit
 
     owner = "11010519900101001" + check_digit("11010519900101001")
-    engine, controls = platform.engine, platform.controls
-    entries = controls.confirm_rented_account("acct-r", owner, actor="ops", reason="sold to a fraud ring",
+    engine, orders = platform.engine, platform.orders
+    entries = orders.confirm_rented_account("acct-r", owner, actor="ops", reason="sold to a fraud ring",
                                               evidence="PSB notice 88", source="police")
     assert [e.list_type for e in entries] == ["involved_account", "penalty_account", "penalty_person"]
     now = datetime.now(CST)
@@ -127,28 +128,30 @@ def test_penalties_for_a_rented_account_and_its_owner(platform: Platform) -> Non
     assert refused.decision is Outcome.REJECT and refused.reasons[0].code == "PERSON_PENALTY"
     assert str(now.year + 3) in refused.reasons[0].message_zh
     penalty = entries[2]
-    request = controls.request_penalty_change(penalty.id, (now + timedelta(days=1)).isoformat(), maker="ops",
+    request = platform.lists.request_penalty_change(penalty.id, (now + timedelta(days=1)).isoformat(), maker="ops",
                                               reason="court reduced the penalty")
-    controls.approve(request.id, checker="head-of-ops")
+    platform.lists.approve(request.id, checker="head-of-ops")
     later = opening | {"event_id": "open-2", "occurred_at": (now + timedelta(days=2)).isoformat()}
     assert engine.decide(later).decision is Outcome.APPROVE
 
 
-def test_lists_match_sensitive_values_by_keyed_hash_and_import_reports_rows(platform: Platform, tmp_path: Path) -> None:
+def test_lists_match_sensitive_values_by_keyed_hash_and_import_reports_rows(platform: Platform, settings: Settings) -> None:
     import io
 
-    engine, controls = platform.engine, platform.controls
-    controls.add("phone", "138-0013-8000", actor="ops", reason="scam calls", source="carrier")
-    controls.add("card", "6222021234567890128", actor="ops", reason="counterfeit", source="scheme")
+    engine, lists = platform.engine, platform.lists
+    lists.add("phone", "138-0013-8000", actor="ops", reason="scam calls", source="carrier")
+    lists.add("card", "6222021234567890128", actor="ops", reason="counterfeit", source="scheme")
     login = {"event_id": "l1", "type": "login", "occurred_at": T0.isoformat(), "success": True,
              "phone": "13800138000", "device_id": "d"}
     assert engine.decide(login).decision is Outcome.REJECT
     pay = transfer("a", "b", "10.00", 0) | {"card_id": "6222021234567890128", "txn_type": "purchase"}
     assert engine.decide(pay).decision is Outcome.REJECT
-    with controls.store.engine.connect() as conn:
+    outside = create_engine(settings.db_url)
+    with outside.connect() as conn:
         stored = [r[0] for r in conn.execute(text("SELECT match_key || display FROM list_entries"))]
+    outside.dispose()
     assert not any("13800138000" in s or "6222021234567890128" in s for s in stored)
-    rows = controls.import_csv("device", io.StringIO("value,reason\ndev-1,emulator farm\n,missing value\ndev-2,\n"),
+    rows = lists.import_csv("device", io.StringIO("value,reason\ndev-1,emulator farm\n,missing value\ndev-2,\n"),
                                actor="ops", source="internal")
     assert [(r.row, r.outcome) for r in rows] == [(1, "added"), (2, "error"), (3, "error")]
     assert "value" in rows[1].message and "reason" in rows[2].message
@@ -156,7 +159,7 @@ def test_lists_match_sensitive_values_by_keyed_hash_and_import_reports_rows(plat
 
 def test_reciprocal_sharing(platform: Platform) -> None:
     sharing = platform.sharing
-    with pytest.raises(ControlError, match="reciprocity"):
+    with pytest.raises(InputError, match="reciprocity"):
         sharing.query("bank-b", "phone", "13900001111", actor="analyst-b")
     sharing.report("bank-a", "phone", "139-0000-1111", "telecom_fraud", actor="analyst-a")
     sharing.report("bank-c", "phone", "13900001111", "account_rental", actor="analyst-c")
@@ -165,12 +168,12 @@ def test_reciprocal_sharing(platform: Platform) -> None:
     assert answer["reports"] == 2 and answer["institutions"] == 2
     assert answer["risk_types"] == {"telecom_fraud": 1, "account_rental": 1}
     assert "bank-a" not in str(answer) and "13900001111" not in str(answer)
-    log = platform.controls.store.query_log()
+    log = sharing.queries()
     assert [q["allowed"] for q in log] == [True, False]
 
 
 def test_control_api(platform: Platform) -> None:
-    app = create_app(platform.engine, controls=platform.controls, sharing=platform.sharing)
+    app = create_app(platform)
     with TestClient(app) as client:
         made = client.post("/v1/stop-payments", json={"account_id": "m1", "case_number": "C9", "authority": "PSB",
                                                       "reason": "fraud", "actor": "a"})

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
-from fengkong import Decision, Engine, Outcome
+import fengkong
+from fengkong import Decision, Outcome
 from fengkong.simulate.world import simulate
 
 
-def test_friction_on_an_ordinary_population_is_under_one_percent(tmp_path: Path) -> None:
+def test_friction_on_an_ordinary_population_is_under_one_percent() -> None:
     sim = simulate(customers=1500, days=30, seed=17, attacks=False)
     assert not sim.labels
-    engine = Engine.embedded(tmp_path / "data")
-    try:
-        results = engine.decide_many(sim.events)
-    finally:
-        engine.close()
+    with fengkong.in_memory() as platform:
+        results = platform.engine.decide_many(sim.events)
     txns: Counter[str] = Counter()
     bothered: Counter[str] = Counter()
     for event, result in zip(sim.events, results, strict=True):

@@ -14,15 +14,20 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from fengkong import Engine, InvalidEventError, Outcome
+from fengkong import Engine, InvalidEventError, Outcome, Platform
 from fengkong.api.app import create_app
-from tests.scenarios.limits_helpers import CST, at, limits_engine, payment, unique
+from tests.scenarios.limits_helpers import CST, at, limits_platform, payment, unique
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    with limits_engine(tmp_path) as eng:
-        yield eng
+def platform(tmp_path: Path) -> Iterator[Platform]:
+    with limits_platform(tmp_path) as opened:
+        yield opened
+
+
+@pytest.fixture
+def engine(platform: Platform) -> Engine:
+    return platform.engine
 
 
 STRONG = {"auth_factors": ["password", "digital_certificate"]}
@@ -209,7 +214,8 @@ def test_step_up_names_the_factors_that_would_allow_the_payment(engine: Engine) 
     assert engine.decide(big | {"event_id": unique("t"), "auth_factors": ["password", "digital_certificate"]}).decision is Outcome.APPROVE
 
 
-def test_transfer_agreement_and_customer_limits_take_effect_on_the_next_event(engine: Engine) -> None:
+def test_transfer_agreement_and_customer_limits_take_effect_on_the_next_event(platform: Platform) -> None:
+    engine, reference = platform.engine, platform.reference
     account, customer = unique("acct"), unique("cust")
 
     def transfer(hour: float, amount: str, to_bank: bool) -> Outcome:
@@ -218,26 +224,26 @@ def test_transfer_agreement_and_customer_limits_take_effect_on_the_next_event(en
         return engine.decide(event).decision
 
     assert transfer(8, "9000.00", True) is Outcome.APPROVE  # no agreement yet
-    engine.set_reference("transfer_agreement", account, {"to_bank_daily_amount": "10000", "to_bank_daily_count": 3,
-                                                         "to_account_daily_amount": "500"}, "ops-1", "customer agreement 2024-03")
+    reference.set("transfer_agreement", account, {"to_bank_daily_amount": "10000", "to_bank_daily_count": 3,
+                                                  "to_account_daily_amount": "500"}, actor="ops-1", reason="customer agreement 2024-03")
     assert transfer(9, "1000.00", True) is Outcome.APPROVE
     assert transfer(9.5, "0.01", True) is Outcome.REJECT  # third transfer to a bank... over the amount
     assert transfer(10, "500.00", False) is Outcome.APPROVE
     assert transfer(10.5, "0.01", False) is Outcome.REJECT
-    engine.set_reference("customer_limits", customer, {"single": "2000", "daily": "12000"}, "ops-1", "set by the customer")
+    reference.set("customer_limits", customer, {"single": "2000", "daily": "12000"}, actor="ops-1", reason="set by the customer")
     over_single = engine.decide(payment(unique("a"), at(0, 11), "2000.01", cls="I", customer=customer))
     assert over_single.decision is Outcome.REJECT and over_single.reasons[0].code == "CUSTOMER_SINGLE_LIMIT"
     day = engine.decide(payment(unique("a"), at(0, 12), "2000.00", cls="I", customer=customer))
     assert day.decision is Outcome.REJECT and "remaining" in day.reasons[0].message_en  # 10,500 used already
     assert engine.decide(payment(unique("a"), at(0, 13), "1500.00", cls="I", customer=customer)).decision is Outcome.APPROVE
-    engine.set_reference("customer_limits", customer, None, "ops-2", "customer removed the limit")
+    reference.set("customer_limits", customer, None, actor="ops-2", reason="customer removed the limit")
     assert engine.decide(payment(unique("a"), at(0, 14), "5000.00", cls="I", customer=customer)).decision is Outcome.APPROVE
-    history = engine.reference_store.history("customer_limits", customer)  # type: ignore[union-attr]
+    history = reference.history("customer_limits", customer)
     assert [(h.version, h.changed_by, h.record is None) for h in history] == [(1, "ops-1", False), (2, "ops-2", True)]
 
 
-def test_reference_api_validates_and_keeps_history(engine: Engine) -> None:
-    with TestClient(create_app(engine)) as client:
+def test_reference_api_validates_and_keeps_history(platform: Platform) -> None:
+    with TestClient(create_app(platform)) as client:
         bad = client.put("/v1/customers/c9/limits", json={"single": "-5", "actor": "ops", "reason": "x"})
         assert bad.status_code == 422 and bad.json()["error"]["field"] == "single"
         nobody = client.put("/v1/customers/c9/limits", json={"single": "5"})

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from fengkong import Engine, Outcome
 from fengkong.domain.clock import business_date, to_epoch_seconds
-from tests.scenarios.limits_helpers import at, limits_engine, payment, unique
+from tests.scenarios.limits_helpers import at, limits_platform, payment, unique
 
 AMOUNTS = st.one_of(
     st.sampled_from(["0.01", "1.00", "999.99", "1000.00", "2500.00", "5000.00", "9999.99", "10000.00"]),
@@ -26,8 +26,8 @@ PROFILE = settings(max_examples=40, deadline=None, suppress_health_check=[Health
 
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    with limits_engine(tmp_path_factory.mktemp("limits")) as eng:
-        yield eng
+    with limits_platform(tmp_path_factory.mktemp("limits")) as platform:
+        yield platform.engine
 
 
 def day_of(when: datetime) -> Any:

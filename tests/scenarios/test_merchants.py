@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from fengkong import Outcome, Settings
-from fengkong.bootstrap import Platform, build_platform
+from fengkong import Outcome, Platform, Settings
+from fengkong.bootstrap import build_monitoring, build_platform
 from fengkong.domain.identity.resident_id import check_digit
 from fengkong.simulate.world import simulate
 
@@ -36,8 +36,8 @@ def codes(result: Any) -> set[str]:
 
 
 def test_onboarding_checks_give_reasons(platform: Platform) -> None:
-    reg = platform.registry
-    platform.controls.add("illegal_merchant", "m-bad", actor="ops", reason="forged licence", source="association")
+    reg = platform.merchants
+    platform.lists.add("illegal_merchant", "m-bad", actor="ops", reason="forged licence", source="association")
     assert reg.register_merchant({"merchant_id": "m-bad", "name": "X", "mcc": "5411"}, actor="ops").status == "rejected"
     first = reg.register_merchant({"merchant_id": "m-1", "name": "Noodles", "mcc": "5998", "declared_category": "restaurant",
                                    "legal_rep_id_number": REP, "settlement_personal": True}, actor="ops")
@@ -47,18 +47,18 @@ def test_onboarding_checks_give_reasons(platform: Platform) -> None:
     assert codes(second) == {"SAME_IDENTITY_SEVERAL_MERCHANTS", "PREAUTH_NOT_ALLOWED"} and second.status == "rejected"
     hotel = reg.register_merchant({"merchant_id": "m-h", "name": "Hotel", "mcc": "7011", "preauth_enabled": True}, actor="ops")
     assert hotel.status == "active"
-    platform.controls.add("id_number", REP, actor="ops", reason="fraud ring", source="police")
+    platform.lists.add("id_number", REP, actor="ops", reason="fraud ring", source="police")
     listed = reg.register_merchant({"merchant_id": "m-3", "name": "Y", "mcc": "5411", "legal_rep_id_number": REP}, actor="ops")
     assert "REPRESENTATIVE_BLACKLISTED" in codes(listed)
     assert codes(reg.register_terminal({"terminal_id": "t-x", "certified": False}, actor="ops")) == {"TERMINAL_UNCERTIFIED"}
     assert codes(reg.register_terminal({"terminal_id": "t-y", "certified": True, "merchants": "m-1,m-2"}, actor="ops")) == {"ONE_TERMINAL_SEVERAL_MERCHANTS"}
     mobile = reg.register_terminal({"terminal_id": "t-m", "certified": True, "kind": "mobile", "merchants": "m-2"}, actor="ops")
     assert codes(mobile) == {"MOBILE_POS_NOT_PERMITTED"}
-    assert platform.controls.store.verify_audit().ok
+    assert platform.audit.verify().ok
 
 
 def test_terminal_rules_in_the_decision_path(platform: Platform) -> None:
-    reg, engine = platform.registry, platform.engine
+    reg, engine = platform.merchants, platform.engine
     reg.register_merchant({"merchant_id": "m-1", "name": "Grocer", "mcc": "5411", "single_limit": "3000", "daily_limit": "5000"}, actor="ops")
     reg.register_merchant({"merchant_id": "m-food", "name": "Takeaway", "mcc": "5812"}, actor="ops")
     reg.register_terminal({"terminal_id": "t-1", "certified": True, "kind": "fixed", "merchants": "m-1",
@@ -87,8 +87,8 @@ def test_terminal_rules_in_the_decision_path(platform: Platform) -> None:
     assert day.decision is Outcome.REJECT and "5,000.00" in day.reasons[0].message_en
 
 
-def test_common_point_of_compromise_flags_the_skimmer(platform: Platform) -> None:
-    engine, monitoring = platform.engine, platform.monitoring
+def test_common_point_of_compromise_flags_the_skimmer(platform: Platform, settings: Settings) -> None:
+    engine, monitoring = platform.engine, build_monitoring(platform, settings)
     victims = [f"v{i}" for i in range(5)]
     for i, card in enumerate(victims):
         engine.decide(pos("t-skim", "80.00", card=card, hours=-100 + i))
@@ -135,20 +135,23 @@ def test_each_disposition_changes_the_next_decision(platform: Platform, kind: st
     values: dict[str, Any] = {"action": action, "level": 3}
     if action in caps:
         values["single"], values["daily"] = (policy(name) for name in caps[action])
-    engine.set_reference(f"{kind}_disposition", "k-c" if kind == "card" else "m-c", values, "analyst", "cash-out scan")
+    platform.reference.set(f"{kind}_disposition", "k-c" if kind == "card" else "m-c", values, actor="analyst",
+                           reason="cash-out scan")
     after = engine.decide(pos("t-1", event_kw.get("amount", "100.00"), card="k-c", kind="credit", merchant="m-c", hours=1))
     assert after.decision.value == decision and code in {r.code for r in after.reasons}, after.to_dict()
 
 
 def test_cashout_scan_ranks_the_cashout_merchants_and_cardholders_first(tmp_path: Path) -> None:
     sim = simulate(customers=1500, days=30, seed=3)
-    platform = build_platform(Settings.embedded(tmp_path / "d"))
+    settings = Settings.embedded(tmp_path / "d")
+    platform = build_platform(settings)
+    monitoring = build_monitoring(platform, settings)
     try:
         for i in range(0, len(sim.events), 2000):
             platform.engine.decide_many(sim.events[i : i + 2000])
-        assert platform.monitoring.refresh() == len(sim.events)
-        assert platform.monitoring.refresh() == 0  # incremental: nothing new
-        report, applied = platform.monitoring.cashout(30, apply=True, actor="cashout-scheduler")
+        assert monitoring.refresh() == len(sim.events)
+        assert monitoring.refresh() == 0  # incremental: nothing new
+        report, applied = monitoring.cashout(30, apply=True, actor="cashout-scheduler")
         labels = sim.entity_labels
         bad_merchants = {k.split(":", 1)[1] for k, v in labels.items() if v == "cashout_merchant"}
         bad_cards = {k.split(":", 1)[1] for k, v in labels.items() if v == "cashout_cardholder"}
@@ -169,7 +172,7 @@ def test_cashout_scan_ranks_the_cashout_merchants_and_cardholders_first(tmp_path
         assert nxt.decision is Outcome.REJECT and nxt.reasons[0].code == "MERCHANT_LIMITS_LOWERED"
         register_level = min(f.level for f in report.merchants[: len(bad_merchants)])
         for path in (tmp_path / "register.csv", tmp_path / "register.xlsx"):
-            rows = platform.monitoring.register(report, path, min_level=register_level)
+            rows = monitoring.register(report, path, min_level=register_level)
             assert rows == len(bad_merchants)
         with open(tmp_path / "register.csv", encoding="utf-8-sig") as handle:
             table = list(csv.reader(handle))

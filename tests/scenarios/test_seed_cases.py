@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import fengkong
 from fengkong import Decision, Engine, Outcome
 
 CST = timezone(timedelta(hours=8))
@@ -24,9 +25,8 @@ MACAU = {"lat": 22.1987, "lon": 113.5439, "city": "Macau", "country": "MO"}
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    eng = Engine.embedded(tmp_path / "data")
-    yield eng
-    eng.close()
+    with fengkong.embedded(tmp_path / "data") as platform:
+        yield platform.engine
 
 
 class Customer:

@@ -16,12 +16,11 @@ from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fengkong import Outcome
+from fengkong import InputError, Outcome, Platform
+from fengkong.adapters.crypto.vault import Sm4CardVault
 from fengkong.api.app import create_app
-from fengkong.bootstrap import Platform
 from fengkong.domain.identity.passwords import check_password
 from fengkong.domain.sensitive import luhn_valid
-from fengkong.services.controls import ControlError
 
 PAN = "6222021234567890128"
 CST = timezone(timedelta(hours=8))
@@ -62,9 +61,9 @@ def test_tokens_used_outside_their_domain_are_refused_with_the_control(platform:
     vault.set_status(token, "suspended", actor="ops", reason="customer lost phone")
     assert code(pay(token, "1.00")) == "TOKEN_INACTIVE"
     vault.set_status(token, "deleted", actor="ops", reason="closed")
-    with pytest.raises(ControlError, match="deleted"):
+    with pytest.raises(InputError, match="deleted"):
         vault.set_status(token, "active", actor="ops", reason="oops")
-    with pytest.raises(ControlError, match="per_use_max"):
+    with pytest.raises(InputError, match="per_use_max"):
         vault.issue(actor="ops", reason="r", card_number=PAN, controls={"per_use_max": "1.234"})
 
 
@@ -76,32 +75,34 @@ def test_key_rotation_keeps_every_token_detokenizable(platform: Platform) -> Non
         engine.decide(pay(p, "10.00", channel="pos"))
     token = vault.issue(actor="ops", reason="r", card_number=pans[2])["token"]
     assert vault.rotate_master("v2", actor="key-custodian") == 1
-    readable, bad = vault.vault.check_all()
+    readable, bad = vault.check()
     assert (readable, bad) == (3, [])
-    vault.vault.masters.retire("v1")
-    vault.vault._deks.clear()  # a restart: nothing cached
+    cards = vault.cards
+    assert isinstance(cards, Sm4CardVault)
+    cards.masters.retire("v1")
+    cards.forget_keys()  # a restart: nothing cached
     assert vault.detokenize(token, actor="fraud-ops-1", purpose="chargeback 77") == pans[2]
     vault.rotate_data_key(actor="key-custodian")
     late = "622202111111111111"
     engine.decide(pay(late + next(d for d in "0123456789" if luhn_valid(late + d)), "10.00", channel="pos"))
-    assert vault.vault.check_all() == (4, [])
+    assert vault.check() == (4, [])
 
 
 def test_detokenization_is_permissioned_and_audited(platform: Platform) -> None:
     vault = platform.vault
     token = vault.issue(actor="ops", reason="r", card_number=PAN)["token"]
-    with pytest.raises(ControlError, match="not permitted"):
+    with pytest.raises(InputError, match="not permitted"):
         vault.detokenize(token, actor="curious-intern", purpose="just looking")
-    with pytest.raises(ControlError, match="purpose"):
+    with pytest.raises(InputError, match="purpose"):
         vault.detokenize(token, actor="fraud-ops-1", purpose=" ")
     assert vault.detokenize(token, actor="fraud-ops-1", purpose="case 12") == PAN
-    actions = [(r.actor, r.action) for r in platform.controls.store.audit_records()]
+    actions = [(r.actor, r.action) for r in platform.audit.records()]
     assert ("curious-intern", "token.detokenize_refused") in actions and ("fraud-ops-1", "token.detokenize") in actions
-    assert platform.controls.store.verify_audit().ok
+    assert platform.audit.verify().ok
 
 
 def test_vault_and_password_api(platform: Platform) -> None:
-    app = create_app(platform.engine, controls=platform.controls, sharing=platform.sharing, vault=platform.vault)
+    app = create_app(platform)
     with TestClient(app) as client:
         made = client.post("/v1/tokens", json={"card_number": PAN, "actor": "ops", "reason": "r", "controls": {"max_uses": 1}})
         assert made.status_code == 201 and PAN not in made.text

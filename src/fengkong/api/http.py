@@ -1,5 +1,6 @@
-"""The two things every route needs: an orjson response and a JSON body read with exact
-decimals (amounts are never parsed as binary floats)."""
+"""What every route needs: JSON answers (orjson), JSON bodies read with exact decimals (amounts
+are never parsed as binary floats) under a size limit, and status codes that follow from the
+type of error a service raised."""
 
 from __future__ import annotations
 
@@ -7,15 +8,60 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from fastapi import Request
 from fastapi.responses import Response
 
 from fengkong import jsonio
+from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, TooLarge, Unavailable
+from fengkong.domain.validation import MAX_EVENT_BYTES
+
+MAX_BODY_BYTES = 64 * MAX_EVENT_BYTES
+
+# Most specific first: each error type and the status code it answers with.
+STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (NotFound, 404), (NotPermitted, 403), (Conflict, 409), (TooLarge, 413), (InputError, 422), (Unavailable, 503),
+)
 
 
 def json_response(content: Any, status: int = 200) -> Response:
     return Response(jsonio.dumps(content), status_code=status, media_type="application/json")
 
 
+def status_of(error: Exception) -> int:
+    return next((code for kind, code in STATUS if isinstance(error, kind)), 500)
+
+
+def error_response(error: InputError) -> Response:
+    return json_response({"error": {"field": error.field, "message": error.message}}, status_of(error))
+
+
 def decode_json(body: bytes) -> Any:
-    """Raises ValueError (invalid JSON) or RecursionError (nested too deeply)."""
-    return json.loads(body, parse_float=Decimal)
+    """The one JSON decoder of the API. Raises InputError naming `(json)`."""
+    try:
+        return json.loads(body, parse_float=Decimal)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError("(json)", f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError("(json)", "invalid JSON: nested too deeply") from None
+
+
+async def read_body(request: Request) -> bytes:
+    """The raw body, refused (TooLarge) when its declared length is over the limit."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise TooLarge("(body)", f"body over {MAX_BODY_BYTES:,} bytes")
+    return await request.body()
+
+
+async def read_object(request: Request) -> dict[str, Any]:
+    """A JSON object body (an empty body is an empty object)."""
+    data = decode_json(await read_body(request) or b"{}")
+    if not isinstance(data, dict):
+        raise InputError("(body)", "send a JSON object")
+    return data
+
+
+def text(data: dict[str, Any], name: str) -> str:
+    """A body field as text ('' when absent): services say which are required."""
+    value = data.get(name)
+    return "" if value is None else str(value)

@@ -1,60 +1,17 @@
-"""Request and response schemas for the OpenAPI documentation of the HTTP API.
+"""Request and response schemas for the OpenAPI description of the HTTP API.
 
-Validation of events is done by the domain validator (one implementation for every entry
-point, errors in the contract's shape); these models describe the contract to API users.
+Events are validated by the domain validator (one implementation for every entry point, errors
+in the contract's shape); their schema here is generated from the validator's own field table,
+so the description shows every contract field and cannot drift from what is accepted.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-
-class Location(BaseModel):
-    lat: float | None = None
-    lon: float | None = None
-    city: str | None = None
-    country: str | None = Field(None, description="ISO 3166 alpha-2")
-
-
-class EventIn(BaseModel):
-    """One event of the contract (docs/event-contract.md). Unknown extra fields are kept."""
-
-    model_config = ConfigDict(extra="allow", json_schema_extra={
-        "examples": [{
-            "event_id": "e-42", "type": "transaction", "occurred_at": "2019-12-12T03:23:00+08:00",
-            "customer_id": "c-1", "txn_type": "transfer", "channel": "quick_pay", "amount": "5000.00",
-            "account_id": "a-1", "counterparty_account_id": "a-9", "device_id": "d-1",
-        }]
-    })
-
-    event_id: str
-    type: str = Field(description="transaction, login, account_open, card_bind, profile_change, repayment, feedback")
-    occurred_at: str = Field(description="ISO-8601 with UTC offset")
-    institution_id: str | None = None
-    customer_id: str | None = None
-    phone: str | None = None
-    device_id: str | None = None
-    ip: str | None = None
-    location: Location | None = None
-    txn_type: str | None = None
-    channel: str | None = None
-    amount: str | float | None = Field(None, description="yuan, > 0, at most 2 decimals")
-    currency: str | None = None
-    account_id: str | None = None
-    account_kind: str | None = None
-    account_class: str | None = None
-    card_id: str | None = None
-    card_kind: str | None = None
-    card_has_chip: bool | None = None
-    entry_mode: str | None = None
-    counterparty_account_id: str | None = None
-    same_name: bool | None = None
-    merchant_id: str | None = None
-    mcc: str | None = None
-    terminal_id: str | None = None
-    auth_factors: list[str] | None = None
+from fengkong.domain.validation import event_json_schema
 
 
 class ReasonOut(BaseModel):
@@ -97,3 +54,8 @@ class BatchOut(BaseModel):
 
 def request_body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+EVENT_REF = {"$ref": "#/components/schemas/Event"}
+# Schemas referenced by routes that read their bodies themselves; added to the document's components.
+COMPONENTS: dict[str, dict[str, Any]] = {"Event": event_json_schema()}

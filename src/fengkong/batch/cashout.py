@@ -64,7 +64,8 @@ def connect(parquet_dir: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET autoinstall_known_extensions = false")
     con.execute("SET autoload_known_extensions = false")
-    con.execute(f"CREATE VIEW ev AS SELECT * FROM read_parquet('{parquet_dir.as_posix()}/events-*.parquet')")
+    files = (parquet_dir / "events-*.parquet").as_posix().replace("'", "''")
+    con.execute(f"CREATE VIEW ev AS SELECT * FROM read_parquet('{files}')")
     return con
 
 

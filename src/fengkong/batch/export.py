@@ -1,8 +1,9 @@
 """Incremental export of the event log to Parquet for batch analytics.
 
-Columns are pulled out of the stored JSON by the database itself (SQLite `json_extract`,
-PostgreSQL `->>`), read in chunks and written by Polars as one Parquet file per chunk; a later
-run exports only events after the last exported position (named in the file names).
+Rows come from the EventLog port (the SQL log pulls the fields out of the stored JSON itself);
+DuckDB writes one Parquet file per chunk, through a JSON Lines staging file with the column
+types fixed. A later run exports only events after the last exported position, which the file
+names carry.
 """
 
 from __future__ import annotations
@@ -10,20 +11,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import polars as pl
-from sqlalchemy import text
+import duckdb
+import orjson
 
-from fengkong.adapters.storage.sql import make_engine
+from fengkong.domain.ports import EVENT_COLUMNS, EventLog
 
 FIELDS = ("txn_type", "channel", "merchant_id", "terminal_id", "mcc", "card_kind", "entry_mode", "preauth_id",
           "original_event_id", "credit_limit", "statement_due_date", "target_event_id", "label", "name")
-# In the order of the SELECT below: the stored columns, the JSON fields, then the city.
-SCHEMA: dict[str, Any] = {"seq": pl.Int64, "event_id": pl.Utf8, "ts": pl.Float64, "type": pl.Utf8, "decision": pl.Utf8,
-          "amount_fen": pl.Int64, "customer_id": pl.Utf8, "account_id": pl.Utf8, "card_id": pl.Utf8,
-          **{f: pl.Utf8 for f in FIELDS}, "city": pl.Utf8}
+PATHS = (*FIELDS, "location.city")
+NAMES = (*EVENT_COLUMNS, *FIELDS, "city")
+TYPES = {name: "VARCHAR" for name in NAMES} | {"seq": "BIGINT", "ts": "DOUBLE", "amount_fen": "BIGINT"}
 _PART = re.compile(r"events-(\d{12})-(\d{12})\.parquet$")
+
+
+def _quoted(path: Path) -> str:
+    """A path inside a single-quoted SQL string."""
+    return path.as_posix().replace("'", "''")
 
 
 def exported_through(out_dir: Path) -> int:
@@ -35,35 +39,30 @@ def exported_through(out_dir: Path) -> int:
     return last
 
 
-def export_events(db_url: str, out_dir: Path, chunk: int = 250_000,
+def export_events(events: EventLog, out_dir: Path, chunk: int = 250_000,
                   progress: Callable[[int, int], None] | None = None) -> int:
     """Export events after the last exported one; returns how many rows were written."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(db_url)
-    sqlite = engine.dialect.name == "sqlite"
-
-    def field(name: str, path: str) -> str:
-        return f"json_extract(record, '$.{path}') AS {name}" if sqlite else f"(record::json #>> '{{{path.replace('.', ',')}}}') AS {name}"
-
-    columns = ", ".join([field(f, f) for f in FIELDS] + [field("city", "location.city")])
     after = exported_through(out_dir)
+    total = max(0, events.last_seq() - after)
     written = 0
+    staging = out_dir / "staging.jsonl"
+    columns = "{" + ", ".join(f"'{name}': '{kind}'" for name, kind in TYPES.items()) + "}"
+    con = duckdb.connect()
     try:
-        with engine.connect() as conn:
-            total = int(conn.execute(text("SELECT count(*) FROM event_log WHERE seq > :a"), {"a": after}).scalar() or 0)
-            while True:
-                rows = conn.execute(text(
-                    f"SELECT seq, event_id, ts, event_type, decision, amount_fen, customer_id, account_id, card_id, {columns} "
-                    "FROM event_log WHERE seq > :a ORDER BY seq LIMIT :n"), {"a": after, "n": chunk}).fetchall()
-                if not rows:
-                    break
-                frame = pl.DataFrame([tuple(r) for r in rows], schema=pl.Schema(SCHEMA), orient="row", strict=False)
-                first, last = int(rows[0][0]), int(rows[-1][0])
-                frame.write_parquet(out_dir / f"events-{first:012d}-{last:012d}.parquet")
-                after = last
-                written += len(rows)
-                if progress is not None:
-                    progress(written, total)
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET autoload_known_extensions = false")
+        while rows := events.columns(after, PATHS, chunk):
+            staging.write_bytes(b"\n".join(orjson.dumps(dict(zip(NAMES, row, strict=True))) for row in rows))
+            first, last = int(rows[0][0]), int(rows[-1][0])
+            target = out_dir / f"events-{first:012d}-{last:012d}.parquet"
+            con.execute(f"COPY (SELECT * FROM read_json(?, format='newline_delimited', columns={columns})) "
+                        f"TO '{_quoted(target)}' (FORMAT parquet)", [str(staging)])
+            after = last
+            written += len(rows)
+            if progress is not None:
+                progress(written, max(total, written))
     finally:
-        engine.dispose()
+        con.close()
+        staging.unlink(missing_ok=True)
     return written

@@ -10,16 +10,18 @@ import time
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from fengkong.bootstrap import build_platform
 from fengkong.config import Settings
 from fengkong.domain.decisions import Decision
-from fengkong.simulate.world import simulate
+
+if TYPE_CHECKING:
+    from fengkong.services.platform import Platform
 
 BATCH = 500
 
@@ -29,47 +31,51 @@ def _pct(part: float, whole: float) -> str:
 
 
 def run_demo(customers: int, days: int, seed: int, data_dir: Path) -> dict[str, Any]:
+    from fengkong.bootstrap import build_monitoring, build_platform
+    from fengkong.simulate.world import simulate
+
     # A terminal gets its own width; piped output (logs, CI) gets room for the tables.
     console = Console() if sys.stdout.isatty() else Console(width=120)
     if data_dir.exists():
         shutil.rmtree(data_dir)
     started = time.perf_counter()
     sim = simulate(customers=customers, days=days, seed=seed, progress=True)
-    platform = build_platform(Settings.embedded(data_dir))
-    engine = platform.engine
-    registered = _register(platform, sim.registry)
-    decisions: dict[str, Decision] = {}
-    t0 = time.perf_counter()
-    columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns, console=console, transient=True) as bar:
-        task = bar.add_task("scoring", total=len(sim.events))
-        for i in range(0, len(sim.events), BATCH):
-            chunk = sim.events[i : i + BATCH]
-            for result in engine.decide_many(chunk):
-                if isinstance(result, Decision):
-                    decisions[result.event_id] = result
-            bar.advance(task, len(chunk))
-    scoring_s = time.perf_counter() - t0
-    descriptions = {r.id: f"{r.description_zh} / {r.description_en}" for r in engine.ruleset.rules}
-    t1 = time.perf_counter()
-    platform.monitoring.refresh()
-    cashout, _ = platform.monitoring.cashout(min(days, 30))
-    victims, points = platform.monitoring.compromise(30)
-    batch_s = time.perf_counter() - t1
-    platform.close()
+    settings = Settings.embedded(data_dir)
+    with build_platform(settings) as platform:
+        monitoring = build_monitoring(platform, settings)
+        engine = platform.engine
+        registered = _register(platform, sim.registry)
+        decisions: dict[str, Decision] = {}
+        t0 = time.perf_counter()
+        columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=console, transient=True) as bar:
+            task = bar.add_task("scoring", total=len(sim.events))
+            for i in range(0, len(sim.events), BATCH):
+                chunk = sim.events[i : i + BATCH]
+                for result in engine.decide_many(chunk):
+                    if isinstance(result, Decision):
+                        decisions[result.event_id] = result
+                bar.advance(task, len(chunk))
+        scoring_s = time.perf_counter() - t0
+        descriptions = {r.id: f"{r.description_zh} / {r.description_en}" for r in engine.ruleset.rules}
+        t1 = time.perf_counter()
+        monitoring.refresh()
+        cashout, _ = monitoring.cashout(min(days, 30))
+        victims, points = monitoring.compromise(30)
+        batch_s = time.perf_counter() - t1
     report = _report(sim.events, sim.labels, decisions, descriptions)
     report.update(scoring_s=scoring_s, total_s=time.perf_counter() - started, events=len(sim.events),
                   registered=registered, batch_s=batch_s,
                   cashout=_rank_quality(cashout, sim.entity_labels), compromise=(victims, points[:3], sim))
-    _print(console, report, customers, days, data_dir, Settings.embedded(data_dir).db_url)
+    _print(console, report, customers, days, data_dir, settings.db_url)
     return report
 
 
-def _register(platform: Any, registry: dict[str, list[dict[str, Any]]]) -> int:
+def _register(platform: Platform, registry: dict[str, list[dict[str, Any]]]) -> int:
     for record in registry.get("merchants", []):
-        platform.registry.register_merchant(record, actor="demo-onboarding")
+        platform.merchants.register_merchant(record, actor="demo-onboarding")
     for record in registry.get("terminals", []):
-        platform.registry.register_terminal(record, actor="demo-onboarding")
+        platform.merchants.register_terminal(record, actor="demo-onboarding")
     return len(registry.get("merchants", [])) + len(registry.get("terminals", []))
 
 
@@ -227,3 +233,13 @@ def _print(console: Console, r: dict[str, Any], customers: int, days: int, data_
                       f"next: {', '.join(f'{p.terminal_id} ({p.victims})' for p in points[1:]) or '-'}")
     console.print(f"Registries: {r['registered']:,} merchants and terminals onboarded before scoring")
     console.print(f"Data written to 数据位置: {data_dir.resolve()} ({db_url})")
+
+
+def demo(
+    customers: int = typer.Option(3000, min=10),
+    days: int = typer.Option(30, min=1),
+    seed: int = 7,
+    data_dir: Path = typer.Option(Path("fengkong-demo"), help="Where the demo database is written (replaced)."),
+) -> None:
+    """Simulate a month of traffic, score it on the embedded default and print a risk report."""
+    run_demo(customers=customers, days=days, seed=seed, data_dir=data_dir)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from fengkong.domain.cards import SealedCard
 from fengkong.domain.money import fen_to_yuan
 
 
@@ -70,6 +71,8 @@ class Event:
     fields: dict[str, Any] = field(default_factory=dict)
     amount_fen: int | None = None
     redacted: tuple[str, ...] = ()
+    # Card numbers first seen in this event, encrypted: stored with the event, in its commit.
+    sealed: tuple[SealedCard, ...] = field(default=(), compare=False, repr=False)
 
     def get(self, name: str) -> Any:
         return self.fields.get(name)

@@ -1,25 +1,120 @@
-"""The small interfaces the core needs from the outside world. Adapters implement them."""
+"""The interfaces the core needs from the outside world: one per store or service it uses.
+
+Adapters implement them: SQL (SQLite, PostgreSQL) and in-memory ones for every store, Redis and
+in-memory ones for feature state, SM3/SM4 for hashing and the vault. Each port has a contract
+suite in tests/contract that every adapter passes. Services name the narrow port they use and
+never an adapter; `bootstrap.py` is the one place that chooses adapters.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
-from fengkong.domain.decisions import Decision
+from fengkong.domain.audit import AuditRecord, ChainCheck
+from fengkong.domain.cards import SealedCard
+from fengkong.domain.changes import ChangeRequest
+from fengkong.domain.decisions import Decision, EventError
 from fengkong.domain.events import Event
+from fengkong.domain.lists.index import ListEntry
+from fengkong.domain.tokens import PaymentToken
+from fengkong.domain.tracing import Transfer
+
+# ---------------------------------------------------------------------------------------- commits
+
+
+class UnitOfWork(Protocol):
+    """One commit across stores: what a use case writes inside `atomic()` (the event log, the
+    transfer index, the vault, lists, audit rows, ...) is committed together or not at all."""
+
+    def atomic(self) -> AbstractContextManager[None]:
+        """A block whose writes commit together when it ends (and roll back if it raises).
+        Blocks nest: an inner block joins the outer one, which commits."""
+        ...
+
+    def on_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once the enclosing block has committed (at once outside any block);
+        never after a rollback. For caches that must only ever show committed data."""
+        ...
+
+
+# ---------------------------------------------------------------------------------------- identifiers
 
 
 class IdentifierProtector(Protocol):
-    """Turns sensitive identifiers into stable keyed hashes / tokens before anything is stored."""
+    """Keyed hashes for identifiers that are matched but never stored in clear."""
 
-    def card_token(self, pan: str) -> str:
-        """A stable token for a raw card number (keyed hash; the number itself is not kept)."""
+    def card_reference(self, pan: str) -> str:
+        """The stable reference of a card number (a keyed hash; the number is not kept)."""
         ...
 
     def identifier_hash(self, kind: str, value: str) -> str:
         """Keyed hash of an identifier of a given kind (`id_number`, `phone`, ...)."""
         ...
+
+
+class CardSealer(Protocol):
+    """What the door needs of the vault: a card number turned into its reference and sealed."""
+
+    def seal(self, pan: str) -> SealedCard: ...
+
+
+class CardVault(CardSealer, Protocol):
+    """Card numbers kept only encrypted (SM4 under envelope keys), revealed on request."""
+
+    def store(self, cards: Sequence[SealedCard]) -> None:
+        """Keep newly sealed cards, inside the caller's unit of work (a card stored twice is one)."""
+        ...
+
+    def masked(self, ref: str) -> str | None:
+        """The masked number of a stored card, None if the vault does not hold it."""
+        ...
+
+    def reveal(self, ref: str) -> str: ...
+
+    def rotate_master(self, new_version: str) -> int:
+        """Add a master key version and re-wrap every data key with it; returns how many."""
+        ...
+
+    def new_data_key(self) -> str:
+        """Start a new data key for cards stored from now on; returns its id."""
+        ...
+
+    def check_all(self) -> tuple[int, list[str]]:
+        """Decrypt every stored card: (readable count, references that failed)."""
+        ...
+
+
+class VaultStore(Protocol):
+    """The vault's storage: wrapped data keys and encrypted card numbers (never a clear one)."""
+
+    def active_key(self) -> tuple[str, bytes, str] | None:
+        """(data key id, wrapped key, master version) of the key that encrypts new cards."""
+        ...
+
+    def key(self, dek_id: str) -> tuple[bytes, str]: ...
+
+    def keys(self) -> list[tuple[str, bytes, str]]: ...
+
+    def add_key(self, dek_id: str, wrapped: bytes, master_version: str) -> None:
+        """Add a data key and make it the active one."""
+        ...
+
+    def rewrap(self, dek_id: str, wrapped: bytes, master_version: str) -> None: ...
+
+    def add_cards(self, cards: Sequence[SealedCard]) -> None:
+        """Store sealed cards; one already stored is left as it is."""
+        ...
+
+    def card(self, ref: str) -> SealedCard | None: ...
+
+    def cards(self) -> Iterator[SealedCard]: ...
+
+
+# ---------------------------------------------------------------------------------------- events and state
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +136,10 @@ class RejectedRecord:
     received_at: str
 
 
+# Stored columns of every event, in the order `EventLog.columns` returns them (before the paths).
+EVENT_COLUMNS = ("seq", "event_id", "ts", "type", "decision", "amount_fen", "customer_id", "account_id", "card_id")
+
+
 class EventLog(Protocol):
     """Durable, ordered record of accepted events with their decisions; the source of truth.
 
@@ -48,36 +147,46 @@ class EventLog(Protocol):
     partitions by customer, see docs/operations.md).
     """
 
-    def append(
-        self,
-        entries: Sequence[tuple[Event, Decision]],
-        rejected: Sequence[RejectedRecord] = (),
-    ) -> int:
-        """Commit events with their decisions (and rejected inputs) in one transaction; returns
-        the log position of the last event appended (0 if none)."""
+    def append(self, entries: Sequence[tuple[Event, Decision]], rejected: Sequence[RejectedRecord] = ()) -> int:
+        """Store events with their decisions (and rejected inputs), inside the caller's unit of
+        work; returns the log position of the last event appended (0 if none). An event id
+        stored before raises Conflict and nothing of the batch is kept."""
         ...
 
     def find_decisions(self, event_ids: Iterable[str]) -> dict[str, dict[str, Any]]: ...
-
-    def replay(self, after_seq: int) -> Iterator[LoggedEvent]: ...
-
-    def last_seq(self) -> int: ...
-
-    def count(self) -> int: ...
-
-    def rejected(self, limit: int = 100) -> list[RejectedRecord]: ...
-
-    def save_snapshot(self, fingerprint: str, seq: int, states: Mapping[str, Any]) -> None: ...
-
-    def load_snapshot(self, fingerprint: str) -> tuple[int, dict[str, Any]] | None: ...
-
-    def record_ruleset(self, version: str, files: Sequence[str]) -> None: ...
 
     def find_events(self, event_ids: Iterable[str]) -> dict[str, LoggedEvent]:
         """Stored events (record and decision) by id, e.g. the original of a reversal."""
         ...
 
-    def close(self) -> None: ...
+    def replay(self, after_seq: int) -> Iterator[LoggedEvent]:
+        """Every event after a position, in log order."""
+        ...
+
+    def last_seq(self) -> int: ...
+
+    def count(self) -> int: ...
+
+    def rejected(self, limit: int = 100) -> list[RejectedRecord]:
+        """The most recent rejected inputs, newest first."""
+        ...
+
+    def columns(self, after_seq: int, paths: Sequence[str], limit: int) -> list[tuple[Any, ...]]:
+        """Up to `limit` events after a position, in log order, as flat rows for analytics: the
+        `EVENT_COLUMNS`, then the record's value at each dotted path (None where absent)."""
+        ...
+
+    def save_snapshot(self, fingerprint: str, seq: int, states: Mapping[str, Any]) -> None: ...
+
+    def load_snapshot(self, fingerprint: str) -> tuple[int, dict[str, Any]] | None: ...
+
+    def record_ruleset(self, version: str, files: Sequence[str]) -> None:
+        """Archive a rule set version the first time it is used."""
+        ...
+
+    def rulesets(self) -> list[tuple[str, list[str]]]:
+        """Every archived rule set version with its files, oldest first."""
+        ...
 
 
 class StateStore(Protocol):
@@ -106,7 +215,30 @@ class StateStore(Protocol):
         """True if state survives a process restart on its own (Redis); False for memory."""
         ...
 
-    def close(self) -> None: ...
+
+class TransferLog(Protocol):
+    """Transfers between accounts, indexed for fund tracing (written with their events)."""
+
+    def record(self, transfers: Sequence[tuple[Transfer, str]]) -> None:
+        """Keep (transfer, decision outcome) pairs, inside the caller's unit of work."""
+        ...
+
+    def get(self, event_id: str) -> Transfer | None: ...
+
+    def outgoing(self, accounts: Sequence[str], since: float, until: float) -> list[Transfer]:
+        """Approved transfers from these accounts between two times."""
+        ...
+
+
+# ---------------------------------------------------------------------------------------- what decisions read
+
+
+class Lookups(Protocol):
+    """What the decision path reads besides feature state: reference records and lists."""
+
+    def reference(self, kind: str, entity_key: str) -> Mapping[str, Any] | None: ...
+
+    def listed(self, list_type: str, value: str, ts: float) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,24 +253,166 @@ class ReferenceChange:
 
 
 class ReferenceStore(Protocol):
-    """Customers' limits and accounts' transfer agreements, with a history of every change."""
+    """Customers' limits, accounts' transfer agreements and cash-out dispositions, with a history
+    of every change (who, when, why, what)."""
 
     def load(self) -> dict[tuple[str, str], dict[str, Any]]: ...
 
-    def put(self, kind: str, entity_id: str, record: dict[str, Any] | None, actor: str, reason: str) -> ReferenceChange: ...
+    def put(self, kind: str, entity_id: str, record: dict[str, Any] | None, actor: str, reason: str) -> ReferenceChange:
+        """Set (None: remove) a record; the change is appended to its history."""
+        ...
 
     def history(self, kind: str, entity_id: str) -> list[ReferenceChange]: ...
 
     def stamp(self) -> int:
-        """A number that changes whenever any record changes (for cache refresh)."""
+        """A number that changes on every write (the read model reloads when it moves)."""
         ...
 
-    def close(self) -> None: ...
+
+class ListStore(Protocol):
+    """List entries (block and allow lists, orders, penalties); removal only deactivates."""
+
+    def add(self, entry: ListEntry) -> ListEntry:
+        """Store an entry (its `id` is ignored) and return it with the id it was given."""
+        ...
+
+    def deactivate(self, entry_id: int) -> None: ...
+
+    def get(self, entry_id: int) -> ListEntry | None:
+        """An active entry by id."""
+        ...
+
+    def active(self) -> list[ListEntry]: ...
+
+    def find(self, list_type: str, match_key: str) -> list[ListEntry]:
+        """Active entries of a list for one match key."""
+        ...
+
+    def stamp(self) -> int: ...
 
 
-class Controls(Protocol):
-    """Data the decision path reads besides feature state: reference records and lists."""
+class ChangeRequests(Protocol):
+    """Maker-checker requests."""
 
-    def reference(self, kind: str, entity_key: str) -> Mapping[str, Any] | None: ...
+    def create(self, action: str, payload: dict[str, Any], maker: str, reason: str) -> ChangeRequest: ...
 
-    def listed(self, list_type: str, value: str, ts: float) -> dict[str, Any] | None: ...
+    def get(self, request_id: int) -> ChangeRequest | None: ...
+
+    def pending(self) -> list[ChangeRequest]: ...
+
+    def decide(self, request_id: int, status: str, checker: str, note: str) -> bool:
+        """Move a pending request to approved or rejected; False if it was no longer pending."""
+        ...
+
+
+class AuditLog(Protocol):
+    """The hash-chained audit log: each row's hash covers the row and the previous hash."""
+
+    def append(self, actor: str, action: str, subject: str, reason: str, payload: object) -> AuditRecord: ...
+
+    def records(self, after: int = 0, limit: int | None = None) -> list[AuditRecord]: ...
+
+    def verify(self) -> ChainCheck:
+        """Recompute the chain; names the first row that was changed, removed or inserted."""
+        ...
+
+
+class TokenStore(Protocol):
+    """Payment tokens with their status and domain controls."""
+
+    def add(self, token: PaymentToken) -> None: ...
+
+    def get(self, token: str) -> PaymentToken | None: ...
+
+    def set_status(self, token: str, status: str) -> None: ...
+
+    def all(self) -> list[PaymentToken]: ...
+
+    def stamp(self) -> int: ...
+
+
+class MerchantStore(Protocol):
+    """Merchant and terminal records (`kind` is merchant or terminal)."""
+
+    def put(self, kind: str, entity_id: str, record: dict[str, Any], status: str, identity_hash: str | None = None) -> None: ...
+
+    def get(self, kind: str, entity_id: str) -> dict[str, Any] | None: ...
+
+    def all(self, kind: str | None = None) -> list[tuple[str, str, dict[str, Any]]]: ...
+
+    def count_identity(self, kind: str, identity_hash: str, excluding: str) -> int:
+        """How many other records of a kind share a legal representative's identity."""
+        ...
+
+    def stamp(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SharedReport:
+    institution_id: str
+    risk_type: str
+    reported_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SharedQuery:
+    institution_id: str
+    subject_type: str
+    allowed: bool
+    asked_at: datetime
+
+
+class SharingLedger(Protocol):
+    """Reports exchanged between member institutions (subjects as consortium-keyed hashes) and
+    every query asked of them."""
+
+    def add_report(self, institution_id: str, subject_type: str, subject_hash: str, risk_type: str) -> None: ...
+
+    def has_reported(self, institution_id: str) -> bool: ...
+
+    def reports_about(self, subject_type: str, subject_hash: str) -> list[SharedReport]: ...
+
+    def log_query(self, institution_id: str, subject_type: str, subject_hash: str, allowed: bool) -> None: ...
+
+    def queries(self, limit: int = 100) -> list[SharedQuery]:
+        """The most recent queries, newest first."""
+        ...
+
+
+# ---------------------------------------------------------------------------------------- rules and observers
+
+
+class RuleSource(Protocol):
+    """Where rule files and the policy file come from (files on disk, in production)."""
+
+    def rule_texts(self) -> list[tuple[str, str]]:
+        """(name, text) of every rule file, in load order."""
+        ...
+
+    def policy_text(self) -> tuple[str, str]:
+        """(name, text) of the policy file."""
+        ...
+
+    def fingerprint(self) -> Hashable:
+        """Changes whenever a rule or policy file changes."""
+        ...
+
+
+class DecisionObserver(Protocol):
+    """Receives every outcome (metrics, logs). Must be fast and must not raise."""
+
+    def decided(self, event: Event, decision: Decision, faults: Sequence[str]) -> None: ...
+
+    def rejected(self, error: EventError) -> None: ...
+
+    def replayed(self, decision: Decision) -> None: ...
+
+
+class Metrics(DecisionObserver, Protocol):
+    """Decision metrics plus request timings, exposed in a scrape format."""
+
+    def request_seconds(self, route: str, seconds: float) -> None: ...
+
+    def exposition(self) -> tuple[bytes, str]:
+        """(body, content type) of the current metrics."""
+        ...

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from fengkong.domain.events import Event
+
 
 @dataclass(frozen=True, slots=True)
 class Transfer:
@@ -21,6 +23,15 @@ class Transfer:
     from_account: str
     to_account: str
     amount_fen: int
+
+
+def transfer_of(event: Event) -> Transfer | None:
+    """The account-to-account movement of a transfer event (None for anything else)."""
+    fields = event.fields
+    source, target = fields.get("account_id"), fields.get("counterparty_account_id")
+    if fields.get("txn_type") != "transfer" or not source or not target or not event.amount_fen:
+        return None
+    return Transfer(event.event_id, event.ts, str(source), str(target), event.amount_fen)
 
 
 @dataclass

@@ -17,12 +17,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from fengkong.domain.cards import SealedCard
 from fengkong.domain.clock import business_date, to_epoch_seconds
 from fengkong.domain.decisions import EventError, FieldError
 from fengkong.domain.events import AuthFactor, Channel, Event, EventType, TxnType
 from fengkong.domain.identity.resident_id import ResidentIdError, parse_resident_id
 from fengkong.domain.money import MoneyError, parse_yuan
-from fengkong.domain.ports import IdentifierProtector
+from fengkong.domain.ports import CardSealer, IdentifierProtector
 from fengkong.domain.sensitive import FORBIDDEN_FIELDS, looks_like_pan, scrub_text
 
 MAX_EVENT_BYTES = 1 << 20  # one event of the contract is a few hundred bytes
@@ -199,65 +200,93 @@ def _id_number(value: Any) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FieldSpec:
+    """One contract field: how it is checked and normalised, and its JSON Schema (what the
+    HTTP API's description shows, generated from this table so the two cannot drift)."""
+
     check: Normaliser
+    schema: dict[str, Any]
+    description: str = ""
+
+    def json_schema(self) -> dict[str, Any]:
+        return {**self.schema, "description": self.description} if self.description else dict(self.schema)
 
 
-_ID = FieldSpec(_string())
+def _text(description: str = "", limit: int = MAX_STRING) -> FieldSpec:
+    return FieldSpec(_string(limit), {"type": "string", "minLength": 1, "maxLength": limit}, description)
+
+
+def _choice(choices: type[Any] | tuple[str, ...], description: str = "") -> FieldSpec:
+    allowed = [c.value for c in choices] if isinstance(choices, type) else list(choices)
+    return FieldSpec(_enum(choices), {"type": "string", "enum": allowed}, description)
+
+
+def _flag(description: str = "") -> FieldSpec:
+    return FieldSpec(_boolean, {"type": "boolean"}, description)
+
+
+_MONEY_SCHEMA: dict[str, Any] = {"anyOf": [{"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"}, {"type": "number"}]}
+_FACTORS = sorted(f.value for f in AuthFactor)
 
 FIELDS: dict[str, FieldSpec] = {
     # every event
-    "institution_id": _ID,
-    "customer_id": _ID,
-    "phone": FieldSpec(_string(32)),
-    "device_id": _ID,
-    "ip": FieldSpec(_ip),
-    "location": FieldSpec(_location),
+    "institution_id": _text("the bank or payment institution sending the event"),
+    "customer_id": _text("the institution's customer number"),
+    "phone": _text("mobile number involved (reserved phone, login phone)", 32),
+    "device_id": _text("device identifier"),
+    "ip": FieldSpec(_ip, {"type": "string", "maxLength": 64}, "IPv4 or IPv6 address"),
+    "location": FieldSpec(_location, {"type": "object", "properties": {
+        "lat": {"type": "number", "minimum": -90, "maximum": 90}, "lon": {"type": "number", "minimum": -180, "maximum": 180},
+        "city": {"type": "string", "maxLength": 128}, "country": {"type": "string", "pattern": "^[A-Z]{2}$"}},
+        "additionalProperties": True}, "any subset of lat, lon, city and country (ISO 3166 alpha-2)"),
     # transaction
-    "txn_type": FieldSpec(_enum(TxnType)),
-    "channel": FieldSpec(_enum(Channel)),
-    "amount": FieldSpec(_money),
-    "currency": FieldSpec(_enum(("CNY", "HKD", "MOP", "USD", "EUR", "JPY", "GBP"))),
-    "account_id": _ID,
-    "account_kind": FieldSpec(_enum(("bank", "payment"))),
-    "account_class": FieldSpec(_enum(("I", "II", "III"))),
-    "card_id": _ID,
-    "card_kind": FieldSpec(_enum(("debit", "credit"))),
-    "card_has_chip": FieldSpec(_boolean),
-    "entry_mode": FieldSpec(
-        _enum(("chip", "contactless", "magstripe", "fallback", "keyed", "ecommerce", "token"))
-    ),
-    "counterparty_account_id": _ID,
-    "same_name": FieldSpec(_boolean),
-    "counterparty_kind": FieldSpec(_enum(("bank", "payment"))),
-    "merchant_id": _ID,
-    "mcc": FieldSpec(_mcc),
-    "terminal_id": _ID,
-    "auth_factors": FieldSpec(_factor_list),
-    "preauth_id": _ID,
-    "original_event_id": _ID,
-    "balance_after": FieldSpec(_money_or_zero),
+    "txn_type": _choice(TxnType, "required for transactions"),
+    "channel": _choice(Channel, "required for transactions"),
+    "amount": FieldSpec(_money, _MONEY_SCHEMA, "yuan, greater than 0, at most 2 decimals (required for transactions and repayments)"),
+    "currency": _choice(("CNY", "HKD", "MOP", "USD", "EUR", "JPY", "GBP"), "default CNY"),
+    "account_id": _text("the debited account (required for account_open)"),
+    "account_kind": _choice(("bank", "payment")),
+    "account_class": _choice(("I", "II", "III")),
+    "card_id": _text("a card token or the card number; a card number is tokenized at the door and never stored"),
+    "card_kind": _choice(("debit", "credit")),
+    "card_has_chip": _flag(),
+    "entry_mode": _choice(("chip", "contactless", "magstripe", "fallback", "keyed", "ecommerce", "token")),
+    "counterparty_account_id": _text("the payee of a transfer"),
+    "same_name": _flag("a transfer to the customer's own same-name account"),
+    "counterparty_kind": _choice(("bank", "payment"), "whether the payee holds a bank or a payment account"),
+    "merchant_id": _text(),
+    "mcc": FieldSpec(_mcc, {"anyOf": [{"type": "string", "pattern": r"^\d{4}$"}, {"type": "integer", "minimum": 0, "maximum": 9999}]},
+                     "merchant category code"),
+    "terminal_id": _text(),
+    "auth_factors": FieldSpec(_factor_list, {"type": "array", "items": {"type": "string", "enum": _FACTORS}},
+                              "factors presented and verified"),
+    "preauth_id": _text("links a pre-authorisation and its completion"),
+    "original_event_id": _text("the event a void, reversal or refund takes back"),
+    "balance_after": FieldSpec(_money_or_zero, _MONEY_SCHEMA, "the account's balance after the payment, when known"),
     # login
-    "username": _ID,
-    "success": FieldSpec(_boolean),
-    "method": FieldSpec(_enum(("password", "sms_otp", "biometric"))),
-    "user_agent": FieldSpec(_string(MAX_LONG_STRING)),
+    "username": _text(),
+    "success": _flag("required for logins"),
+    "method": _choice(("password", "sms_otp", "biometric")),
+    "user_agent": _text(limit=MAX_LONG_STRING),
     # account_open
-    "id_number": FieldSpec(_id_number),
-    "name": FieldSpec(_string(128)),
-    "verification_channels": FieldSpec(_integer(0, 100)),
-    "face_to_face": FieldSpec(_boolean),
+    "id_number": FieldSpec(_id_number, {"type": "string", "pattern": r"^\d{17}[\dXx]$"},
+                           "resident ID number; replaced by a keyed hash at the door"),
+    "name": _text(limit=128),
+    "verification_channels": FieldSpec(_integer(0, 100), {"type": "integer", "minimum": 0, "maximum": 100},
+                                       "how many external channels verified the applicant"),
+    "face_to_face": _flag(),
     # card_bind
-    "bind_to": _ID,
+    "bind_to": _text("the app or payment institution the card is bound to"),
     # profile_change
-    "field": FieldSpec(_enum(("phone", "login_password", "payment_password", "device"))),
-    "via": FieldSpec(_enum(("sms_otp", "counter", "app", "password"))),
-    "new_value_hash": _ID,
+    "field": _choice(("phone", "login_password", "payment_password", "device"), "required for profile changes"),
+    "via": _choice(("sms_otp", "counter", "app", "password")),
+    "new_value_hash": _text(),
     # repayment
-    "statement_due_date": FieldSpec(_date),
+    "statement_due_date": FieldSpec(_date, {"type": "string", "format": "date"}),
     # feedback
-    "target_event_id": _ID,
-    "label": FieldSpec(_label),
-    "source": FieldSpec(_label),
+    "target_event_id": _text("required for feedback: the event labelled"),
+    "label": FieldSpec(_label, {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"},
+                       "required for feedback: fraud, legit, cash_out, ..."),
+    "source": FieldSpec(_label, {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"}, "who established the label"),
 }
 
 REQUIRED: dict[EventType, tuple[str, ...]] = {
@@ -272,6 +301,26 @@ REQUIRED: dict[EventType, tuple[str, ...]] = {
 
 _EVENT_ID = _string(128)
 _TYPES = tuple(t.value for t in EventType)
+
+
+def event_json_schema() -> dict[str, Any]:
+    """The JSON Schema of one event, generated from `FIELDS` and `REQUIRED` (the API publishes it)."""
+    required = "; ".join(f"{t.value}: {', '.join(names)}" for t, names in REQUIRED.items())
+    return {
+        "title": "Event",
+        "type": "object",
+        "description": "One event of the contract (docs/event-contract.md). Required by type: " + required
+        + f". Unknown extra fields are kept (at most {MAX_EXTRA_FIELDS}), scrubbed of secrets.",
+        "required": ["event_id", "type", "occurred_at"],
+        "properties": {
+            "event_id": {"type": "string", "minLength": 1, "maxLength": 128,
+                         "description": "unique; the same id again returns the first decision"},
+            "type": {"type": "string", "enum": list(_TYPES)},
+            "occurred_at": {"type": "string", "format": "date-time", "description": "ISO-8601 with a UTC offset"},
+            **{name: spec.json_schema() for name, spec in FIELDS.items()},
+        },
+        "additionalProperties": True,
+    }
 
 
 def _json_type(value: Any) -> str:
@@ -344,8 +393,9 @@ class EventValidator:
     at the door, so nothing downstream ever holds them.
     """
 
-    def __init__(self, protector: IdentifierProtector, max_event_bytes: int = MAX_EVENT_BYTES):
+    def __init__(self, protector: IdentifierProtector, sealer: CardSealer, max_event_bytes: int = MAX_EVENT_BYTES):
         self._protector = protector
+        self._sealer = sealer
         self._max_event_bytes = max_event_bytes
 
     def validate(self, data: Mapping[str, Any], raw_size: int = 0) -> Event | EventError:
@@ -417,7 +467,7 @@ class EventValidator:
         if errors or event_id is None or event_type is None or occurred_at is None:
             return EventError(event_id if isinstance(event_id, str) else None, tuple(errors))
 
-        self._protect(fields)
+        sealed = self._protect(fields)
         amount = fields.get("amount")
         amount_fen = int(amount * 100) if isinstance(amount, Decimal) else None
         return Event(
@@ -428,20 +478,25 @@ class EventValidator:
             fields=fields,
             amount_fen=amount_fen,
             redacted=tuple(redacted),
+            sealed=sealed,
         )
 
-    def _protect(self, fields: dict[str, Any]) -> None:
-        card = fields.get("card_id")
-        if isinstance(card, str) and looks_like_pan(card):
-            fields["card_id"] = self._protector.card_token(card)
-            fields["card_masked"] = card[:6] + "*" * (len(card) - 10) + card[-4:]
-        for name in ("account_id", "counterparty_account_id"):
+    def _protect(self, fields: dict[str, Any]) -> tuple[SealedCard, ...]:
+        """Card numbers become references (sealed for the vault), ID numbers keyed hashes."""
+        sealed: list[SealedCard] = []
+        for name in ("card_id", "account_id", "counterparty_account_id"):
             value = fields.get(name)
             if isinstance(value, str) and looks_like_pan(value):
-                fields[name] = self._protector.card_token(value)
+                card = self._sealer.seal(value)
+                fields[name] = card.ref
+                if name == "card_id":
+                    fields["card_masked"] = card.masked
+                if card.new:
+                    sealed.append(card)
         id_number = fields.pop("id_number", None)
         if id_number is not None:
             fields["id_number_hash"] = self._protector.identifier_hash("id_number", id_number)
+        return tuple(sealed)
 
 
 def rejected_excerpt(raw: str | bytes | Mapping[str, Any], limit: int = 2048) -> str:

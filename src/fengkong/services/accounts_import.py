@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from fengkong.domain.decisions import Decision, EventError
+from fengkong.domain.errors import InputError
 from fengkong.services.decide import Engine
 
 COLUMNS = ("account_id", "customer_id", "account_kind", "account_class", "institution_id", "opened_at",
@@ -53,7 +54,7 @@ def read_rows(handle: TextIO) -> Iterator[tuple[int, dict[str, str]]]:
     reader = csv.DictReader(handle)
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
-        raise ValueError(f"the CSV header lacks {', '.join(missing)}; columns: {', '.join(COLUMNS)}")
+        raise InputError("(header)", f"the CSV header lacks {', '.join(missing)}; columns: {', '.join(COLUMNS)}")
     yield from enumerate(reader, start=1)
 
 

@@ -50,4 +50,7 @@ def test_master_keys_wrap_and_rotate(tmp_path) -> None:  # type: ignore[no-untyp
     again = load_master_keys(tmp_path / "master.json")
     assert again.active == "v2" and again.unwrap("dek_1", wrapped, "v1") == b"d" * 16
     with pytest.raises(VaultCryptoError):
-        MasterKeys("v1", {"v1": bytes(16)}).add_version("v2")  # env-provided keys are not written
+        MasterKeys("v1", {"v1": bytes(16)}, given=True).add_version("v2")  # operator-given keys are not written
+    in_memory = load_master_keys(None)  # the memory profile: a ring that lives with the process
+    in_memory.add_version("v2")
+    assert in_memory.active == "v2" and set(in_memory.keys) == {"v1", "v2"}

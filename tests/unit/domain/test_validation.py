@@ -9,17 +9,9 @@ import pytest
 from fengkong.domain.decisions import EventError
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.validation import EventValidator, parse_json_event, rejected_excerpt
+from tests.fakes import FakeProtector, FakeSealer
 
-
-class FakeProtector:
-    def card_token(self, pan: str) -> str:
-        return f"tok-{len(pan)}"
-
-    def identifier_hash(self, kind: str, value: str) -> str:
-        return f"h-{kind}"
-
-
-V = EventValidator(FakeProtector())
+V = EventValidator(FakeProtector(), FakeSealer())
 
 
 def txn(**fields: Any) -> dict[str, Any]:

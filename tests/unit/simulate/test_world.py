@@ -6,7 +6,7 @@ from datetime import datetime
 from fengkong.domain.decisions import EventError
 from fengkong.domain.validation import EventValidator
 from fengkong.simulate.world import simulate, stream
-from tests.unit.domain.test_validation import FakeProtector
+from tests.fakes import FakeProtector, FakeSealer
 
 SCENARIOS = {"recycled_phone_takeover", "skimming_counterfeit", "impossible_travel", "dormant_drained",
              "card_testing", "credential_stuffing"}
@@ -22,7 +22,7 @@ def test_deterministic_for_a_seed_and_different_across_seeds() -> None:
 
 def test_every_event_conforms_to_the_contract_and_time_is_ordered() -> None:
     sim = simulate(customers=300, days=12, seed=3)
-    validator = EventValidator(FakeProtector())
+    validator = EventValidator(FakeProtector(), FakeSealer())
     for event in sim.events:
         assert not isinstance(validator.validate(event), EventError), event
     times = [datetime.fromisoformat(e["occurred_at"]) for e in sim.events]

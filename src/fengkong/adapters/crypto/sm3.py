@@ -10,6 +10,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes, hmac
 
+from fengkong.domain.errors import InputError
+
 
 def sm3_hex(data: bytes) -> str:
     digest = hashes.Hash(hashes.SM3())
@@ -31,18 +33,23 @@ class Sm3Protector:
             raise ValueError("the identifier hashing key must be at least 16 bytes")
         self._key = key
 
-    def card_token(self, pan: str) -> str:
+    def card_reference(self, pan: str) -> str:
         return "ctk_" + hmac_sm3(self._key, b"card:" + pan.encode()).hex()[:40]
 
     def identifier_hash(self, kind: str, value: str) -> str:
         return hmac_sm3(self._key, kind.encode() + b":" + value.encode()).hex()
 
 
-def load_or_create_key(path: Path, env_var: str = "FENGKONG_HASH_KEY") -> bytes:
-    """The hashing key from the environment (hex), else from `path`, created (0600) if missing."""
-    from_env = os.environ.get(env_var)
-    if from_env:
-        return bytes.fromhex(from_env)
+def load_or_create_key(path: Path | None, given: str | None = None) -> bytes:
+    """A key given as hex (from Settings), else read from `path`, created (0600) if missing;
+    with no path either, a fresh key that lives as long as the process (the memory profile)."""
+    if given:
+        try:
+            return bytes.fromhex(given)
+        except ValueError:
+            raise InputError("key", "must be hexadecimal") from None
+    if path is None:
+        return secrets.token_bytes(32)
     if path.exists():
         return bytes.fromhex(path.read_text().strip())
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -17,13 +17,15 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from fengkong.domain.errors import FengkongError
+
 NONCE_BYTES = 12
 TAG_BYTES = 16
 KEY_BYTES = 16  # SM4 keys are 128 bits
 
 
-class VaultCryptoError(ValueError):
-    pass
+class VaultCryptoError(FengkongError, ValueError):
+    """A key that is missing, malformed or managed elsewhere, or data that does not decrypt."""
 
 
 def sm4_gcm_encrypt(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
@@ -53,7 +55,8 @@ class MasterKeys:
 
     active: str
     keys: dict[str, bytes]
-    path: Path | None = None
+    path: Path | None = None  # where the ring is kept; None: given by the operator, or in memory only
+    given: bool = False  # from FENGKONG_MASTER_KEYS: versions are added and retired there
 
     def key(self, version: str) -> bytes:
         if version not in self.keys:
@@ -70,7 +73,7 @@ class MasterKeys:
         """Create a new master key version and make it active (persisted when file-backed)."""
         if version in self.keys:
             raise VaultCryptoError(f"master key version {version!r} exists already")
-        if self.path is None:
+        if self.given:
             raise VaultCryptoError("master keys come from FENGKONG_MASTER_KEYS: add the version there")
         self.keys[version] = secrets.token_bytes(KEY_BYTES)
         self.active = version
@@ -79,13 +82,14 @@ class MasterKeys:
     def retire(self, version: str) -> None:
         if version == self.active:
             raise VaultCryptoError("the active master key cannot be retired")
-        if self.path is None:
+        if self.given:
             raise VaultCryptoError("master keys come from FENGKONG_MASTER_KEYS: remove the version there")
         self.keys.pop(version, None)
         self._save()
 
     def _save(self) -> None:
-        assert self.path is not None
+        if self.path is None:
+            return  # kept in memory only
         data = {"active": self.active, "keys": {v: k.hex() for v, k in self.keys.items()}}
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -94,16 +98,21 @@ class MasterKeys:
         os.replace(tmp, self.path)
 
 
-def load_master_keys(path: Path, env_var: str = "FENGKONG_MASTER_KEYS") -> MasterKeys:
-    """From the environment ("v2:HEX,v1:HEX", first is active) or a 0600 JSON file created on
-    first use. Production keeps master keys in an HSM or KMS; see docs/vault-and-keys.md."""
-    from_env = os.environ.get(env_var)
-    if from_env:
-        pairs = [item.split(":", 1) for item in from_env.split(",") if item.strip()]
-        keys = {v.strip(): bytes.fromhex(k.strip()) for v, k in pairs}
+def load_master_keys(path: Path | None, given: str | None = None) -> MasterKeys:
+    """Given as "v2:HEX,v1:HEX" (FENGKONG_MASTER_KEYS, first is active), else a 0600 JSON file
+    created on first use, else (no path: the memory profile) a ring that lives in memory.
+    Production keeps master keys in an HSM or KMS; see docs/vault-and-keys.md."""
+    if given:
+        try:
+            pairs = [item.split(":", 1) for item in given.split(",") if item.strip()]
+            keys = {v.strip(): bytes.fromhex(k.strip()) for v, k in pairs}
+        except ValueError:
+            keys = {}
         if not keys or any(len(k) != KEY_BYTES for k in keys.values()):
-            raise VaultCryptoError(f"{env_var} must be 'version:32-hex-digit-key[,...]'")
-        return MasterKeys(pairs[0][0].strip(), keys)
+            raise VaultCryptoError("FENGKONG_MASTER_KEYS must be 'version:32-hex-digit-key[,...]'")
+        return MasterKeys(pairs[0][0].strip(), keys, given=True)
+    if path is None:
+        return MasterKeys("v1", {"v1": secrets.token_bytes(KEY_BYTES)})
     if path.exists():
         data = json.loads(path.read_text())
         return MasterKeys(data["active"], {v: bytes.fromhex(k) for v, k in data["keys"].items()}, path)

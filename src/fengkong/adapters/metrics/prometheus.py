@@ -1,10 +1,10 @@
-"""Prometheus metrics for decisions (a DecisionObserver)."""
+"""Prometheus metrics: decisions, rule hits, latencies (the Metrics port)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 
 from fengkong.domain.decisions import Decision, EventError
 from fengkong.domain.events import Event
@@ -12,7 +12,7 @@ from fengkong.domain.events import Event
 _LATENCY_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5)
 
 
-class PrometheusObserver:
+class PrometheusMetrics:
     def __init__(self, registry: CollectorRegistry | None = None):
         self.registry = registry or CollectorRegistry()
         self.events = Counter(
@@ -50,3 +50,9 @@ class PrometheusObserver:
 
     def replayed(self, decision: Decision) -> None:
         self.replays.inc()
+
+    def request_seconds(self, route: str, seconds: float) -> None:
+        self.request_latency.labels(route).observe(seconds)
+
+    def exposition(self) -> tuple[bytes, str]:
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST

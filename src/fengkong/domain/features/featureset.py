@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from fengkong.domain.events import Event, EventType
+from fengkong.domain.features.lookups import look_up
 from fengkong.domain.features.spec import ENTITY_FIELDS, FeatureSpec
-from fengkong.domain.ports import Controls
+from fengkong.domain.ports import Lookups
 
 KeyState = dict[str, Any]
 Entity = tuple[str, ...]
 EntityKeys = dict[Entity, str | None]
-_CENT = Decimal("0.01")
 
 
 def entity_key(entity: Entity, event: Event) -> str | None:
@@ -52,15 +51,15 @@ class FeatureSet:
         # loop never evaluates a filter that statically cannot match.
         self._plan: dict[str, list[tuple[Entity, list[FeatureSpec]]]] = {}
         self.reversible = [s for s in specs if s.reversible]
+        windowed = [s for s in specs if s.kind == "windowed"]
         for event_type in EventType:
             groups: dict[Entity, list[FeatureSpec]] = {}
-            for spec in specs:
-                if spec.aggregate in ("reference", "listed"):
-                    continue
+            for spec in windowed:
                 if spec.event_types is None or event_type.value in spec.event_types:
                     groups.setdefault(spec.entity, []).append(spec)
             self._plan[event_type.value] = list(groups.items())
-        digest = hashlib.sha256("\n".join(sorted(s.identity() for s in specs)).encode())
+        # What stored state means: lookups hold none, so adding one does not invalidate state.
+        digest = hashlib.sha256("\n".join(sorted(s.identity() for s in windowed)).encode())
         self.fingerprint = digest.hexdigest()[:16]
 
     def __len__(self) -> int:
@@ -72,36 +71,27 @@ class FeatureSet:
 
     def value(
         self, name: str, event: Event, keys: EntityKeys, states: Mapping[str, KeyState],
-        controls: Controls | None = None,
+        lookups: Lookups | None = None,
     ) -> Any:
         """The feature's value for `event`, from state as it was before the event."""
         spec = self.specs[name]
         key = keys[spec.entity]
         if key is None:
             return None
-        if spec.aggregate == "reference":
-            record = None if controls is None else controls.reference(spec.source or "", key)
-            return None if record is None else record.get(spec.of or "")
-        if spec.aggregate == "listed":
-            return None if controls is None else controls.listed(spec.source or "", key.split("|", 1)[1], event.ts)
+        reducer = spec.reducer
+        if reducer is None:
+            return look_up(spec, key, event.ts, lookups)
         key_state = states.get(key)
-        raw = spec.reducer.query(key_state.get(name) if key_state else None, event.ts)
-        if spec.aggregate == "mean":
-            if raw is None:
-                return None
-            total, count = raw
-            if spec.is_money:
-                return (Decimal(total) / 100 / count).quantize(_CENT)
-            return Decimal(total) / count
+        raw = reducer.query(key_state.get(name) if key_state else None, event.ts)
         if spec.is_money and raw is not None:
-            return Decimal(raw).scaleb(-2)  # exact yuan with two places
+            return reducer.yuan(raw)  # exact yuan
         return raw
 
     def view(
         self, event: Event, keys: EntityKeys, states: Mapping[str, KeyState],
-        controls: Controls | None = None,
+        lookups: Lookups | None = None,
     ) -> FeatureView:
-        return FeatureView(self, event, keys, states, controls)
+        return FeatureView(self, event, keys, states, lookups)
 
     def retract(
         self, original: Event, keys: EntityKeys, outcome: str, amount_fen: int, full: bool, states: dict[str, KeyState]
@@ -119,6 +109,7 @@ class FeatureSet:
             if key_state is None:
                 key_state = states[key] = {}
             value = amount_fen if spec.aggregate == "sum" else 1
+            assert spec.reducer is not None  # reversible features are windowed counts and sums
             key_state[spec.name] = spec.reducer.retract(key_state.get(spec.name), original.ts, value)
             changed.append(key)
         return changed
@@ -143,14 +134,16 @@ class FeatureSet:
                         accepted = verdicts[spec.where_text] = spec.where(event, outcome)
                     if not accepted:
                         continue
+                reducer = spec.reducer
+                assert reducer is not None  # the plan holds windowed features only
                 value = None
-                if spec.reducer.needs_value:
+                if reducer.needs_value:
                     value = field_value(event, spec.of or "")
                     if value is None:
                         continue
                 if key_state is None:
                     key_state = states[key] = {}
-                key_state[spec.name] = spec.reducer.update(key_state.get(spec.name), ts, value)
+                key_state[spec.name] = reducer.update(key_state.get(spec.name), ts, value)
                 touched = True
             if touched:
                 changed.append(key)
@@ -160,21 +153,21 @@ class FeatureSet:
 class FeatureView(dict[str, Any]):
     """Lazy mapping of feature values: only features a matching rule reads are computed, once."""
 
-    __slots__ = ("_set", "_event", "_keys", "_states", "_controls")
+    __slots__ = ("_set", "_event", "_keys", "_states", "_lookups")
 
     def __init__(
         self, feature_set: FeatureSet, event: Event, keys: EntityKeys, states: Mapping[str, KeyState],
-        controls: Controls | None = None,
+        lookups: Lookups | None = None,
     ):
         super().__init__()
         self._set = feature_set
         self._event = event
         self._keys = keys
         self._states = states
-        self._controls = controls
+        self._lookups = lookups
 
     def __missing__(self, name: str) -> Any:
-        value = self[name] = self._set.value(name, self._event, self._keys, self._states, self._controls)
+        value = self[name] = self._set.value(name, self._event, self._keys, self._states, self._lookups)
         return value
 
     def computed(self) -> dict[str, Any]:

@@ -36,18 +36,23 @@ class FeatureSpec:
     entity: tuple[str, ...]
     aggregate: str
     window: Window
-    reducer: Reducer = field(compare=False)
+    reducer: Reducer | None = field(compare=False)  # None for a lookup (features/lookups.py)
     of: str | None = None
     where: Predicate | None = field(default=None, compare=False)
     where_text: str = ""
     description: str = ""
     event_types: frozenset[str] | None = None  # event types the filter can accept (None: any)
     reversible: bool = False  # a reversal / void / refund of a counted event gives its share back
-    source: str | None = None  # for aggregate "reference": the kind of reference record
+    source: str | None = None  # for a lookup: the record kind or the list type
+
+    @property
+    def kind(self) -> str:
+        """`windowed` (a reducer over events in a window) or `lookup` (found at decision time)."""
+        return "lookup" if self.reducer is None else "windowed"
 
     @property
     def is_money(self) -> bool:
-        return self.of in MONEY_FIELDS and self.reducer.numeric
+        return self.of in MONEY_FIELDS and self.reducer is not None and self.reducer.numeric
 
     def identity(self) -> str:
         """Everything that changes what the state means; a change invalidates stored state."""
@@ -60,8 +65,8 @@ class FeatureSpec:
                 str(self.window.resolution_s),
                 self.of or "",
                 self.where_text,
-                str(self.reducer.lateness_s),
-                str(self.reducer.max_distinct),
+                str(self.reducer.lateness_s) if self.reducer else "",
+                str(self.reducer.max_distinct) if self.reducer else "",
                 str(self.reversible),
                 self.source or "",
             ]

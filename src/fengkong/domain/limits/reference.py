@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from fengkong.domain.errors import InputError
 from fengkong.domain.money import MoneyError, fen_to_yuan, parse_yuan
 
 
@@ -44,44 +45,35 @@ KINDS: dict[str, ReferenceKind] = {
 }
 
 
-class InvalidReference(ValueError):
-    """A reference record that cannot be accepted; `field` names the culprit."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
 def normalise(kind_name: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a record: money as exact yuan (stored as decimal strings), counts as integers."""
     kind = KINDS.get(kind_name)
     if kind is None:
-        raise InvalidReference("kind", f"unknown kind {kind_name!r}; one of {', '.join(KINDS)}")
+        raise InputError("kind", f"unknown kind {kind_name!r}; one of {', '.join(KINDS)}")
     unknown = set(values) - set(kind.fields)
     if unknown:
-        raise InvalidReference(sorted(unknown)[0], f"not a field of {kind_name}; fields: {', '.join(kind.fields)}")
+        raise InputError(sorted(unknown)[0], f"not a field of {kind_name}; fields: {', '.join(kind.fields)}")
     record: dict[str, Any] = {}
     for name in kind.money:
         if values.get(name) is not None:
             try:
                 record[name] = str(fen_to_yuan(parse_yuan(values[name])))
             except MoneyError as exc:
-                raise InvalidReference(name, str(exc)) from None
+                raise InputError(name, str(exc)) from None
     for name in kind.counts:
         value = values.get(name)
         if value is not None:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise InvalidReference(name, "must be a whole number of transfers, 0 or more")
+                raise InputError(name, "must be a whole number of transfers, 0 or more")
             record[name] = value
     for name, allowed in kind.choices:
         value = values.get(name)
         if value is not None:
             if value not in allowed:
-                raise InvalidReference(name, f"one of {', '.join(allowed)}")
+                raise InputError(name, f"one of {', '.join(allowed)}")
             record[name] = value
     if not record:
-        raise InvalidReference("(record)", f"set at least one of {', '.join(kind.fields)}")
+        raise InputError("(record)", f"set at least one of {', '.join(kind.fields)}")
     return record
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from fengkong.domain import clock
+
+
+def _iso(ts: float | None) -> str | None:
+    return None if not ts else datetime.fromtimestamp(ts, UTC).isoformat()
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +30,14 @@ class ListEntry:
     amount_fen: int | None = None
     case_number: str | None = None
     authority: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """What people and APIs see: the masked value, times as ISO-8601, the amount in yuan."""
+        return {"id": self.id, "list_type": self.list_type, "value": self.display, "source": self.source,
+                "reason": self.reason, "evidence": self.evidence, "added_by": self.added_by,
+                "starts_at": _iso(self.starts_at), "expires_at": _iso(self.expires_at),
+                "case_number": self.case_number, "authority": self.authority,
+                "amount": None if self.amount_fen is None else str(Decimal(self.amount_fen).scaleb(-2))}
 
     def active_at(self, ts: float) -> bool:
         return self.starts_at <= ts and (self.expires_at is None or ts < self.expires_at)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from fengkong.domain.errors import InputError
 from fengkong.domain.identity.resident_id import ResidentIdError, parse_resident_id
 from fengkong.domain.ports import IdentifierProtector
 from fengkong.domain.sensitive import looks_like_pan, mask_pan
@@ -54,39 +55,35 @@ COUNTERPARTY_TYPES = frozenset({"involved_account", "suspicious_account", "stop_
 _DIGITS = re.compile(r"\D")
 
 
-class ListValueError(ValueError):
-    pass
-
-
 def match_key(list_type: str, value: str, protector: IdentifierProtector, today: date) -> tuple[str, str]:
-    """(key to match events by, masked value for display). Raises ListValueError with a reason."""
+    """(key to match events by, masked value for display). Raises InputError naming `value`."""
     kind = LIST_TYPES.get(list_type)
     if kind is None:
-        raise ListValueError(f"unknown list {list_type!r}; one of {', '.join(LIST_TYPES)}")
+        raise InputError("list_type", f"unknown list {list_type!r}; one of {', '.join(LIST_TYPES)}")
     text = value.strip()
     if not text or len(text) > 256:
-        raise ListValueError("the value must be 1 to 256 characters")
+        raise InputError("value", "the value must be 1 to 256 characters")
     if kind.entity == "person":
         try:
             parse_resident_id(text, today)
         except ResidentIdError as exc:
-            raise ListValueError(f"resident ID number: {exc}") from None
+            raise InputError("value", f"resident ID number: {exc}") from None
         number = text.upper()
         return protector.identifier_hash("id_number", number), number[:6] + "********" + number[-4:]
     if kind.entity == "card":
         if looks_like_pan(text):
-            return protector.card_token(text), mask_pan(text)
+            return protector.card_reference(text), mask_pan(text)
         return text, text
     if kind.entity == "phone":
         digits = _DIGITS.sub("", text)
         if not 5 <= len(digits) <= 15:
-            raise ListValueError("a phone number has 5 to 15 digits")
+            raise InputError("value", "a phone number has 5 to 15 digits")
         return phone_key(digits, protector), digits[:3] + "****" + digits[-4:]
     if kind.entity == "ip":
         try:
             ip = str(ipaddress.ip_address(text))
         except ValueError:
-            raise ListValueError(f"{text!r} is not an IPv4 or IPv6 address") from None
+            raise InputError("value", f"{text!r} is not an IPv4 or IPv6 address") from None
         return ip, ip
     return text, text
 

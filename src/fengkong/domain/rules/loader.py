@@ -8,7 +8,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -16,9 +15,11 @@ import yaml
 from fengkong.domain.decisions import Outcome
 from fengkong.domain.events import AuthFactor, Channel, EventType, TxnType
 from fengkong.domain.features.featureset import FeatureSet
+from fengkong.domain.features.lookups import LOOKUPS
 from fengkong.domain.features.reducers import REDUCERS
 from fengkong.domain.features.spec import ENTITY_FIELDS, FeatureSpec
 from fengkong.domain.features.windows import WindowError, parse_duration, parse_window
+from fengkong.domain.lists.types import LIST_TYPES
 from fengkong.domain.rules.compiler import EVENT_FIELD_TYPES, Scope, compile_expression, event_types_admitted
 from fengkong.domain.rules.errors import ExpressionError, RuleError, RuleSetError
 from fengkong.domain.rules.functions import BOOL, LIST, NUMBER
@@ -214,22 +215,11 @@ def load_policy(path: str, text: str) -> Policy:
 
 
 class RuleLoader:
-    """Reads *.yaml / *.yml rule files from files or directories, with a policy file."""
+    """Compiles rule files (YAML text handed to it, with their names) under a policy."""
 
     def __init__(self, lateness_s: int = DEFAULT_LATENESS_S, policy: Policy = EMPTY_POLICY):
         self.lateness_s = lateness_s
         self.policy = policy
-
-    def load_paths(self, paths: list[Path]) -> RuleSet:
-        files: list[Path] = []
-        for path in paths:
-            if path.is_dir():
-                files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
-            elif path.exists():
-                files.append(path)
-            else:
-                raise RuleSetError([RuleError(str(path), 1, 1, "no such file or directory")])
-        return self.load_texts([(str(f), f.read_text(encoding="utf-8")) for f in files])
 
     def load_texts(self, sources: list[tuple[str, str]]) -> RuleSet:
         errors: list[RuleError] = []
@@ -264,7 +254,7 @@ class RuleLoader:
             if spec.name in seen_features:
                 errors.append(RuleError("", 1, 1, f"feature {spec.name!r} is defined twice"))
             seen_features[spec.name] = spec
-        feature_types = {s.name: s.reducer.result_type for s in specs}
+        feature_types = {s.name: "any" if s.reducer is None else s.reducer.result_type for s in specs}
         rules: list[Rule] = []
         for source, top, params in documents:
             if "rules" in top:
@@ -278,7 +268,8 @@ class RuleLoader:
             raise RuleSetError(errors)
         digest = hashlib.sha256()
         for path, text in sources:
-            digest.update(Path(path).name.encode() + b"\0" + text.encode() + b"\0")
+            name = path.replace("\\", "/").rsplit("/", 1)[-1]
+            digest.update(name.encode() + b"\0" + text.encode() + b"\0")
         digest.update(b"policy\0" + self.policy.text.encode())
         return RuleSet(
             rules=tuple(rules),
@@ -312,39 +303,19 @@ class RuleLoader:
         for key in ("name", "entity", "aggregate"):
             if key not in fields:
                 raise _Fail(node, f"a feature needs {key!r}")
-        if "window" not in fields and _text(fields["aggregate"][1], "aggregate") not in ("reference", "listed"):
+        if "window" not in fields and _text(fields["aggregate"][1], "aggregate") not in LOOKUPS:
             raise _Fail(node, "a feature needs 'window'")
         name = _text(fields["name"][1], "name")
         if not _FEATURE_NAME.match(name):
             raise _Fail(fields["name"][1], "feature names are lower_case_with_underscores")
         entity = _string_list(fields["entity"][1], "entity", tuple(ENTITY_FIELDS))
         aggregate = _text(fields["aggregate"][1], "aggregate")
+        if aggregate in LOOKUPS:
+            return self._lookup(node, fields, name, entity, aggregate)
         if aggregate not in REDUCERS:
-            raise _Fail(fields["aggregate"][1], f"unknown aggregate {aggregate!r}; one of {', '.join(REDUCERS)}")
+            raise _Fail(fields["aggregate"][1], f"unknown aggregate {aggregate!r}; one of {', '.join([*REDUCERS, *LOOKUPS])}")
         reducer_cls = REDUCERS[aggregate]
         of = _text(fields["of"][1], "of") if "of" in fields else None
-        source = _text(fields["source"][1], "source") if "source" in fields else None
-        if aggregate == "listed":
-            from fengkong.domain.lists.types import LIST_TYPES
-
-            if source not in LIST_TYPES:
-                raise _Fail(fields["source"][1] if "source" in fields else node,
-                            f"a listed feature needs 'source': one of {', '.join(LIST_TYPES)}")
-            if len(entity) != 1:
-                raise _Fail(fields["entity"][1], "a listed feature looks up one entity")
-            window = parse_window("lifetime")
-            return FeatureSpec(name=name, entity=entity, aggregate=aggregate, window=window,
-                               reducer=reducer_cls(window, self.lateness_s), source=source,
-                               description=str(_plain(fields["description"][1])) if "description" in fields else "")
-        if aggregate == "reference":
-            if source is None or of is None:
-                raise _Fail(node, "a reference feature needs 'source' (the record kind) and 'of' (its field)")
-            if len(entity) != 1:
-                raise _Fail(fields["entity"][1], "a reference feature reads one entity's record")
-            window = parse_window("lifetime")
-            return FeatureSpec(name=name, entity=entity, aggregate=aggregate, window=window,
-                               reducer=reducer_cls(window, self.lateness_s), of=of, source=source,
-                               description=str(_plain(fields["description"][1])) if "description" in fields else "")
         if reducer_cls.needs_value and of is None:
             raise _Fail(node, f"aggregate {aggregate!r} needs 'of': the event field to aggregate")
         if of is not None and of not in EVENT_FIELD_TYPES:
@@ -381,6 +352,23 @@ class RuleLoader:
             event_types=event_types,
             reversible=reversible,
         )
+
+    def _lookup(self, node: yaml.Node, fields: dict[str, tuple[yaml.Node, yaml.Node]], name: str,
+                entity: tuple[str, ...], aggregate: str) -> FeatureSpec:
+        """A feature found at decision time: a reference record's field or a list entry."""
+        source = _text(fields["source"][1], "source") if "source" in fields else None
+        of = _text(fields["of"][1], "of") if "of" in fields else None
+        if aggregate == "listed" and source not in LIST_TYPES:
+            raise _Fail(fields["source"][1] if "source" in fields else node,
+                        f"a listed feature needs 'source': one of {', '.join(LIST_TYPES)}")
+        if aggregate == "reference" and (source is None or of is None):
+            raise _Fail(node, "a reference feature needs 'source' (the record kind) and 'of' (its field)")
+        if len(entity) != 1:
+            raise _Fail(fields["entity"][1], "a listed feature looks up one entity" if aggregate == "listed"
+                        else "a reference feature reads one entity's record")
+        return FeatureSpec(name=name, entity=entity, aggregate=aggregate, window=parse_window("lifetime"), reducer=None,
+                           of=of if aggregate == "reference" else None, source=source,
+                           description=str(_plain(fields["description"][1])) if "description" in fields else "")
 
     def _rules(
         self,

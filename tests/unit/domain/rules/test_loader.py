@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from fengkong.adapters.rulefiles import RuleFiles
 from fengkong.domain.decisions import Outcome
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.rules.errors import RuleSetError
 from fengkong.domain.rules.loader import RuleLoader
-from fengkong.services.rules_admin import RuleRepository
+from fengkong.services.rules import RuleRepository
 
 GOOD = """\
 params:
@@ -113,7 +114,7 @@ def test_expression_error_column_points_inside_a_folded_block() -> None:
 
 
 def test_builtin_pack_loads_and_every_rule_is_bilingual() -> None:
-    rs = RuleRepository().active
+    rs = RuleRepository(RuleFiles()).active
     assert len(rs.rules) >= 35 and rs.policy_version.startswith("cn-pboc-default@")
     for rule in rs.rules:
         assert rule.description_zh and rule.description_en

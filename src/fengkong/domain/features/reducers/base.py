@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from fengkong.domain.features.windows import Window
@@ -26,3 +27,7 @@ class Reducer:
 
     def retract(self, state: Any, ts: float, value: Any) -> Any:
         raise TypeError(f"{type(self).__name__} cannot take an event back")
+
+    def yuan(self, fen: Any) -> Decimal:
+        """A money result (in fen) as exact yuan with two places."""
+        return Decimal(fen).scaleb(-2)

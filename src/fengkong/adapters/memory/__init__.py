@@ -1,0 +1,1 @@
+"""In-memory adapters for every store: nothing persisted; for tests, trials and the `memory://` profile."""

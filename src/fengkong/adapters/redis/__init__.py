@@ -1,0 +1,1 @@
+"""Redis adapters: feature state shared by workers and surviving restarts."""

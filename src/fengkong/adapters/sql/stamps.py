@@ -1,0 +1,18 @@
+"""Change stamps: `bump` in the transaction of every write to a cached source; `read` to see
+whether it moved. A counter, not a clock or a row count: it moves on every write, whoever makes
+it and whatever the clocks of the nodes say."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.engine import Connection
+
+from fengkong.adapters.sql.tables import change_stamps
+
+
+def bump(conn: Connection, source: str) -> None:
+    conn.execute(update(change_stamps).where(change_stamps.c.source == source).values(n=change_stamps.c.n + 1))
+
+
+def read(conn: Connection, source: str) -> int:
+    return int(conn.execute(select(change_stamps.c.n).where(change_stamps.c.source == source)).scalar() or 0)

@@ -1,0 +1,26 @@
+"""The hash-chained audit log: rows and a verification of the chain."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from fengkong.api.http import json_response
+from fengkong.domain.ports import AuditLog
+
+
+def build(audit: AuditLog) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["audit"])
+
+    @router.get("/audit", summary="Audit log rows after a position")
+    def rows(after: int = 0, limit: int = 100) -> Response:
+        return json_response([r.to_dict() for r in audit.records(max(after, 0), min(max(limit, 1), 1000))])
+
+    @router.get("/audit:verify", summary="Verify the audit hash chain (409 names the first bad row)")
+    def verify() -> Response:
+        check = audit.verify()
+        return json_response(asdict(check), 200 if check.ok else 409)
+
+    return router

@@ -1,0 +1,38 @@
+"""The merchant and terminal registries."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from fengkong.api.http import json_response, read_object, text
+from fengkong.domain.errors import required
+from fengkong.services.merchants import MerchantService
+
+
+def build(merchants: MerchantService) -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["merchants"])
+
+    @router.post("/merchants", summary="Register (onboard) a merchant; findings with reasons", status_code=201)
+    async def merchant(request: Request) -> Response:
+        d = await read_object(request)
+        required(actor=text(d, "actor"))
+        values = {k: v for k, v in d.items() if k != "actor"}
+        return json_response(merchants.register_merchant(values, actor=text(d, "actor")).to_dict(), 201)
+
+    @router.post("/terminals", summary="Register a terminal; findings with reasons", status_code=201)
+    async def terminal(request: Request) -> Response:
+        d = await read_object(request)
+        required(actor=text(d, "actor"))
+        values = {k: v for k, v in d.items() if k != "actor"}
+        return json_response(merchants.register_terminal(values, actor=text(d, "actor")).to_dict(), 201)
+
+    @router.get("/merchants/{merchant_id}", summary="A merchant's record")
+    def get_merchant(merchant_id: str) -> Response:
+        return json_response(merchants.merchant(merchant_id))
+
+    @router.get("/terminals/{terminal_id}", summary="A terminal's record")
+    def get_terminal(terminal_id: str) -> Response:
+        return json_response(merchants.terminal(terminal_id))
+
+    return router

@@ -1,0 +1,33 @@
+"""The transaction-password policy, as a check (nothing is stored or logged)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from fengkong.api.http import json_response, read_object
+from fengkong.domain.errors import InputError
+from fengkong.domain.identity.passwords import check_password
+
+
+def build() -> APIRouter:
+    router = APIRouter(prefix="/v1", tags=["passwords"])
+
+    @router.post("/passwords:check", summary="Check a transaction password against the policy (nothing is stored)")
+    async def check(request: Request) -> Response:
+        d = await read_object(request)
+        if not isinstance(d.get("password"), str):
+            raise InputError("password", "is required")
+        born = None
+        if d.get("birth_date"):
+            try:
+                born = date.fromisoformat(str(d["birth_date"]))
+            except ValueError:
+                raise InputError("birth_date", "must be YYYY-MM-DD") from None
+        result = check_password(d["password"], account_name=d.get("account_name"), phone=d.get("phone"),
+                                id_number=d.get("id_number"), birth_date=born, initial=bool(d.get("initial")))
+        return json_response(result.to_dict())
+
+    return router

@@ -1,0 +1,77 @@
+"""Batch monitoring: export stored events for analytics, scan for credit-card cash-out, apply
+the graded dispositions, find common points of compromise, write the risk event register.
+Dispositions and flags go through the audited services (reference data, lists) and take effect
+on the next event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fengkong.batch.cashout import CashOutReport, scan
+from fengkong.batch.compromise import CompromisePoint, find_compromise_points
+from fengkong.batch.export import export_events
+from fengkong.batch.register import register_rows, write_register
+from fengkong.domain.errors import required
+from fengkong.domain.ports import EventLog
+from fengkong.services.lists import ListService
+from fengkong.services.merchants import MerchantService
+from fengkong.services.reference import ReferenceData
+
+Policy = Callable[[str], Any]
+
+
+class Monitoring:
+    def __init__(self, events: EventLog, parquet_dir: Path, *, reference: ReferenceData, lists: ListService,
+                 merchants: MerchantService, policy: Policy):
+        self.events = events
+        self.parquet_dir = parquet_dir
+        self.reference = reference
+        self.lists = lists
+        self.merchants = merchants
+        self.policy = policy
+
+    def refresh(self, progress: Callable[[int, int], None] | None = None) -> int:
+        """Export events stored since the last export (Parquet, for the batch scans)."""
+        return export_events(self.events, self.parquet_dir, progress=progress)
+
+    def cashout(self, window_days: int = 30, *, apply: bool = False, actor: str = "",
+                min_level: int = 2) -> tuple[CashOutReport, int]:
+        report = scan(self.parquet_dir, window_days)
+        applied = 0
+        if apply:
+            required(actor=actor)
+            caps = {
+                "transaction_control": ("cashout_control_single", "cashout_control_daily"),
+                "credit_limit_reduction": ("cashout_reduced_single", "cashout_reduced_daily"),
+                "lower_limits": ("cashout_merchant_single", "cashout_merchant_daily"),
+            }
+            for finding in report.merchants + report.cardholders:
+                if finding.level < min_level or finding.disposition is None:
+                    continue
+                values: dict[str, Any] = {"action": finding.disposition, "level": finding.level}
+                if finding.disposition in caps:
+                    values["single"], values["daily"] = (self.policy(name) for name in caps[finding.disposition])
+                kind = "merchant_disposition" if finding.kind == "merchant" else "card_disposition"
+                reason = f"cash-out score {finding.score} level {finding.level}: {', '.join(finding.drivers)}"
+                self.reference.set(kind, finding.entity_id, values, actor=actor,
+                                   reason=reason + (" [re-check]" if finding.recheck else ""))
+                applied += 1
+        return report, applied
+
+    def compromise(self, days_before: int = 30, *, flag: bool = False, actor: str = "", min_victims: int = 3,
+                   min_share: float = 0.5) -> tuple[int, list[CompromisePoint]]:
+        victims, points = find_compromise_points(self.parquet_dir, days_before)
+        if flag:
+            for point in points:
+                if point.victims >= min_victims and point.victim_share >= min_share:
+                    self.lists.add("compromised_terminal", point.terminal_id, actor=actor, source="cpp-analysis",
+                                   reason=f"{point.victims} of {victims} confirmed counterfeit/stolen cards used it "
+                                          f"within {days_before} days before their first fraud")
+        return victims, points
+
+    def register(self, report: CashOutReport, path: Path, min_level: int = 3) -> int:
+        rows = register_rows(report, self.parquet_dir, self.merchants.merchants(), min_level)
+        write_register(rows, path)
+        return len(rows)

@@ -1,0 +1,81 @@
+"""`fengkong lists` and `fengkong changes`: list entries and maker-checker requests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from fengkong.cli.options import Actor, DataDir, DbUrl, Reason
+from fengkong.cli.session import emit, emit_all, note, platform
+
+app = typer.Typer(help="Block and allow lists (R4).", no_args_is_help=True)
+changes = typer.Typer(help="Maker-checker: requests that need a second person.", no_args_is_help=True)
+
+
+@app.command("add")
+def lists_add(list_type: str, value: str, actor: Actor, reason: Reason,
+              source: Annotated[str, typer.Option(help="Who established it (police, case, internal).")],
+              evidence: str = "", expires: Annotated[Optional[str], typer.Option(help="ISO-8601 time with offset.")] = None,  # noqa: UP045
+              data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Add VALUE to LIST_TYPE (involved_account, suspicious_account, device, ip, phone, id_number, card, ...)."""
+    with platform(data_dir, database_url) as p:
+        emit(p.lists.add(list_type, value, actor=actor, reason=reason, source=source, evidence=evidence,
+                         expires_at=expires).to_dict())
+
+
+@app.command("import")
+def lists_import(list_type: str, file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file.")],
+                 actor: Actor, source: Annotated[str, typer.Option(help="Where the list comes from.")],
+                 data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Bulk import a CSV (value,reason[,evidence,starts_at,expires_at]); every row is reported."""
+    with platform(data_dir, database_url) as p, open(file, encoding="utf-8-sig", newline="") as handle:
+        rows = p.lists.import_csv(list_type, handle, actor=actor, source=source)
+    for row in rows:
+        if row.outcome != "added":
+            note(f"row {row.row}: {row.message}")
+    emit({"added": sum(r.outcome == "added" for r in rows), "errors": sum(r.outcome == "error" for r in rows)})
+
+
+@app.command("show")
+def lists_show(list_type: str, value: str, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Active entries for a value (shown masked)."""
+    with platform(data_dir, database_url) as p:
+        entries = [e.to_dict() for e in p.lists.lookup(list_type, value)]
+    emit(entries)
+    if not entries:
+        note(f"no active {list_type} entry for this value")
+
+
+@app.command("remove")
+def lists_remove(entry_id: int, maker: Annotated[str, typer.Option(help="Who asks.")], reason: Reason,
+                 data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Ask to remove an entry or release a stop-payment / freeze; a second person approves."""
+    with platform(data_dir, database_url) as p:
+        emit(p.lists.request_removal(entry_id, maker=maker, reason=reason).to_dict())
+
+
+@changes.command("list")
+def changes_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Pending requests."""
+    with platform(data_dir, database_url) as p:
+        emit_all([r.to_dict() for r in p.lists.pending()], "no pending requests")
+
+
+@changes.command("approve")
+def changes_approve(request_id: int, checker: Annotated[str, typer.Option(help="The second person.")],
+                    note_: Annotated[str, typer.Option("--note")] = "", data_dir: DataDir = None,
+                    database_url: DbUrl = None) -> None:
+    """Approve a request; refused if the checker is the maker."""
+    with platform(data_dir, database_url) as p:
+        emit(p.lists.approve(request_id, checker=checker, note=note_).to_dict())
+
+
+@changes.command("reject")
+def changes_reject(request_id: int, checker: Annotated[str, typer.Option()],
+                   note_: Annotated[str, typer.Option("--note")], data_dir: DataDir = None,
+                   database_url: DbUrl = None) -> None:
+    """Reject a request."""
+    with platform(data_dir, database_url) as p:
+        emit(p.lists.reject(request_id, checker=checker, note=note_).to_dict())

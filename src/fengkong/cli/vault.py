@@ -1,0 +1,109 @@
+"""`fengkong vault` and `fengkong password`: payment tokens, detokenization, key rotation, and the
+transaction-password policy. Card numbers and passwords are read from a hidden prompt or stdin,
+never from the command line (where shell history and process lists would keep them)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from typing import Annotated, Optional
+
+import typer
+
+from fengkong.cli.options import Actor, DataDir, DbUrl, Reason
+from fengkong.cli.session import emit, fail, platform
+
+app = typer.Typer(help="The token vault: payment tokens, detokenization, key rotation.", no_args_is_help=True)
+password = typer.Typer(help="Transaction-password policy.", no_args_is_help=True)
+
+
+def secret(prompt: str) -> str:
+    """A card number or password from a hidden prompt, or the first line of stdin."""
+    if sys.stdin.isatty():
+        return str(typer.prompt(prompt, hide_input=True))
+    return sys.stdin.readline().strip()
+
+
+@app.command("issue")
+def vault_issue(actor: Actor, reason: Reason,
+                card_ref: Annotated[Optional[str], typer.Option(help="A card already in the vault (ctk_...); else the card number is read from stdin.")] = None,  # noqa: UP045
+                controls: Annotated[str, typer.Option(help='JSON, e.g. {"max_uses": 3, "per_use_max": "500", "channels": ["qr_code"]}')] = "{}",
+                data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Issue a payment token with domain controls."""
+    try:
+        domain = json.loads(controls)
+    except json.JSONDecodeError as exc:
+        fail(f"--controls: not JSON ({exc.msg})")
+    card_number = None if card_ref else secret("card number")
+    with platform(data_dir, database_url) as p:
+        emit(p.vault.issue(actor=actor, reason=reason, card_number=card_number, card_ref=card_ref, controls=domain))
+
+
+def _status(verb: str, status: str) -> Callable[..., None]:
+    def command(token: str, actor: Actor, reason: Reason, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+        with platform(data_dir, database_url) as p:
+            emit(p.vault.set_status(token, status, actor=actor, reason=reason))
+
+    command.__doc__ = f"{verb.title()} a payment token."
+    return command
+
+
+for _verb, _status_name in (("suspend", "suspended"), ("resume", "active"), ("delete", "deleted")):
+    app.command(_verb)(_status(_verb, _status_name))
+
+
+@app.command("show")
+def vault_show(token: str, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """A token's masked card, status and controls."""
+    with platform(data_dir, database_url) as p:
+        emit(p.vault.show(token))
+
+
+@app.command("detokenize")
+def vault_detokenize(token: str, actor: Actor, purpose: Annotated[str, typer.Option(help="Why (audited).")],
+                     data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Reveal the card number (actors in FENGKONG_DETOKENIZERS only; every attempt audited)."""
+    with platform(data_dir, database_url) as p:
+        typer.echo(p.vault.detokenize(token, actor=actor, purpose=purpose))
+
+
+@app.command("rotate-master")
+def vault_rotate_master(new_version: str, actor: Actor, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Add a master key version and re-wrap every data key with it (no downtime)."""
+    with platform(data_dir, database_url) as p:
+        count = p.vault.rotate_master(new_version, actor=actor)
+        readable, bad = p.vault.check()
+    emit({"rewrapped_data_keys": count, "cards_readable": readable, "unreadable": bad})
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command("rotate-data-key")
+def vault_rotate_data_key(actor: Actor, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Start a new data key for cards stored from now on (older keys keep decrypting)."""
+    with platform(data_dir, database_url) as p:
+        emit({"active_data_key": p.vault.rotate_data_key(actor=actor)})
+
+
+@app.command("check")
+def vault_check(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """Decrypt every stored card number (e.g. after a rotation); exit 1 if any fails."""
+    with platform(data_dir, database_url) as p:
+        readable, bad = p.vault.check()
+    emit({"cards_readable": readable, "unreadable": bad})
+    if bad:
+        raise typer.Exit(1)
+
+
+@password.command("check")
+def password_check(account_name: Optional[str] = None, phone: Optional[str] = None,  # noqa: UP045
+                   id_number: Optional[str] = None, initial: bool = False) -> None:  # noqa: UP045
+    """Check a transaction password (read from a hidden prompt or stdin) against the policy."""
+    from fengkong.domain.identity.passwords import check_password
+
+    result = check_password(secret("password"), account_name=account_name, phone=phone, id_number=id_number,
+                            initial=initial)
+    emit(result.to_dict())
+    if not result.acceptable:
+        raise typer.Exit(1)

@@ -1,0 +1,197 @@
+"""Lists (R4): block and allow lists, their bulk import, and maker-checker.
+
+Adding an entry takes effect on the next event. Taking a protection away - removing an entry,
+releasing a stop-payment or a freeze, shortening a penalty - is a request that a second person
+must approve. Every step is written to the hash-chained audit log in the same commit.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, TextIO
+
+from fengkong.domain import clock
+from fengkong.domain.changes import ChangeRequest, RequestStatus, same_person
+from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, required
+from fengkong.domain.lists.index import ListEntry
+from fengkong.domain.lists.types import LIST_TYPES, match_key
+from fengkong.domain.money import MoneyError, parse_yuan
+from fengkong.domain.ports import AuditLog, ChangeRequests, IdentifierProtector, ListStore, UnitOfWork
+from fengkong.services.read_model import DecisionReadModel
+
+Instant = str | float | datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    row: int
+    value: str
+    outcome: str  # added | error
+    message: str = ""
+
+
+def instant(value: Instant, name: str) -> float | None:
+    """An ISO-8601 time with offset (or epoch seconds) as epoch seconds; None when absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise InputError(name, f"{value!r} is not an ISO-8601 time") from None
+    if moment.tzinfo is None:
+        raise InputError(name, "needs a UTC offset, e.g. 2024-03-01T00:00:00+08:00")
+    return clock.to_epoch_seconds(moment)
+
+
+def _now() -> float:
+    return clock.to_epoch_seconds(clock.utc_now())
+
+
+class ListService:
+    def __init__(self, entries: ListStore, requests: ChangeRequests, audit: AuditLog, protector: IdentifierProtector,
+                 read_model: DecisionReadModel, uow: UnitOfWork):
+        self.entries = entries
+        self.requests = requests
+        self.audit = audit
+        self.protector = protector
+        self.read_model = read_model
+        self.uow = uow
+
+    # ------------------------------------------------------------------ entries
+    def add(self, list_type: str, value: str, *, actor: str, reason: str, source: str, evidence: str = "",
+            starts_at: Instant = None, expires_at: Instant = None, amount: Any = None,
+            case_number: str | None = None, authority: str | None = None) -> ListEntry:
+        required(actor=actor, reason=reason, source=source, value=value)
+        kind = LIST_TYPES.get(list_type)
+        if kind is None:
+            raise InputError("list_type", f"unknown list {list_type!r}; one of {', '.join(LIST_TYPES)}")
+        now = _now()
+        key, display = match_key(list_type, value, self.protector, clock.business_date(now))
+        amount_fen = None
+        if kind.needs_amount:
+            try:
+                amount_fen = parse_yuan(amount)
+            except MoneyError as exc:
+                raise InputError("amount", str(exc)) from None
+        # Without an explicit start an entry applies to every event processed from now on,
+        # whatever time the event states (senders' clocks lag; late events arrive).
+        start = instant(starts_at, "starts_at") or 0.0
+        end = instant(expires_at, "expires_at")
+        if end is not None and end <= max(start, now):
+            raise InputError("expires_at", "must be in the future and after the start")
+        with self.uow.atomic():
+            entry = self.entries.add(ListEntry(0, list_type, key, display, source, reason, evidence, actor, start, end,
+                                               amount_fen, case_number, authority))
+            self.audit.append(actor, f"list.add.{list_type}", f"list_entry:{entry.id}", reason,
+                              {"display": display, "source": source, "evidence": evidence, "starts_at": start,
+                               "expires_at": end, "amount_fen": amount_fen, "case_number": case_number,
+                               "authority": authority})
+            self.uow.on_commit(lambda: self.read_model.list_added(entry))
+        return entry
+
+    def import_csv(self, list_type: str, handle: TextIO, *, actor: str, source: str) -> list[ImportRow]:
+        """Rows: value, reason[, evidence, starts_at, expires_at]; each row reported."""
+        reader = csv.DictReader(handle)
+        if not reader.fieldnames or "value" not in reader.fieldnames or "reason" not in reader.fieldnames:
+            raise InputError("(header)", "the CSV needs the columns value, reason (evidence, starts_at, expires_at optional)")
+        kind = LIST_TYPES.get(list_type)
+        masked = kind is not None and kind.entity in ("person", "card", "phone")
+        results: list[ImportRow] = []
+        for i, row in enumerate(reader, start=1):
+            value = row.get("value") or ""
+            shown = value[:6] + "…" if masked else value
+            try:
+                self.add(list_type, value, actor=actor, reason=row.get("reason") or "", source=source,
+                         evidence=row.get("evidence") or "", starts_at=row.get("starts_at") or None,
+                         expires_at=row.get("expires_at") or None)
+                results.append(ImportRow(i, shown, "added"))
+            except InputError as exc:
+                results.append(ImportRow(i, shown, "error", f"{exc.field}: {exc.message}"))
+        return results
+
+    def lookup(self, list_type: str, value: str) -> list[ListEntry]:
+        """Active entries of a list for a value (matched the way events are)."""
+        key, _ = match_key(list_type, value, self.protector, clock.business_date(_now()))
+        return self.entries.find(list_type, key)
+
+    def entry(self, entry_id: int) -> ListEntry:
+        found = self.entries.get(entry_id)
+        if found is None:
+            raise NotFound("entry_id", f"no active entry {entry_id}")
+        return found
+
+    # ------------------------------------------------------------------ maker-checker
+    def request_removal(self, entry_id: int, *, maker: str, reason: str) -> ChangeRequest:
+        """Remove a list entry, release a stop-payment or a freeze: needs a second person."""
+        required(maker=maker, reason=reason)
+        entry = self.entry(entry_id)
+        return self._request("remove_entry", {"entry_id": entry_id, "list_type": entry.list_type,
+                                              "display": entry.display}, maker, reason)
+
+    def request_penalty_change(self, entry_id: int, expires_at: Instant, *, maker: str, reason: str) -> ChangeRequest:
+        required(maker=maker, reason=reason)
+        entry = self.entries.get(entry_id)
+        if entry is None or not entry.list_type.startswith("penalty_"):
+            raise NotFound("entry_id", f"no active penalty {entry_id}")
+        end = instant(expires_at, "expires_at")
+        return self._request("change_penalty", {"entry_id": entry_id, "expires_at": end}, maker, reason)
+
+    def _request(self, action: str, payload: dict[str, Any], maker: str, reason: str) -> ChangeRequest:
+        with self.uow.atomic():
+            request = self.requests.create(action, payload, maker, reason)
+            self.audit.append(maker, f"request.{action}", f"change_request:{request.id}", reason, payload)
+        return request
+
+    def pending(self) -> list[ChangeRequest]:
+        return self.requests.pending()
+
+    def approve(self, request_id: int, *, checker: str, note: str = "") -> ChangeRequest:
+        required(checker=checker)
+        request = self._pending(request_id)
+        if same_person(request.maker, checker):
+            self.audit.append(checker, "request.refused_same_person", f"change_request:{request_id}", note,
+                              {"maker": request.maker})
+            raise NotPermitted("checker", "the checker must be a different person from the maker (four-eyes rule)")
+        entry_id = int(request.payload["entry_id"])
+        with self.uow.atomic():
+            if not self.requests.decide(request_id, RequestStatus.APPROVED.value, checker, note):
+                raise Conflict("request_id", f"request {request_id} is no longer pending")
+            entry = self.entries.get(entry_id)
+            self.entries.deactivate(entry_id)
+            changed = None
+            if request.action == "change_penalty" and entry is not None:
+                changed = self.entries.add(replace(entry, id=0, expires_at=request.payload["expires_at"],
+                                                   reason=f"{entry.reason} (changed: {request.reason})"))
+            self.audit.append(checker, f"approve.{request.action}", f"change_request:{request_id}", note,
+                              {"maker": request.maker, **request.payload})
+            self.uow.on_commit(lambda: self._publish_change(entry_id, changed))
+        return replace(request, status=RequestStatus.APPROVED.value, checker=checker, checker_note=note)
+
+    def _publish_change(self, removed: int, added: ListEntry | None) -> None:
+        self.read_model.list_removed(removed)
+        if added is not None:
+            self.read_model.list_added(added)
+
+    def reject(self, request_id: int, *, checker: str, note: str) -> ChangeRequest:
+        required(checker=checker, note=note)
+        request = self._pending(request_id)
+        with self.uow.atomic():
+            if not self.requests.decide(request_id, RequestStatus.REJECTED.value, checker, note):
+                raise Conflict("request_id", f"request {request_id} is no longer pending")
+            self.audit.append(checker, f"reject.{request.action}", f"change_request:{request_id}", note, request.payload)
+        return replace(request, status=RequestStatus.REJECTED.value, checker=checker, checker_note=note)
+
+    def _pending(self, request_id: int) -> ChangeRequest:
+        request = self.requests.get(request_id)
+        if request is None:
+            raise NotFound("request_id", f"no request {request_id}")
+        if request.status != RequestStatus.PENDING.value:
+            raise Conflict("request_id", f"request {request_id} is already {request.status}")
+        return request

@@ -1,0 +1,50 @@
+"""The platform: every use case of fengkong, wired once (by bootstrap.py) and closed once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from fengkong.domain.ports import AuditLog, EventLog, Metrics
+from fengkong.services.decide import Engine
+from fengkong.services.lists import ListService
+from fengkong.services.merchants import MerchantService
+from fengkong.services.orders import OrderService
+from fengkong.services.read_model import DecisionReadModel
+from fengkong.services.reference import ReferenceData
+from fengkong.services.rules import RuleRepository
+from fengkong.services.sharing import SharingService
+from fengkong.services.vault import VaultService
+
+
+@dataclass
+class Platform:
+    """What a server, a command or an embedding program needs. Use it as a context manager, or
+    call `close()`: a final snapshot of feature state, then every resource its builder opened."""
+
+    engine: Engine  # deciding
+    read_model: DecisionReadModel  # what decisions read besides feature state
+    rules: RuleRepository
+    reference: ReferenceData  # customers' limits, transfer agreements, dispositions
+    lists: ListService  # lists and maker-checker
+    orders: OrderService  # stop-payment, freeze, penalties, tracing
+    vault: VaultService  # payment tokens, detokenization, keys
+    merchants: MerchantService  # merchant and terminal registries
+    sharing: SharingService
+    audit: AuditLog
+    events: EventLog
+    metrics: Metrics | None = None
+    closers: Sequence[Callable[[], None]] = field(default=(), repr=False)
+
+    def close(self) -> None:
+        try:
+            self.engine.close()
+        finally:
+            for close in self.closers:
+                close()
+
+    def __enter__(self) -> Platform:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

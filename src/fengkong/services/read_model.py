@@ -1,0 +1,129 @@
+"""What the decision path reads besides feature state, held in memory: reference records, the
+list index, payment tokens, merchants and terminals. No database round trip per event.
+
+Changes made through this process are applied at once, after their commit; changes made
+elsewhere (the CLI, another node) are picked up by `refresh` when a source's change stamp moves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from fengkong.domain.limits import reference as reference_data
+from fengkong.domain.lists.index import ListEntry, ListIndex
+from fengkong.domain.lists.types import LIST_TYPES, phone_key
+from fengkong.domain.ports import IdentifierProtector, ListStore, MerchantStore, ReferenceStore, TokenStore
+from fengkong.domain.tokens import PaymentToken
+
+_UNREGISTERED: Mapping[str, Any] = {"status": "unregistered"}
+_MONEY = frozenset({"single_limit", "daily_limit"})
+
+
+class DecisionReadModel:
+    """The Lookups port of the decision path, kept in step with the stores it caches."""
+
+    def __init__(self, protector: IdentifierProtector, *, reference: ReferenceStore, lists: ListStore,
+                 tokens: TokenStore, merchants: MerchantStore):
+        self._protector = protector
+        self._records: dict[str, dict[str, Any]] = {}  # '<kind>:<entity key>' -> record as rules read it
+        self._lists = ListIndex()
+        self._tokens: dict[str, dict[str, Any]] = {}  # payment token -> status and domain controls
+        self._merchants: dict[str, dict[str, Any]] = {}
+        self._terminals: dict[str, dict[str, Any]] = {}
+        self._sources: dict[str, tuple[Callable[[], int], Callable[[], None]]] = {
+            "reference": (reference.stamp, lambda: self._load_reference(reference.load())),
+            "lists": (lists.stamp, lambda: self._load_lists(lists.active())),
+            "tokens": (tokens.stamp, lambda: self._load_tokens(tokens.all())),
+            "merchants": (merchants.stamp, lambda: self._load_registry(merchants.all())),
+        }
+        self._stamps: dict[str, int] = {}
+
+    # ------------------------------------------------------------------ Lookups
+    def reference(self, kind: str, entity_key: str) -> Mapping[str, Any] | None:
+        if kind == "payment_token":
+            return self._tokens.get(entity_key.split("|", 1)[1])
+        if kind == "merchant":
+            return self._merchants.get(entity_key.split("|", 1)[1])
+        if kind == "terminal":
+            record = self._terminals.get(entity_key.split("|", 1)[1])
+            if record is None and self._terminals:  # the acquirer keeps a registry: this one is not in it
+                return _UNREGISTERED
+            return record
+        return self._records.get(f"{kind}:{entity_key}")
+
+    def listed(self, list_type: str, value: str, ts: float) -> dict[str, Any] | None:
+        kind = LIST_TYPES.get(list_type)
+        if kind is None or list_type not in self._lists.types:
+            return None
+        key = phone_key(value, self._protector) if kind.entity == "phone" else value
+        return self._lists.lookup(list_type, key, ts)
+
+    def record(self, kind: str, entity_id: str) -> dict[str, Any] | None:
+        """A reference record (limits, agreement, disposition) as stored: money as strings."""
+        found = self._records.get(reference_data.cache_key(kind, entity_id))
+        return None if found is None else {k: str(v) if isinstance(v, Decimal) else v for k, v in found.items()}
+
+    # ------------------------------------------------------------------ refresh
+    def refresh(self, force: bool = False) -> bool:
+        """Reload every source whose stamp moved (all of them with `force`); True if any did."""
+        changed = False
+        for name, (stamp_of, load) in self._sources.items():
+            stamp = stamp_of()
+            if force or stamp != self._stamps.get(name):
+                load()
+                self._stamps[name] = stamp
+                changed = True
+        return changed
+
+    def _seen(self, source: str) -> None:
+        """A change made here and applied already: its stamp is not a reason to reload."""
+        self._stamps[source] = self._sources[source][0]()
+
+    def _load_reference(self, records: dict[tuple[str, str], dict[str, Any]]) -> None:
+        self._records = {reference_data.cache_key(kind, entity_id): reference_data.for_rules(record, kind)
+                         for (kind, entity_id), record in records.items() if kind in reference_data.KINDS}
+
+    def _load_lists(self, entries: list[ListEntry]) -> None:
+        self._lists = ListIndex(entries)
+
+    def _load_tokens(self, tokens: list[PaymentToken]) -> None:
+        self._tokens = {t.token: t.for_rules() for t in tokens}
+
+    def _load_registry(self, rows: list[tuple[str, str, dict[str, Any]]]) -> None:
+        merchants: dict[str, dict[str, Any]] = {}
+        terminals: dict[str, dict[str, Any]] = {}
+        for kind, entity_id, record in rows:
+            (merchants if kind == "merchant" else terminals)[entity_id] = _registry_view(record)
+        self._merchants, self._terminals = merchants, terminals
+
+    # ------------------------------------------------------------------ changes made here
+    def reference_changed(self, kind: str, entity_id: str, record: dict[str, Any] | None) -> None:
+        key = reference_data.cache_key(kind, entity_id)
+        if record is None:
+            self._records.pop(key, None)
+        else:
+            self._records[key] = reference_data.for_rules(record, kind)
+        self._seen("reference")
+
+    def list_added(self, entry: ListEntry) -> None:
+        self._lists.add(entry)
+        self._seen("lists")
+
+    def list_removed(self, entry_id: int) -> None:
+        self._lists.remove(entry_id)
+        self._seen("lists")
+
+    def token_changed(self, token: PaymentToken) -> None:
+        self._tokens[token.token] = token.for_rules()
+        self._seen("tokens")
+
+    def registry_changed(self, kind: str, entity_id: str, record: dict[str, Any]) -> None:
+        (self._merchants if kind == "merchant" else self._terminals)[entity_id] = _registry_view(record)
+        self._seen("merchants")
+
+
+def _registry_view(record: dict[str, Any]) -> dict[str, Any]:
+    """A merchant or terminal record as rules read it: limits as Decimal, without findings."""
+    return {k: Decimal(v) if k in _MONEY and v is not None else v for k, v in record.items() if k != "findings"}
