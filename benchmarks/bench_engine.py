@@ -16,11 +16,9 @@ import sys
 import tempfile
 import time
 
-from fengkong.adapters.crypto.sm3 import Sm3Protector
-from fengkong.bootstrap import build_engine
+from fengkong.bootstrap import build_platform
 from fengkong.config import Settings
 from fengkong.domain.decisions import Decision
-from fengkong.domain.validation import EventValidator
 from fengkong.simulate.world import simulate
 
 
@@ -54,17 +52,18 @@ def main() -> None:
     raw = [json.dumps(e).encode() for e in events]
     print(f"events: {len(events):,} from {customers:,} simulated customers")
 
-    validator = EventValidator(Sm3Protector(b"k" * 32))
-    t = time.perf_counter()
-    for line in raw:
-        validator.validate(json.loads(line))
-    base = time.perf_counter() - t
-    print(f"baseline (JSON parse + validation only): {len(raw) / base:,.0f} events/s")
-
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings.embedded(tmp, state_backend=args.state, database_url=args.database_url,
-                                     redis_namespace=f"fkbench{int(time.time())}")
-        engine = build_engine(settings)
+        settings = Settings.embedded(
+            tmp, state_backend=args.state, database_url=args.database_url, redis_namespace=f"fkbench{int(time.time())}"
+        )
+        platform = build_platform(settings)
+        engine = platform.engine
+        validator = engine.validator  # the door as the engine has it: keyed hashes, card numbers sealed
+        t = time.perf_counter()
+        for line in raw:
+            validator.validate(json.loads(line))
+        base = time.perf_counter() - t
+        print(f"baseline (JSON parse + validation only): {len(raw) / base:,.0f} events/s")
         latencies: list[float] = []
         t = time.perf_counter()
         for i in range(0, len(raw), args.batch):
@@ -72,10 +71,14 @@ def main() -> None:
                 if isinstance(result, Decision):
                     latencies.append(result.latency_ms)
         elapsed = time.perf_counter() - t
-        print(f"engine, group commit of {args.batch}: {len(raw) / elapsed:,.0f} events/s "
-              f"({elapsed:.1f} s; ratio to baseline {base / elapsed:.2f})")
-        print(f"decision latency ms: p50 {statistics.median(latencies):.3f}  p99 {pct(latencies, 0.99):.3f}  "
-              f"p99.9 {pct(latencies, 0.999):.3f}  max {max(latencies):.3f}")
+        print(
+            f"engine, group commit of {args.batch}: {len(raw) / elapsed:,.0f} events/s "
+            f"({elapsed:.1f} s; ratio to baseline {base / elapsed:.2f})"
+        )
+        print(
+            f"decision latency ms: p50 {statistics.median(latencies):.3f}  p99 {pct(latencies, 0.99):.3f}  "
+            f"p99.9 {pct(latencies, 0.999):.3f}  max {max(latencies):.3f}"
+        )
         more = simulate(customers=200, days=5, seed=99).events[: args.single]
         for e in more:
             e["event_id"] = "single-" + e["event_id"]
@@ -84,17 +87,23 @@ def main() -> None:
             t0 = time.perf_counter()
             engine.decide(e)
             single.append((time.perf_counter() - t0) * 1000)
-        print(f"one event per commit (Engine.decide): {len(single) / (sum(single) / 1000):,.0f} events/s, "
-              f"ms p50 {statistics.median(single):.3f}  p99 {pct(single, 0.99):.3f}")
+        print(
+            f"one event per commit (Engine.decide): {len(single) / (sum(single) / 1000):,.0f} events/s, "
+            f"ms p50 {statistics.median(single):.3f}  p99 {pct(single, 0.99):.3f}"
+        )
         if args.state == "memory":
             states = engine.state.export()
             cards = {k: v for k, v in states.items() if k.startswith("card|")}
             sizes = [len(json.dumps(v, separators=(",", ":"))) for v in cards.values()]
             deep = [deep_size(k) + deep_size(v) for k, v in cards.items()]
-            print(f"state: {len(states):,} keys; per card key: in memory mean {statistics.mean(deep):,.0f} B, "
-                  f"max {max(deep):,} B; serialized mean {statistics.mean(sizes):.0f} B, max {max(sizes)} B")
-            print(f"state for all keys in memory: {sum(deep_size(k) + deep_size(v) for k, v in states.items()) / 1e6:,.1f} MB")
-        engine.close()
+            print(
+                f"state: {len(states):,} keys; per card key: in memory mean {statistics.mean(deep):,.0f} B, "
+                f"max {max(deep):,} B; serialized mean {statistics.mean(sizes):.0f} B, max {max(sizes)} B"
+            )
+            print(
+                f"state for all keys in memory: {sum(deep_size(k) + deep_size(v) for k, v in states.items()) / 1e6:,.1f} MB"
+            )
+        platform.close()
 
 
 if __name__ == "__main__":

@@ -31,7 +31,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def connection(host: str, port: int, jobs: asyncio.Queue[tuple[float, bytes] | None], latencies: list[float], errors: list[str]) -> None:
+async def connection(
+    host: str, port: int, jobs: asyncio.Queue[tuple[float, bytes] | None], latencies: list[float], errors: list[str]
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
     while True:
         job = await jobs.get()
@@ -41,8 +43,12 @@ async def connection(host: str, port: int, jobs: asyncio.Queue[tuple[float, byte
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        writer.write(b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-                     + str(len(body)).encode() + b"\r\n\r\n" + body)
+        writer.write(
+            b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            + str(len(body)).encode()
+            + b"\r\n\r\n"
+            + body
+        )
         await writer.drain()
         head = await reader.readuntil(b"\r\n\r\n")
         length = 0
@@ -56,7 +62,9 @@ async def connection(host: str, port: int, jobs: asyncio.Queue[tuple[float, byte
     writer.close()
 
 
-async def load(host: str, port: int, bodies: list[bytes], rate: float, connections: int) -> tuple[list[float], list[str], float]:
+async def load(
+    host: str, port: int, bodies: list[bytes], rate: float, connections: int
+) -> tuple[list[float], list[str], float]:
     queues: list[asyncio.Queue[tuple[float, bytes] | None]] = [asyncio.Queue() for _ in range(connections)]
     latencies: list[float] = []
     errors: list[str] = []
@@ -86,8 +94,20 @@ def main() -> None:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         server = subprocess.Popen(
-            [sys.executable, "-m", "fengkong", "serve", "--port", str(port), "--data-dir", str(Path(tmp) / "d"), "--watch", "0"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                sys.executable,
+                "-m",
+                "fengkong",
+                "serve",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(Path(tmp) / "d"),
+                "--watch",
+                "0",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         try:
             for _ in range(200):
@@ -102,11 +122,15 @@ def main() -> None:
         finally:
             server.send_signal(signal.SIGINT)
             server.wait(timeout=30)
-    print(f"HTTP POST /v1/events, one event per request, open loop at {args.rate:,.0f} req/s for {args.seconds:g} s "
-          f"({len(latencies):,} requests over {args.connections} keep-alive connections, {os.cpu_count()} cores)")
+    print(
+        f"HTTP POST /v1/events, one event per request, open loop at {args.rate:,.0f} req/s for {args.seconds:g} s "
+        f"({len(latencies):,} requests over {args.connections} keep-alive connections, {os.cpu_count()} cores)"
+    )
     print(f"achieved {len(latencies) / elapsed:,.0f} req/s; non-200: {len(errors)}")
-    print(f"latency ms (from scheduled send, incl. durable commit): p50 {statistics.median(latencies):.2f}  "
-          f"p90 {pct(latencies, 0.9):.2f}  p99 {pct(latencies, 0.99):.2f}  p99.9 {pct(latencies, 0.999):.2f}  max {max(latencies):.2f}")
+    print(
+        f"latency ms (from scheduled send, incl. durable commit): p50 {statistics.median(latencies):.2f}  "
+        f"p90 {pct(latencies, 0.9):.2f}  p99 {pct(latencies, 0.99):.2f}  p99.9 {pct(latencies, 0.999):.2f}  max {max(latencies):.2f}"
+    )
     if errors:
         print("first error:", errors[0])
 

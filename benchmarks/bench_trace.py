@@ -35,8 +35,17 @@ def load(db: Path, rows: int, accounts: int, seed: int) -> None:
         n = min(batch, rows - start)
         con.executemany(
             "INSERT INTO transfers (event_id, ts, from_account, to_account, amount_fen, decision) VALUES (?,?,?,?,?,?)",
-            ((f"bg{start + i}", T0 + rng.random() * 30 * 86400, f"acc{rng.randrange(accounts)}",
-              f"acc{rng.randrange(accounts)}", rng.randrange(100, 5_000_000), "approve") for i in range(n)),
+            (
+                (
+                    f"bg{start + i}",
+                    T0 + rng.random() * 30 * 86400,
+                    f"acc{rng.randrange(accounts)}",
+                    f"acc{rng.randrange(accounts)}",
+                    rng.randrange(100, 5_000_000),
+                    "approve",
+                )
+                for i in range(n)
+            ),
         )
         con.commit()
     # the victim's money: 1 -> 3 -> 9 mules, with noise transfers on the same accounts
@@ -47,8 +56,10 @@ def load(db: Path, rows: int, accounts: int, seed: int) -> None:
             tree.append((f"l3-{i}-{j}", T0 + 86400 + 1800 + j, f"m2-{i}", f"m3-{i}-{j}", 900_000))
     for k in range(50):
         tree.append((f"noise-{k}", T0 + 86400 + rng.random() * 7200, f"m2-{k % 3}", f"acc{k}", 1000))
-    con.executemany("INSERT INTO transfers (event_id, ts, from_account, to_account, amount_fen, decision) VALUES (?,?,?,?,?,?)",
-                    [(*t, "approve") for t in tree])
+    con.executemany(
+        "INSERT INTO transfers (event_id, ts, from_account, to_account, amount_fen, decision) VALUES (?,?,?,?,?,?)",
+        [(*t, "approve") for t in tree],
+    )
     con.commit()
     t = time.perf_counter()
     con.execute("CREATE INDEX ix_transfers_from_ts ON transfers (from_account, ts)")
@@ -72,17 +83,21 @@ def main() -> None:
         load(db, args.rows, args.accounts, 5)
         platform = build_platform(settings)
         size = os.path.getsize(db) / 1e9
-        print(f"loaded {args.rows:,} transfers between {args.accounts:,} accounts in {time.perf_counter() - t:.0f} s ({size:.1f} GB)")
-        controls = platform.controls
+        print(
+            f"loaded {args.rows:,} transfers between {args.accounts:,} accounts in {time.perf_counter() - t:.0f} s ({size:.1f} GB)"
+        )
+        orders = platform.orders
         timings = []
         for _ in range(7):
             t = time.perf_counter()
-            result = controls.trace("victim-transfer", window_hours=72, max_hops=6)
+            result = orders.trace("victim-transfer", window_hours=72, max_hops=6)
             timings.append((time.perf_counter() - t) * 1000)
         held = sum(n.remaining_fen for n in result.nodes.values()) / 100
         print(f"trace: {len(result.nodes)} accounts, {result.queries} queries, {held:,.2f} yuan located")
-        print(f"trace latency ms: first (cold) {timings[0]:.1f}, then median {statistics.median(timings[1:]):.1f}, "
-              f"max {max(timings[1:]):.1f}")
+        print(
+            f"trace latency ms: first (cold) {timings[0]:.1f}, then median {statistics.median(timings[1:]):.1f}, "
+            f"max {max(timings[1:]):.1f}"
+        )
         platform.close()
 
 

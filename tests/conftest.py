@@ -8,11 +8,14 @@ import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 PG_ADMIN_URL = os.environ.get("FENGKONG_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("FENGKONG_TEST_REDIS", "redis://127.0.0.1:6379/15")
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -71,3 +74,56 @@ def redis_namespace() -> Iterator[str]:
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
+
+
+# Hypothesis: `ci` (the default: every example, reproducible from run to run) or `dev`
+# (HYPOTHESIS_PROFILE=dev: a fifth of the examples, for a quick loop while editing).
+settings.register_profile(
+    "ci", deadline=None, derandomize=True, print_blob=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("dev", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(PROFILE)
+
+
+def examples(n: int) -> int:
+    """How many examples a property test draws: `n` under the ci profile, a fifth under dev."""
+    return n if PROFILE == "ci" else max(5, n // 5)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Path, bytes]:
+    """One `fengkong demo` run (300 customers, 15 days) shared by the tests that read its report,
+    its data directory and what it printed: (report, data directory, stdout + stderr)."""
+    import contextlib
+    import io
+
+    from fengkong.cli.demo import run_demo
+
+    data = tmp_path_factory.mktemp("demo") / "demo"
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        report = run_demo(customers=300, days=15, seed=3, data_dir=data)
+    return report, data, (out.getvalue() + err.getvalue()).encode()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database migrated to the newest schema, once per session."""
+    from fengkong.bootstrap import build_stores
+    from fengkong.config import Settings
+
+    directory = tmp_path_factory.mktemp("template")
+    build_stores(Settings.embedded(directory)).close()
+    return directory / "fengkong.db"
+
+
+@pytest.fixture
+def embedded_dir(tmp_path: Path, sqlite_template: Path) -> Path:
+    """A data directory whose database starts migrated (a copy of the template: the migrations
+    themselves run once per session, and every test still opens its own database)."""
+    import shutil
+
+    directory = tmp_path / "data"
+    directory.mkdir()
+    shutil.copyfile(sqlite_template, directory / "fengkong.db")
+    return directory

@@ -25,6 +25,8 @@ class FakeSealer:
         self.sealed: list[SealedCard] = []
 
     def seal(self, pan: str) -> SealedCard:
-        card = SealedCard(self._protector.card_reference(pan), mask_pan(pan), b"sealed:" + str(len(pan)).encode(), "dek-test")
+        card = SealedCard(
+            self._protector.card_reference(pan), mask_pan(pan), b"sealed:" + str(len(pan)).encode(), "dek-test"
+        )
         self.sealed.append(card)
         return card

@@ -54,7 +54,17 @@ from fengkong.services.rules import RuleRepository
 from fengkong.services.sharing import SharingService
 from fengkong.services.vault import VaultService
 
-__all__ = ["Platform", "Stores", "build_monitoring", "build_platform", "build_stores", "embedded", "in_memory"]
+__all__ = [
+    "Platform",
+    "Stores",
+    "build_metrics",
+    "build_monitoring",
+    "build_platform",
+    "build_rules",
+    "build_stores",
+    "embedded",
+    "in_memory",
+]
 
 
 @dataclass(frozen=True)
@@ -79,19 +89,43 @@ def build_stores(settings: Settings) -> Stores:
     """The SQL stores on one Database (SQLite or PostgreSQL), or the memory stores."""
     if settings.in_memory:
         m = MemoryUnitOfWork()
-        return Stores(m, MemoryEventLog(m), MemoryTransferLog(m), MemoryReferenceStore(m), MemoryListStore(m),
-                      MemoryChangeRequests(m), MemoryAuditLog(m, sm3_hex), MemoryTokenStore(m), MemoryVaultStore(m),
-                      MemoryMerchantStore(m), MemorySharingLedger(m), lambda: None)
+        return Stores(
+            m,
+            MemoryEventLog(m),
+            MemoryTransferLog(m),
+            MemoryReferenceStore(m),
+            MemoryListStore(m),
+            MemoryChangeRequests(m),
+            MemoryAuditLog(m, sm3_hex),
+            MemoryTokenStore(m),
+            MemoryVaultStore(m),
+            MemoryMerchantStore(m),
+            MemorySharingLedger(m),
+            lambda: None,
+        )
     url = settings.db_url
     if not url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
-        raise InputError("database_url", f"{url.split(':', 1)[0]!r} is not a supported database: "
-                         "sqlite:///path, postgresql://host/db or memory://")
+        raise InputError(
+            "database_url",
+            f"{url.split(':', 1)[0]!r} is not a supported database: sqlite:///path, postgresql://host/db or memory://",
+        )
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+        Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     db = Database(url, sqlite_synchronous=settings.sqlite_synchronous.upper())
-    return Stores(db, SqlEventLog(db), SqlTransferLog(db), SqlReferenceStore(db), SqlListStore(db),
-                  SqlChangeRequests(db), SqlAuditLog(db, sm3_hex), SqlTokenStore(db), SqlVaultStore(db),
-                  SqlMerchantStore(db), SqlSharingLedger(db), db.close)
+    return Stores(
+        db,
+        SqlEventLog(db),
+        SqlTransferLog(db),
+        SqlReferenceStore(db),
+        SqlListStore(db),
+        SqlChangeRequests(db),
+        SqlAuditLog(db, sm3_hex),
+        SqlTokenStore(db),
+        SqlVaultStore(db),
+        SqlMerchantStore(db),
+        SqlSharingLedger(db),
+        db.close,
+    )
 
 
 def _state(settings: Settings) -> tuple[ports.StateStore, Callable[[], None]]:
@@ -108,10 +142,11 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
     feature state is brought in line with the log now; otherwise at the first decision."""
     keys = settings.keys_dir
     protector = Sm3Protector(load_or_create_key(settings.key_file, settings.hash_key))
-    consortium = Sm3Protector(load_or_create_key(None if keys is None else keys / "consortium.key",
-                                                 settings.consortium_key))
+    consortium = Sm3Protector(
+        load_or_create_key(None if keys is None else keys / "consortium.key", settings.consortium_key)
+    )
     masters = load_master_keys(None if keys is None else keys / "master-keys.json", settings.master_keys)
-    rules = RuleRepository(RuleFiles(settings.rule_paths, settings.policy_path), settings.lateness_s)
+    rules = build_rules(settings)
     stores = build_stores(settings)
     closers: list[Callable[[], None]] = [stores.close]
     try:
@@ -119,11 +154,22 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
         closers.insert(0, close_state)
         uow = stores.uow
         cards = Sm4CardVault(masters, protector, stores.vault, uow)
-        read_model = DecisionReadModel(protector, reference=stores.reference, lists=stores.lists,
-                                       tokens=stores.tokens, merchants=stores.merchants)
-        engine = Engine(rules=rules, log=stores.events, state=state, transfers=stores.transfers, cards=cards,
-                        protector=protector, lookups=read_model, uow=uow, observer=metrics,
-                        snapshot_every=settings.snapshot_every)
+        cards.ensure_data_key()
+        read_model = DecisionReadModel(
+            protector, reference=stores.reference, lists=stores.lists, tokens=stores.tokens, merchants=stores.merchants
+        )
+        engine = Engine(
+            rules=rules,
+            log=stores.events,
+            state=state,
+            transfers=stores.transfers,
+            cards=cards,
+            protector=protector,
+            lookups=read_model,
+            uow=uow,
+            observer=metrics,
+            snapshot_every=settings.snapshot_every,
+        )
         lists = ListService(stores.lists, stores.requests, stores.audit, protector, read_model, uow)
         platform = Platform(
             engine=engine,
@@ -152,8 +198,19 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
 
 def build_monitoring(platform: Platform, settings: Settings) -> Monitoring:
     """The batch scans over the platform's event log, acting through its services."""
-    return Monitoring(platform.events, settings.analytics_dir, reference=platform.reference, lists=platform.lists,
-                      merchants=platform.merchants, policy=platform.rules.policy_value)
+    return Monitoring(
+        platform.events,
+        settings.analytics_dir,
+        reference=platform.reference,
+        lists=platform.lists,
+        merchants=platform.merchants,
+        policy=platform.rules.policy_value,
+    )
+
+
+def build_rules(settings: Settings) -> RuleRepository:
+    """The rule files and policy the settings name, compiled (RuleSetError lists every problem)."""
+    return RuleRepository(RuleFiles(settings.rule_paths, settings.policy_path), settings.lateness_s)
 
 
 def build_metrics() -> ports.Metrics:

@@ -21,6 +21,11 @@ STATE_BACKENDS = ("memory", "redis")
 SQLITE_SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
+def debug_requested(environ: Mapping[str, str] | None = None) -> bool:
+    """FENGKONG_DEBUG=1: commands show the traceback of an unexpected failure."""
+    return bool((os.environ if environ is None else environ).get("FENGKONG_DEBUG"))
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = Path("fengkong-data")
@@ -43,7 +48,9 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.state_backend not in STATE_BACKENDS:
-            raise InputError("state", f"unknown state backend {self.state_backend!r}: use {' or '.join(STATE_BACKENDS)}")
+            raise InputError(
+                "state", f"unknown state backend {self.state_backend!r}: use {' or '.join(STATE_BACKENDS)}"
+            )
         if self.sqlite_synchronous.upper() not in SQLITE_SYNCHRONOUS:
             raise InputError("sqlite_synchronous", f"one of {', '.join(SQLITE_SYNCHRONOUS)}")
         if self.lateness_s < 0 or self.snapshot_every < 1 or self.watch_s < 0:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from fengkong.adapters.memory.state import MemoryStateStore
 
+from fengkong.adapters.memory.state import MemoryStateStore
 from fengkong.domain.ports import StateStore
 
 
@@ -16,7 +16,6 @@ def store(request: pytest.FixtureRequest) -> Iterator[StateStore]:
         yield MemoryStateStore()
         return
     from fengkong.adapters.redis.state import RedisStateStore
-
     from tests.conftest import REDIS_URL
 
     namespace = request.getfixturevalue("redis_namespace")
@@ -32,7 +31,10 @@ def test_fresh_store_has_no_usable_checkpoint(store: StateStore) -> None:
 def test_apply_then_read_back(store: StateStore) -> None:
     store.reset("fp1")
     assert store.checkpoint("fp1") == 0
-    states = {"card|k1": {"n": [100, 2, 101, 1]}, "customer|c1": {"first": 1700000000.5, "d": {"m": 3, "v": {"x": [3]}}}}
+    states = {
+        "card|k1": {"n": [100, 2, 101, 1]},
+        "customer|c1": {"first": 1700000000.5, "d": {"m": 3, "v": {"x": [3]}}},
+    }
     store.apply(states, 42)
     assert store.get_many(["card|k1", "customer|c1", "ip|none"]) == states
     assert store.checkpoint("fp1") == 42

@@ -39,8 +39,14 @@ rules:
 
 def txn(event_id: str, minute: int, amount: str = "100.00", customer: str = "c1", **extra: Any) -> dict[str, Any]:
     return {
-        "event_id": event_id, "type": "transaction", "occurred_at": f"2024-03-01T10:{minute:02d}:00+08:00",
-        "customer_id": customer, "txn_type": "purchase", "channel": "pos", "amount": amount, **extra,
+        "event_id": event_id,
+        "type": "transaction",
+        "occurred_at": f"2024-03-01T10:{minute:02d}:00+08:00",
+        "customer_id": customer,
+        "txn_type": "purchase",
+        "channel": "pos",
+        "amount": amount,
+        **extra,
     }
 
 

@@ -25,8 +25,10 @@ def rules_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(tmp_path: Path, rules_dir: Path) -> Iterator[TestClient]:
-    with build_platform(Settings.embedded(tmp_path / "data", rule_paths=(rules_dir,)), build_metrics()) as platform, \
-            TestClient(create_app(platform)) as test_client:
+    with (
+        build_platform(Settings.embedded(tmp_path / "data", rule_paths=(rules_dir,)), build_metrics()) as platform,
+        TestClient(create_app(platform)) as test_client,
+    ):
         yield test_client
 
 
@@ -41,7 +43,10 @@ def test_one_event(client: TestClient) -> None:
 
 
 def test_invalid_event_is_422_with_the_contract_error(client: TestClient) -> None:
-    response = client.post("/v1/events", content=b'{"event_id": "x", "type": "transaction", "occurred_at": "2024-03-01T10:00:00+08:00", "txn_type": "purchase", "channel": "pos", "amount": "1.234"}')
+    response = client.post(
+        "/v1/events",
+        content=b'{"event_id": "x", "type": "transaction", "occurred_at": "2024-03-01T10:00:00+08:00", "txn_type": "purchase", "channel": "pos", "amount": "1.234"}',
+    )
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "amount"
     assert response.json()["event_id"] == "x"
@@ -95,3 +100,39 @@ def test_explain_shows_the_feature_values_read(client: TestClient) -> None:
     client.post("/v1/events", json=txn("x1", 0, "300.00"))
     body = client.post("/v1/events?explain=true", json=txn("x2", 1, "200.00")).json()
     assert body["trace"]["features"] == {"cust_txn_10m": 1, "cust_sum_today": "300.00"}
+
+
+def test_the_event_schema_is_the_validators_field_table(client: TestClient) -> None:
+    """OpenAPI shows every contract field (generated from the validator's table), and every
+    schema the document refers to is defined in it (a generated client keeps every route)."""
+    from fengkong.domain.validation import FIELDS
+
+    spec = client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    assert set(schemas["Event"]["properties"]) == {"event_id", "type", "occurred_at", *FIELDS}
+    assert schemas["Event"]["required"] == ["event_id", "type", "occurred_at"]
+    body = spec["paths"]["/v1/events"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body == {"$ref": "#/components/schemas/Event"}
+    refs: set[str] = set()
+
+    def collect(node: object) -> None:
+        if isinstance(node, dict):
+            refs.update(v for k, v in node.items() if k == "$ref")
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(spec)
+    assert refs and {r.rsplit("/", 1)[1] for r in refs} <= set(schemas)
+
+
+def test_errors_answer_with_the_status_of_their_kind(client: TestClient) -> None:
+    assert client.get("/v1/tokens/ptk_nothing").status_code == 404  # NotFound
+    missing = client.post("/v1/changes/999:approve", json={"checker": "b"})
+    assert missing.status_code == 404 and missing.json()["error"]["field"] == "request_id"
+    bad = client.post("/v1/lists/device/entries", content=b"[1, 2]")
+    assert bad.status_code == 422 and bad.json()["error"] == {"field": "(body)", "message": "send a JSON object"}
+    broken = client.post("/v1/stop-payments", content=b"{nope")
+    assert broken.status_code == 422 and broken.json()["error"]["field"] == "(json)"

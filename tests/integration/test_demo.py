@@ -2,22 +2,37 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
-from fengkong.cli.demo import run_demo
+import pytest
 
 
-def test_demo_report(tmp_path: Path) -> None:
-    report = run_demo(customers=300, days=15, seed=3, data_dir=tmp_path / "demo")
-    assert (tmp_path / "demo" / "fengkong.db").exists()
+@pytest.mark.slow
+def test_demo_report(demo_run: tuple[dict[str, Any], Path, bytes]) -> None:
+    report, data, _ = demo_run
+    assert (data / "fengkong.db").exists()
     assert report["decided"] == report["events"]
     assert sum(report["outcomes"].values()) == report["decided"]
     assert set(report["detection"]) == {
-        "recycled_phone_takeover", "skimming_counterfeit", "impossible_travel", "dormant_drained",
-        "card_testing", "credential_stuffing",
+        "recycled_phone_takeover",
+        "skimming_counterfeit",
+        "impossible_travel",
+        "dormant_drained",
+        "card_testing",
+        "credential_stuffing",
     }
     for name, row in report["detection"].items():
         assert 0.0 <= row["detection"] <= 1.0, name
         assert row["stopped_amount"] <= row["fraud_amount"]
     assert report["legit_txn"] > 1000
+    # a floor on detection: most of the fraudulent money is stopped, every attack kind is caught
+    # at least in part, and ordinary customers are rarely bothered
+    fraud = sum(row["fraud_amount"] for row in report["detection"].values())
+    stopped = sum(row["stopped_amount"] for row in report["detection"].values())
+    assert stopped / fraud >= Decimal("0.90"), stopped / fraud
+    for name, row in report["detection"].items():
+        assert row["detection"] >= 0.25 and row["never_stopped"] < row["instances"], (name, row)
+    assert report["legit_friction"] / report["legit_txn"] < 0.01
     assert 0 <= report["latency_p50"] <= report["latency_p99"] <= report["latency_max"]

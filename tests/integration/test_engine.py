@@ -85,8 +85,15 @@ def test_bad_events_get_errors_are_kept_and_do_not_stop_the_batch(engine: Engine
     results = engine.decide_many(items)
     kinds = [("error:" + r.first.field) if hasattr(r, "errors") else r.decision.value for r in results]  # type: ignore[union-attr]
     assert kinds == [
-        "approve", "error:occurred_at", "error:(json)", "error:amount", "error:occurred_at",
-        "error:type", "error:merchant_id", "error:event_id", "approve",
+        "approve",
+        "error:occurred_at",
+        "error:(json)",
+        "error:amount",
+        "error:occurred_at",
+        "error:type",
+        "error:merchant_id",
+        "error:event_id",
+        "approve",
     ]
     stored = engine.log.rejected(20)
     assert len(stored) == 7
@@ -101,11 +108,15 @@ def test_reload_applies_new_rules_and_a_broken_file_keeps_the_active_ones(engine
     engine.decide(txn("a", 0, "100.00"))
     engine.decide(txn("a2", 0, "100.00"))
     assert engine.decide(txn("b", 1, "100.00")).decision is Outcome.REVIEW
-    (rules_dir / "count.yaml").write_text(COUNT_RULES.replace("decision: review", "decision: step_up"), encoding="utf-8")
+    (rules_dir / "count.yaml").write_text(
+        COUNT_RULES.replace("decision: review", "decision: step_up"), encoding="utf-8"
+    )
     assert engine.reload_rules() == []
     assert engine.decide(txn("c", 2, "100.00")).decision is Outcome.STEP_UP
     version = engine.ruleset.version
-    (rules_dir / "count.yaml").write_text(COUNT_RULES.replace("features.cust_txn_10m >= 2", "features.cust_txn_10m >= "), encoding="utf-8")
+    (rules_dir / "count.yaml").write_text(
+        COUNT_RULES.replace("features.cust_txn_10m >= 2", "features.cust_txn_10m >= "), encoding="utf-8"
+    )
     errors = engine.reload_rules()
     assert errors and errors[0].file.endswith("count.yaml") and (errors[0].line, errors[0].column) == (17, 35)
     assert engine.ruleset.version == version

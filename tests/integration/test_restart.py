@@ -17,6 +17,8 @@ from fengkong.simulate.world import simulate
 from tests.conftest import REDIS_URL
 from tests.integration.helpers import essence
 
+pytestmark = pytest.mark.slow  # subprocesses
+
 
 @pytest.fixture(scope="module")
 def lines() -> list[str]:
@@ -39,8 +41,15 @@ def _cmd(data_dir: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def uninterrupted(lines: list[str], tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
     data_dir = tmp_path_factory.mktemp("baseline")
-    done = subprocess.run(_cmd(data_dir), input="\n".join(lines) + "\n", capture_output=True, text=True,
-                          env=_env({}), timeout=300, check=True)
+    done = subprocess.run(
+        _cmd(data_dir),
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        env=_env({}),
+        timeout=300,
+        check=True,
+    )
     answers = [json.loads(x) for x in done.stdout.splitlines()]
     assert len(answers) == len(lines)
     return answers
@@ -49,8 +58,9 @@ def uninterrupted(lines: list[str], tmp_path_factory: pytest.TempPathFactory) ->
 def _killed_run(lines: list[str], data_dir: Path, env: dict[str, str]) -> list[dict[str, Any]]:
     """Feed the first part in chunks, reading every answer; send more without reading; kill -9.
     Restart, re-send everything from well before the kill, and collect the answers."""
-    proc = subprocess.Popen(_cmd(data_dir), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                            env=_env(env), bufsize=1)
+    proc = subprocess.Popen(
+        _cmd(data_dir), stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=_env(env), bufsize=1
+    )
     assert proc.stdin is not None and proc.stdout is not None
     acknowledged: list[dict[str, Any]] = []
     cut = 1300
@@ -64,8 +74,15 @@ def _killed_run(lines: list[str], data_dir: Path, env: dict[str, str]) -> list[d
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
     resume = 1000
-    done = subprocess.run(_cmd(data_dir), input="\n".join(lines[resume:]) + "\n", capture_output=True,
-                          text=True, env=_env(env), timeout=300, check=True)
+    done = subprocess.run(
+        _cmd(data_dir),
+        input="\n".join(lines[resume:]) + "\n",
+        capture_output=True,
+        text=True,
+        env=_env(env),
+        timeout=300,
+        check=True,
+    )
     resumed = [json.loads(x) for x in done.stdout.splitlines()]
     assert len(resumed) == len(lines) - resume
     for answer in resumed[: cut - resume]:
@@ -82,8 +99,11 @@ def test_kill_and_restart_gives_the_uninterrupted_decisions(
     if variant.startswith("postgres"):
         env["FENGKONG_DATABASE_URL"] = request.getfixturevalue("pg_url")
     if variant.endswith("redis"):
-        env.update(FENGKONG_STATE="redis", FENGKONG_REDIS_URL=REDIS_URL,
-                   FENGKONG_REDIS_NAMESPACE=request.getfixturevalue("redis_namespace"))
+        env.update(
+            FENGKONG_STATE="redis",
+            FENGKONG_REDIS_URL=REDIS_URL,
+            FENGKONG_REDIS_NAMESPACE=request.getfixturevalue("redis_namespace"),
+        )
     if variant == "sqlite-snapshots":
         env["FENGKONG_SNAPSHOT_EVERY"] = "256"
     answers = _killed_run(lines, tmp_path / "data", env)

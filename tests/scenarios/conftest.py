@@ -12,9 +12,9 @@ from fengkong.bootstrap import build_platform
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def settings(embedded_dir: Path) -> Settings:
     """The embedded default under a temporary directory; `fraud-ops-1` may detokenize."""
-    return Settings.embedded(tmp_path / "data", detokenizers=("fraud-ops-1",))
+    return Settings.embedded(embedded_dir, detokenizers=("fraud-ops-1",))
 
 
 @pytest.fixture

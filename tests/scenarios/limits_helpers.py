@@ -28,12 +28,29 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{next(_ids)}"
 
 
-def payment(account: str, at: datetime, amount: str, *, kind: str = "bank", cls: str = "II",
-            txn_type: str = "purchase", customer: str | None = None, **extra: Any) -> dict[str, Any]:
+def payment(
+    account: str,
+    at: datetime,
+    amount: str,
+    *,
+    kind: str = "bank",
+    cls: str = "II",
+    txn_type: str = "purchase",
+    customer: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     return {
-        "event_id": unique("t"), "type": "transaction", "occurred_at": at.isoformat(),
-        "customer_id": customer or f"cust-{account}", "account_id": account, "account_kind": kind,
-        "account_class": cls, "txn_type": txn_type, "channel": "mobile_banking", "amount": amount, **extra,
+        "event_id": unique("t"),
+        "type": "transaction",
+        "occurred_at": at.isoformat(),
+        "customer_id": customer or f"cust-{account}",
+        "account_id": account,
+        "account_kind": kind,
+        "account_class": cls,
+        "txn_type": txn_type,
+        "channel": "mobile_banking",
+        "amount": amount,
+        **extra,
     }
 
 

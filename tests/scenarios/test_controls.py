@@ -18,33 +18,61 @@ T0 = datetime(2024, 5, 20, 14, 0, tzinfo=CST)
 _n = iter(range(10**6))
 
 
-
-
 def transfer(src: str, dst: str, amount: str, minutes: float, **extra: Any) -> dict[str, Any]:
-    return {"event_id": f"x{next(_n)}", "type": "transaction", "occurred_at": (T0 + timedelta(minutes=minutes)).isoformat(),
-            "customer_id": f"cust-{src}", "account_id": src, "account_kind": "bank", "account_class": "I",
-            "txn_type": "transfer", "channel": "mobile_banking", "amount": amount, "counterparty_account_id": dst, **extra}
+    return {
+        "event_id": f"x{next(_n)}",
+        "type": "transaction",
+        "occurred_at": (T0 + timedelta(minutes=minutes)).isoformat(),
+        "customer_id": f"cust-{src}",
+        "account_id": src,
+        "account_kind": "bank",
+        "account_class": "I",
+        "txn_type": "transfer",
+        "channel": "mobile_banking",
+        "amount": amount,
+        "counterparty_account_id": dst,
+        **extra,
+    }
 
 
 def test_telecom_fraud_money_split_over_three_mule_layers_is_stopped_before_it_leaves(platform: Platform) -> None:
     engine, orders = platform.engine, platform.orders
     victim = transfer("victim", "mule-1", "45000.00", 0)
     layers = [
-        transfer("mule-1", "mule-2a", "20000.00", 5), transfer("mule-1", "mule-2b", "22000.00", 6),
-        transfer("mule-2a", "mule-3a", "12000.00", 20), transfer("mule-2a", "mule-3b", "7000.00", 21),
-        transfer("mule-2b", "mule-3b", "9000.00", 24), transfer("mule-2b", "mule-3c", "12500.00", 25),
+        transfer("mule-1", "mule-2a", "20000.00", 5),
+        transfer("mule-1", "mule-2b", "22000.00", 6),
+        transfer("mule-2a", "mule-3a", "12000.00", 20),
+        transfer("mule-2a", "mule-3b", "7000.00", 21),
+        transfer("mule-2b", "mule-3b", "9000.00", 24),
+        transfer("mule-2b", "mule-3c", "12500.00", 25),
     ]
     for event in [victim, *layers]:
         assert engine.decide(event).decision is Outcome.APPROVE, event
     # 30 minutes later the victim calls the police; the bank receives a stop-payment on the first mule
-    orders.stop_payment("mule-1", case_number="GA-2024-0520-017", authority="Beijing PSB Chaoyang",
-                          reason="telecom fraud, victim report", actor="ops-a")
+    orders.stop_payment(
+        "mule-1",
+        case_number="GA-2024-0520-017",
+        authority="Beijing PSB Chaoyang",
+        reason="telecom fraud, victim report",
+        actor="ops-a",
+    )
     assert engine.decide(transfer("mule-1", "elsewhere", "100.00", 31)).decision is Outcome.STOP_PAYMENT
-    result, stops = orders.trace_and_stop(victim["event_id"], case_number="GA-2024-0520-017",
-                                            authority="Beijing PSB Chaoyang", actor="ops-a", reason="quick query")
+    result, stops = orders.trace_and_stop(
+        victim["event_id"],
+        case_number="GA-2024-0520-017",
+        authority="Beijing PSB Chaoyang",
+        actor="ops-a",
+        reason="quick query",
+    )
     held = {n.account: n.remaining_fen for n in result.nodes.values()}
-    assert held == {"mule-1": 300000, "mule-2a": 100000, "mule-2b": 50000, "mule-3a": 1200000,
-                    "mule-3b": 1600000, "mule-3c": 1250000}
+    assert held == {
+        "mule-1": 300000,
+        "mule-2a": 100000,
+        "mule-2b": 50000,
+        "mule-3a": 1200000,
+        "mule-3b": 1600000,
+        "mule-3c": 1250000,
+    }
     assert sum(held.values()) == 4500000  # every fen of the victim's money is located
     assert {e.display for e in stops} == set(held)
     # the next attempts to move the money on are stopped, at every layer
@@ -76,8 +104,12 @@ def test_removing_an_entry_needs_a_second_person_and_the_audit_chain_detects_tam
     check = audit.verify()
     assert check.ok and check.rows == 4
     actions = [r.action for r in audit.records()]
-    assert actions[:4] == ["list.add.involved_account", "request.remove_entry", "request.refused_same_person",
-                           "approve.remove_entry"]
+    assert actions[:4] == [
+        "list.add.involved_account",
+        "request.remove_entry",
+        "request.refused_same_person",
+        "approve.remove_entry",
+    ]
     outside = create_engine(settings.db_url)  # someone with database access, behind fengkong's back
     with outside.begin() as conn:
         conn.execute(text("UPDATE audit_log SET reason = 'nothing to see' WHERE seq = 2"))
@@ -92,8 +124,9 @@ def test_removing_an_entry_needs_a_second_person_and_the_audit_chain_detects_tam
 def test_freeze_holds_an_amount_until_its_expiry(platform: Platform) -> None:
     engine, orders = platform.engine, platform.orders
     until = (datetime.now(UTC) + timedelta(days=30)).isoformat()
-    orders.freeze("acct-f", "10000.00", case_number="C-1", authority="court", reason="civil case", actor="ops",
-                    expires_at=until)
+    orders.freeze(
+        "acct-f", "10000.00", case_number="C-1", authority="court", reason="civil case", actor="ops", expires_at=until
+    )
     now = datetime.now(CST)
 
     def debit(balance: str | None, days: float = 0) -> Outcome:
@@ -113,36 +146,60 @@ def test_penalties_for_a_rented_account_and_its_owner(platform: Platform) -> Non
 
     owner = "11010519900101001" + check_digit("11010519900101001")
     engine, orders = platform.engine, platform.orders
-    entries = orders.confirm_rented_account("acct-r", owner, actor="ops", reason="sold to a fraud ring",
-                                              evidence="PSB notice 88", source="police")
+    entries = orders.confirm_rented_account(
+        "acct-r", owner, actor="ops", reason="sold to a fraud ring", evidence="PSB notice 88", source="police"
+    )
     assert [e.list_type for e in entries] == ["involved_account", "penalty_account", "penalty_person"]
     now = datetime.now(CST)
-    online = engine.decide(transfer("acct-r", "x", "10.00", 0) | {"occurred_at": now.isoformat(), "txn_type": "deposit"})
+    online = engine.decide(
+        transfer("acct-r", "x", "10.00", 0) | {"occurred_at": now.isoformat(), "txn_type": "deposit"}
+    )
     assert online.decision is Outcome.REJECT and online.reasons[0].code == "ACCOUNT_PENALTY"
     assert str(now.year + 5) in online.reasons[0].message_en
-    counter = transfer("acct-r", "x", "10.00", 0) | {"occurred_at": now.isoformat(), "txn_type": "deposit", "channel": "counter"}
+    counter = transfer("acct-r", "x", "10.00", 0) | {
+        "occurred_at": now.isoformat(),
+        "txn_type": "deposit",
+        "channel": "counter",
+    }
     assert engine.decide(counter).decision is Outcome.APPROVE
-    opening = {"event_id": "open-1", "type": "account_open", "occurred_at": now.isoformat(), "account_id": "new-1",
-               "account_kind": "bank", "account_class": "II", "id_number": owner, "institution_id": "bank-z"}
+    opening = {
+        "event_id": "open-1",
+        "type": "account_open",
+        "occurred_at": now.isoformat(),
+        "account_id": "new-1",
+        "account_kind": "bank",
+        "account_class": "II",
+        "id_number": owner,
+        "institution_id": "bank-z",
+    }
     refused = engine.decide(opening)
     assert refused.decision is Outcome.REJECT and refused.reasons[0].code == "PERSON_PENALTY"
     assert str(now.year + 3) in refused.reasons[0].message_zh
     penalty = entries[2]
-    request = platform.lists.request_penalty_change(penalty.id, (now + timedelta(days=1)).isoformat(), maker="ops",
-                                              reason="court reduced the penalty")
+    request = platform.lists.request_penalty_change(
+        penalty.id, (now + timedelta(days=1)).isoformat(), maker="ops", reason="court reduced the penalty"
+    )
     platform.lists.approve(request.id, checker="head-of-ops")
     later = opening | {"event_id": "open-2", "occurred_at": (now + timedelta(days=2)).isoformat()}
     assert engine.decide(later).decision is Outcome.APPROVE
 
 
-def test_lists_match_sensitive_values_by_keyed_hash_and_import_reports_rows(platform: Platform, settings: Settings) -> None:
+def test_lists_match_sensitive_values_by_keyed_hash_and_import_reports_rows(
+    platform: Platform, settings: Settings
+) -> None:
     import io
 
     engine, lists = platform.engine, platform.lists
     lists.add("phone", "138-0013-8000", actor="ops", reason="scam calls", source="carrier")
     lists.add("card", "6222021234567890128", actor="ops", reason="counterfeit", source="scheme")
-    login = {"event_id": "l1", "type": "login", "occurred_at": T0.isoformat(), "success": True,
-             "phone": "13800138000", "device_id": "d"}
+    login = {
+        "event_id": "l1",
+        "type": "login",
+        "occurred_at": T0.isoformat(),
+        "success": True,
+        "phone": "13800138000",
+        "device_id": "d",
+    }
     assert engine.decide(login).decision is Outcome.REJECT
     pay = transfer("a", "b", "10.00", 0) | {"card_id": "6222021234567890128", "txn_type": "purchase"}
     assert engine.decide(pay).decision is Outcome.REJECT
@@ -151,8 +208,12 @@ def test_lists_match_sensitive_values_by_keyed_hash_and_import_reports_rows(plat
         stored = [r[0] for r in conn.execute(text("SELECT match_key || display FROM list_entries"))]
     outside.dispose()
     assert not any("13800138000" in s or "6222021234567890128" in s for s in stored)
-    rows = lists.import_csv("device", io.StringIO("value,reason\ndev-1,emulator farm\n,missing value\ndev-2,\n"),
-                               actor="ops", source="internal")
+    rows = lists.import_csv(
+        "device",
+        io.StringIO("value,reason\ndev-1,emulator farm\n,missing value\ndev-2,\n"),
+        actor="ops",
+        source="internal",
+    )
     assert [(r.row, r.outcome) for r in rows] == [(1, "added"), (2, "error"), (3, "error")]
     assert "value" in rows[1].message and "reason" in rows[2].message
 
@@ -175,11 +236,20 @@ def test_reciprocal_sharing(platform: Platform) -> None:
 def test_control_api(platform: Platform) -> None:
     app = create_app(platform)
     with TestClient(app) as client:
-        made = client.post("/v1/stop-payments", json={"account_id": "m1", "case_number": "C9", "authority": "PSB",
-                                                      "reason": "fraud", "actor": "a"})
+        made = client.post(
+            "/v1/stop-payments",
+            json={"account_id": "m1", "case_number": "C9", "authority": "PSB", "reason": "fraud", "actor": "a"},
+        )
         assert made.status_code == 201 and made.json()["list_type"] == "stop_payment"
-        assert client.post("/v1/stop-payments", json={"account_id": "m1", "actor": "a", "reason": "r"}).json()["error"]["field"] == "case_number"
-        request = client.post(f"/v1/list-entries/{made.json()['id']}:remove", json={"maker": "a", "reason": "released by PSB"})
+        assert (
+            client.post("/v1/stop-payments", json={"account_id": "m1", "actor": "a", "reason": "r"}).json()["error"][
+                "field"
+            ]
+            == "case_number"
+        )
+        request = client.post(
+            f"/v1/list-entries/{made.json()['id']}:remove", json={"maker": "a", "reason": "released by PSB"}
+        )
         assert request.status_code == 202
         same = client.post(f"/v1/changes/{request.json()['id']}:approve", json={"checker": "a"})
         assert same.status_code == 403

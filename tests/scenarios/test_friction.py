@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
+
 import fengkong
 from fengkong import Decision, Outcome
 from fengkong.simulate.world import simulate
 
 
+@pytest.mark.slow
 def test_friction_on_an_ordinary_population_is_under_one_percent() -> None:
     sim = simulate(customers=1500, days=30, seed=17, attacks=False)
     assert not sim.labels

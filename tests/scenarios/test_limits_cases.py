@@ -50,7 +50,9 @@ def test_exactly_the_limit_is_approved_and_one_fen_more_is_refused_with_the_rema
     first = payment(account, at(0), str(float(limit) / 2), kind=kind, cls=cls, **STRONG)
     rest = payment(account, at(days_apart, 11), str(float(limit) / 2), kind=kind, cls=cls, **STRONG)
     assert engine.decide(first).decision is Outcome.APPROVE
-    over = engine.decide(payment(account, at(days_apart, 11.5), "0.01", kind=kind, cls=cls, **STRONG) | {"amount": "0.01"})
+    over = engine.decide(
+        payment(account, at(days_apart, 11.5), "0.01", kind=kind, cls=cls, **STRONG) | {"amount": "0.01"}
+    )
     assert over.decision is Outcome.APPROVE  # half + 0.01 still fits
     over = engine.decide(rest)
     assert over.decision is Outcome.REJECT and over.reasons[0].code == code
@@ -58,7 +60,10 @@ def test_exactly_the_limit_is_approved_and_one_fen_more_is_refused_with_the_rema
     assert remaining in over.reasons[0].message_en and remaining in over.reasons[0].message_zh
     exact = payment(account, at(days_apart, 12), remaining.replace(",", ""), kind=kind, cls=cls, **STRONG)
     assert engine.decide(exact).decision is Outcome.APPROVE
-    assert engine.decide(payment(account, at(days_apart, 13), "0.01", kind=kind, cls=cls, **STRONG)).decision is Outcome.REJECT
+    assert (
+        engine.decide(payment(account, at(days_apart, 13), "0.01", kind=kind, cls=cls, **STRONG)).decision
+        is Outcome.REJECT
+    )
 
 
 def test_a_reversal_gives_the_allowance_back_to_the_original_day(engine: Engine) -> None:
@@ -82,15 +87,37 @@ def test_a_refused_payment_uses_no_allowance_and_a_late_reversal_returns_it_to_i
     assert engine.decide(first).decision is Outcome.APPROVE
     refused = payment(account, jan.replace(day=6), "20000.00", kind="payment", cls="II", **STRONG)
     assert engine.decide(refused).decision is Outcome.REJECT
-    assert engine.decide(payment(account, jan.replace(day=7), "10000.00", kind="payment", cls="II", **STRONG)).decision is Outcome.APPROVE
-    refund = payment(account, jan.replace(month=3), "30000.00", kind="payment", cls="II", txn_type="refund",
-                     original_event_id=first["event_id"], **STRONG)
+    assert (
+        engine.decide(payment(account, jan.replace(day=7), "10000.00", kind="payment", cls="II", **STRONG)).decision
+        is Outcome.APPROVE
+    )
+    refund = payment(
+        account,
+        jan.replace(month=3),
+        "30000.00",
+        kind="payment",
+        cls="II",
+        txn_type="refund",
+        original_event_id=first["event_id"],
+        **STRONG,
+    )
     assert engine.decide(refund).decision is Outcome.APPROVE
-    assert engine.decide(payment(account, jan.replace(month=4), "30000.00", kind="payment", cls="II", **STRONG)).decision is Outcome.APPROVE
-    assert engine.decide(payment(account, jan.replace(month=4, day=8), "0.01", kind="payment", cls="II", **STRONG)).decision is Outcome.REJECT
+    assert (
+        engine.decide(payment(account, jan.replace(month=4), "30000.00", kind="payment", cls="II", **STRONG)).decision
+        is Outcome.APPROVE
+    )
+    assert (
+        engine.decide(
+            payment(account, jan.replace(month=4, day=8), "0.01", kind="payment", cls="II", **STRONG)
+        ).decision
+        is Outcome.REJECT
+    )
     # a new calendar year (Asia/Shanghai) starts from zero
     new_year = datetime(2025, 1, 1, 0, 5, tzinfo=CST)
-    assert engine.decide(payment(account, new_year, "100000.00", kind="payment", cls="II", **STRONG)).decision is Outcome.APPROVE
+    assert (
+        engine.decide(payment(account, new_year, "100000.00", kind="payment", cls="II", **STRONG)).decision
+        is Outcome.APPROVE
+    )
 
 
 def test_class_ii_and_iii_bank_accounts_functions(engine: Engine) -> None:
@@ -100,15 +127,36 @@ def test_class_ii_and_iii_bank_accounts_functions(engine: Engine) -> None:
     assert engine.decide(payment(ii, at(0, 11), "50000.00", txn_type="investment")).decision is Outcome.APPROVE
     transfer = engine.decide(payment(iii, at(0), "10.00", cls="III", txn_type="transfer"))
     assert transfer.decision is Outcome.REJECT and transfer.reasons[0].code == "BANK_III_PAYMENT_ONLY"
-    invest = engine.decide(payment(unique("p2"), at(0), "10.00", kind="payment", cls="II", txn_type="investment", **STRONG))
+    invest = engine.decide(
+        payment(unique("p2"), at(0), "10.00", kind="payment", cls="II", txn_type="investment", **STRONG)
+    )
     assert invest.decision is Outcome.REJECT and invest.reasons[0].code == "INVESTMENT_NEEDS_CLASS_III"
 
 
-def opening(person_id: str, account: str, *, kind: str = "bank", cls: str = "I", bank: str = "bank-a",
-            phone: str = "13800000001", channels: int | None = None, face: bool | None = True, day: int = 0) -> dict[str, Any]:
-    event: dict[str, Any] = {"event_id": unique("o"), "type": "account_open", "occurred_at": at(day).isoformat(),
-                             "institution_id": bank, "account_id": account, "account_kind": kind, "account_class": cls,
-                             "id_number": person_id, "phone": phone, "name": "张三"}
+def opening(
+    person_id: str,
+    account: str,
+    *,
+    kind: str = "bank",
+    cls: str = "I",
+    bank: str = "bank-a",
+    phone: str = "13800000001",
+    channels: int | None = None,
+    face: bool | None = True,
+    day: int = 0,
+) -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "event_id": unique("o"),
+        "type": "account_open",
+        "occurred_at": at(day).isoformat(),
+        "institution_id": bank,
+        "account_id": account,
+        "account_kind": kind,
+        "account_class": cls,
+        "id_number": person_id,
+        "phone": phone,
+        "name": "张三",
+    }
     if channels is not None:
         event["verification_channels"] = channels
     if face is not None:
@@ -147,10 +195,16 @@ def test_payment_account_openings(engine: Engine) -> None:
     weak = engine.decide(opening(person, "w1", kind="payment", cls="III", channels=3, face=False))
     assert weak.decision is Outcome.REJECT and weak.reasons[0].code == "VERIFICATION_BELOW_CLASS"
     assert "at least 5 external channels; got 3" in weak.reasons[0].message_en
-    assert engine.decide(opening(person, "p3", kind="payment", cls="III", channels=5, face=False)).decision is Outcome.APPROVE
+    assert (
+        engine.decide(opening(person, "p3", kind="payment", cls="III", channels=5, face=False)).decision
+        is Outcome.APPROVE
+    )
     twice = engine.decide(opening(person, "p3b", kind="payment", cls="III", face=True))
     assert twice.decision is Outcome.REJECT and twice.reasons[0].code == "SECOND_PAYMENT_CLASS_III"
-    assert engine.decide(opening(person, "p3c", kind="payment", cls="III", face=True, bank="pay-b")).decision is Outcome.APPROVE
+    assert (
+        engine.decide(opening(person, "p3c", kind="payment", cls="III", face=True, bank="pay-b")).decision
+        is Outcome.APPROVE
+    )
 
 
 def test_resident_id_numbers_are_checked_and_never_stored(engine: Engine, tmp_path: Path) -> None:
@@ -197,21 +251,42 @@ def test_one_person_with_many_phones_surfaces(engine: Engine) -> None:
     ],
 )
 def test_quick_payment_binding_factors(engine: Engine, factors: list[str], decision: str, asked: list[str]) -> None:
-    answer = engine.decide({"event_id": unique("b"), "type": "card_bind", "occurred_at": at(0).isoformat(),
-                            "card_id": "k1", "account_id": "a1", "bind_to": "app", "auth_factors": factors})
+    answer = engine.decide(
+        {
+            "event_id": unique("b"),
+            "type": "card_bind",
+            "occurred_at": at(0).isoformat(),
+            "card_id": "k1",
+            "account_id": "a1",
+            "bind_to": "app",
+            "auth_factors": factors,
+        }
+    )
     assert answer.decision.value == decision and list(answer.required_factors) == asked
 
 
 def test_step_up_names_the_factors_that_would_allow_the_payment(engine: Engine) -> None:
     customer = unique("c")
-    weak = payment(unique("p"), at(0), "1000.01", kind="payment", cls="III", customer=customer, auth_factors=["password"])
+    weak = payment(
+        unique("p"), at(0), "1000.01", kind="payment", cls="III", customer=customer, auth_factors=["password"]
+    )
     answer = engine.decide(weak)
     assert answer.decision is Outcome.STEP_UP and answer.required_factors == ("sms_otp",)
-    big = payment(unique("p"), at(0, 11), "5000.01", kind="payment", cls="III", customer=customer,
-                  auth_factors=["password", "sms_otp"])
+    big = payment(
+        unique("p"),
+        at(0, 11),
+        "5000.01",
+        kind="payment",
+        cls="III",
+        customer=customer,
+        auth_factors=["password", "sms_otp"],
+    )
     answer = engine.decide(big)
     assert answer.decision is Outcome.STEP_UP and answer.required_factors == ("digital_certificate",)
-    assert engine.decide(big | {"event_id": unique("t"), "auth_factors": ["password", "digital_certificate"]}).decision is Outcome.APPROVE
+    assert (
+        engine.decide(big | {"event_id": unique("t"), "auth_factors": ["password", "digital_certificate"]}).decision
+        is Outcome.APPROVE
+    )
 
 
 def test_transfer_agreement_and_customer_limits_take_effect_on_the_next_event(platform: Platform) -> None:
@@ -219,25 +294,46 @@ def test_transfer_agreement_and_customer_limits_take_effect_on_the_next_event(pl
     account, customer = unique("acct"), unique("cust")
 
     def transfer(hour: float, amount: str, to_bank: bool) -> Outcome:
-        event = payment(account, at(0, hour), amount, cls="I", txn_type="transfer", customer=customer,
-                        counterparty_kind="bank" if to_bank else "payment", counterparty_account_id="x")
+        event = payment(
+            account,
+            at(0, hour),
+            amount,
+            cls="I",
+            txn_type="transfer",
+            customer=customer,
+            counterparty_kind="bank" if to_bank else "payment",
+            counterparty_account_id="x",
+        )
         return engine.decide(event).decision
 
     assert transfer(8, "9000.00", True) is Outcome.APPROVE  # no agreement yet
-    reference.set("transfer_agreement", account, {"to_bank_daily_amount": "10000", "to_bank_daily_count": 3,
-                                                  "to_account_daily_amount": "500"}, actor="ops-1", reason="customer agreement 2024-03")
+    reference.set(
+        "transfer_agreement",
+        account,
+        {"to_bank_daily_amount": "10000", "to_bank_daily_count": 3, "to_account_daily_amount": "500"},
+        actor="ops-1",
+        reason="customer agreement 2024-03",
+    )
     assert transfer(9, "1000.00", True) is Outcome.APPROVE
     assert transfer(9.5, "0.01", True) is Outcome.REJECT  # third transfer to a bank... over the amount
     assert transfer(10, "500.00", False) is Outcome.APPROVE
     assert transfer(10.5, "0.01", False) is Outcome.REJECT
-    reference.set("customer_limits", customer, {"single": "2000", "daily": "12000"}, actor="ops-1", reason="set by the customer")
+    reference.set(
+        "customer_limits", customer, {"single": "2000", "daily": "12000"}, actor="ops-1", reason="set by the customer"
+    )
     over_single = engine.decide(payment(unique("a"), at(0, 11), "2000.01", cls="I", customer=customer))
     assert over_single.decision is Outcome.REJECT and over_single.reasons[0].code == "CUSTOMER_SINGLE_LIMIT"
     day = engine.decide(payment(unique("a"), at(0, 12), "2000.00", cls="I", customer=customer))
     assert day.decision is Outcome.REJECT and "remaining" in day.reasons[0].message_en  # 10,500 used already
-    assert engine.decide(payment(unique("a"), at(0, 13), "1500.00", cls="I", customer=customer)).decision is Outcome.APPROVE
+    assert (
+        engine.decide(payment(unique("a"), at(0, 13), "1500.00", cls="I", customer=customer)).decision
+        is Outcome.APPROVE
+    )
     reference.set("customer_limits", customer, None, actor="ops-2", reason="customer removed the limit")
-    assert engine.decide(payment(unique("a"), at(0, 14), "5000.00", cls="I", customer=customer)).decision is Outcome.APPROVE
+    assert (
+        engine.decide(payment(unique("a"), at(0, 14), "5000.00", cls="I", customer=customer)).decision
+        is Outcome.APPROVE
+    )
     history = reference.history("customer_limits", customer)
     assert [(h.version, h.changed_by, h.record is None) for h in history] == [(1, "ops-1", False), (2, "ops-2", True)]
 
@@ -248,24 +344,50 @@ def test_reference_api_validates_and_keeps_history(platform: Platform) -> None:
         assert bad.status_code == 422 and bad.json()["error"]["field"] == "single"
         nobody = client.put("/v1/customers/c9/limits", json={"single": "5"})
         assert nobody.status_code == 422 and nobody.json()["error"]["field"] == "actor"
-        ok = client.put("/v1/customers/c9/limits", json={"single": "5000", "daily": 20000, "actor": "ops", "reason": "branch form"})
+        ok = client.put(
+            "/v1/customers/c9/limits", json={"single": "5000", "daily": 20000, "actor": "ops", "reason": "branch form"}
+        )
         assert ok.status_code == 200 and ok.json()["record"] == {"single": "5000.00", "daily": "20000.00"}
         got = client.get("/v1/customers/c9/limits").json()
         assert got["record"]["single"] == "5000.00" and got["history"][0]["changed_by"] == "ops"
-        agreement = client.put("/v1/accounts/a9/transfer-agreement", json={"to_bank_daily_count": 2.5, "actor": "ops", "reason": "r"})
+        agreement = client.put(
+            "/v1/accounts/a9/transfer-agreement", json={"to_bank_daily_count": 2.5, "actor": "ops", "reason": "r"}
+        )
         assert agreement.status_code == 422 and agreement.json()["error"]["field"] == "to_bank_daily_count"
         assert client.delete("/v1/customers/c9/limits", params={"actor": "ops", "reason": "closed"}).status_code == 200
         assert client.get("/v1/customers/c9/limits").status_code == 404
 
 
+@pytest.mark.slow
 def test_cli_limits_and_account_import(tmp_path: Path) -> None:
     data = tmp_path / "d"
     run = [sys.executable, "-m", "fengkong"]
-    done = subprocess.run(run + ["limits", "customer", "c1", "--single", "300", "--actor", "ops", "--reason", "form 12",
-                                 "--data-dir", str(data)], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        run
+        + [
+            "limits",
+            "customer",
+            "c1",
+            "--single",
+            "300",
+            "--actor",
+            "ops",
+            "--reason",
+            "form 12",
+            "--data-dir",
+            str(data),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(done.stdout)["record"] == {"single": "300.00"}
-    bad = subprocess.run(run + ["limits", "customer", "c1", "--single", "1.234", "--actor", "ops", "--reason", "x",
-                                "--data-dir", str(data)], capture_output=True, text=True)
+    bad = subprocess.run(
+        run
+        + ["limits", "customer", "c1", "--single", "1.234", "--actor", "ops", "--reason", "x", "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+    )
     assert bad.returncode == 2 and "single" in bad.stderr
     csv_path = tmp_path / "accounts.csv"
     csv_path.write_text(
@@ -277,8 +399,12 @@ def test_cli_limits_and_account_import(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     report = tmp_path / "report.csv"
-    done = subprocess.run(run + ["accounts", "import", str(csv_path), "--errors", str(report), "--data-dir", str(data)],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        run + ["accounts", "import", str(csv_path), "--errors", str(report), "--data-dir", str(data)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert json.loads(done.stdout) == {"imported": 1, "flagged": 1, "error": 2}
     lines = report.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "row,account_id,outcome,field,message"

@@ -15,13 +15,16 @@ from hypothesis import strategies as st
 
 from fengkong import Engine, Outcome
 from fengkong.domain.clock import business_date, to_epoch_seconds
+from tests.conftest import examples
 from tests.scenarios.limits_helpers import at, limits_platform, payment, unique
 
 AMOUNTS = st.one_of(
     st.sampled_from(["0.01", "1.00", "999.99", "1000.00", "2500.00", "5000.00", "9999.99", "10000.00"]),
     st.decimals(min_value=Decimal("0.01"), max_value=Decimal("12000"), places=2).map(str),
 )
-PROFILE = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROFILE = settings(
+    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +45,9 @@ def bank_ii_stories(draw: Any) -> list[tuple[str, Any]]:
         if i and draw(st.integers(0, 5)) == 0:
             steps.append(("reverse", draw(st.integers(0, i - 1))))
         else:
-            txn = draw(st.sampled_from(["purchase", "purchase", "transfer", "balance_payment", "investment", "withdrawal"]))
+            txn = draw(
+                st.sampled_from(["purchase", "purchase", "transfer", "balance_payment", "investment", "withdrawal"])
+            )
             steps.append(("pay", (draw(st.integers(0, 2)), draw(st.floats(0, 23.9)), draw(AMOUNTS), txn)))
     return steps
 
@@ -79,7 +84,9 @@ def test_bank_class_ii_daily_limit(engine: Engine, story: list[tuple[str, Any]])
             if original is None:
                 continue
             when = clock = clock + timedelta(minutes=1)
-            reversal = payment(account, when, original["amount"], txn_type="reversal", original_event_id=original["event_id"])
+            reversal = payment(
+                account, when, original["amount"], txn_type="reversal", original_event_id=original["event_id"]
+            )
             assert engine.decide(reversal).decision is Outcome.APPROVE
             if counted:
                 used[day_of(datetime.fromisoformat(original["occurred_at"]))] -= Decimal(original["amount"])
@@ -89,8 +96,12 @@ def test_bank_class_ii_daily_limit(engine: Engine, story: list[tuple[str, Any]])
 @st.composite
 def payment_stories(draw: Any) -> list[tuple[int, str, bool, str]]:
     return [
-        (draw(st.integers(0, 400)), draw(AMOUNTS.map(lambda a: str(Decimal(a) * 9)) | AMOUNTS),
-         draw(st.booleans()), draw(st.sampled_from(["purchase", "transfer", "balance_payment", "investment"])))
+        (
+            draw(st.integers(0, 400)),
+            draw(AMOUNTS.map(lambda a: str(Decimal(a) * 9)) | AMOUNTS),
+            draw(st.booleans()),
+            draw(st.sampled_from(["purchase", "transfer", "balance_payment", "investment"])),
+        )
         for _ in range(draw(st.integers(1, 25)))
     ]
 
@@ -107,9 +118,16 @@ def test_payment_account_class_limits(engine: Engine, story: list[tuple[int, str
     limit = {"II": Decimal(100_000), "III": Decimal(200_000)}.get(cls)
     for offset, amount, same_name, txn in sorted(story):
         when = at(offset)
-        event = payment(account, when, amount, kind="payment", cls=cls, txn_type=txn,
-                        same_name=same_name if txn == "transfer" else None,
-                        auth_factors=["password", "digital_certificate"])
+        event = payment(
+            account,
+            when,
+            amount,
+            kind="payment",
+            cls=cls,
+            txn_type=txn,
+            same_name=same_name if txn == "transfer" else None,
+            auth_factors=["password", "digital_certificate"],
+        )
         d = engine.decide(event)
         value = Decimal(amount)
         year = day_of(when).year
@@ -130,29 +148,53 @@ def test_payment_account_class_limits(engine: Engine, story: list[tuple[int, str
         assert limit is None or all(v <= limit for v in yearly.values())
 
 
-FACTORS = st.sampled_from([
-    ["password"], ["sms_otp"], ["digital_certificate"], ["password", "sms_otp"], ["password", "biometric"],
-    ["password", "digital_certificate"], ["sms_otp", "e_signature"], [],
-])
+FACTORS = st.sampled_from(
+    [
+        ["password"],
+        ["sms_otp"],
+        ["digital_certificate"],
+        ["password", "sms_otp"],
+        ["password", "biometric"],
+        ["password", "digital_certificate"],
+        ["sms_otp", "e_signature"],
+        [],
+    ]
+)
 
 
 @PROFILE
-@given(story=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["a", "b", "c"]),
-                                st.sampled_from(["100.00", "400.00", "999.99", "1000.00", "1500.00", "3000.00", "0.01"]),
-                                FACTORS), min_size=1, max_size=25))
+@given(
+    story=st.lists(
+        st.tuples(
+            st.integers(0, 2),
+            st.sampled_from(["a", "b", "c"]),
+            st.sampled_from(["100.00", "400.00", "999.99", "1000.00", "1500.00", "3000.00", "0.01"]),
+            FACTORS,
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
 def test_verification_strength_daily_caps(engine: Engine, story: list[tuple[int, str, str, list[str]]]) -> None:
     """43号 art. 24 over all of one customer's payment accounts: a payment that a stronger
     verification would allow is stepped up (never refused), naming the factors to add."""
     customer = unique("cust")
     single: dict[int, Decimal] = defaultdict(Decimal)
     no_cert: dict[int, Decimal] = defaultdict(Decimal)
-    classes = {"password": "k", "sms_otp": "p", "dynamic_token": "p", "digital_certificate": "p",
-               "e_signature": "p", "biometric": "i"}
+    classes = {
+        "password": "k",
+        "sms_otp": "p",
+        "dynamic_token": "p",
+        "digital_certificate": "p",
+        "e_signature": "p",
+        "biometric": "i",
+    }
     story = sorted(story, key=lambda step: step[0])  # in time order
     for i, (day, acct, amount, factors) in enumerate(story):
         when = at(day, 8 + i * 0.1)
-        event = payment(f"{customer}-{acct}", when, amount, kind="payment", cls="III", customer=customer,
-                        auth_factors=factors)
+        event = payment(
+            f"{customer}-{acct}", when, amount, kind="payment", cls="III", customer=customer, auth_factors=factors
+        )
         d = engine.decide(event)
         value = Decimal(amount)
         n_classes = len({classes[f] for f in factors})

@@ -21,14 +21,36 @@ BEIJING = {"lat": 39.9042, "lon": 116.4074, "city": "Beijing", "country": "CN"}
 _n = iter(range(10**6))
 
 
-
-
-def pos(terminal: str, amount: str, *, merchant: str = "m-1", card: str = "k-1", kind: str = "debit", hours: float = 0,
-        where: dict[str, Any] | None = None, entry: str = "chip", chip: bool = True, **extra: Any) -> dict[str, Any]:
-    return {"event_id": f"e{next(_n)}", "type": "transaction", "occurred_at": (NOW + timedelta(hours=hours)).isoformat(),
-            "customer_id": f"c-{card}", "txn_type": "purchase", "channel": "pos", "amount": amount, "card_id": card,
-            "card_kind": kind, "card_has_chip": chip, "entry_mode": entry, "merchant_id": merchant, "terminal_id": terminal,
-            "location": where or BEIJING, **extra}
+def pos(
+    terminal: str,
+    amount: str,
+    *,
+    merchant: str = "m-1",
+    card: str = "k-1",
+    kind: str = "debit",
+    hours: float = 0,
+    where: dict[str, Any] | None = None,
+    entry: str = "chip",
+    chip: bool = True,
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "event_id": f"e{next(_n)}",
+        "type": "transaction",
+        "occurred_at": (NOW + timedelta(hours=hours)).isoformat(),
+        "customer_id": f"c-{card}",
+        "txn_type": "purchase",
+        "channel": "pos",
+        "amount": amount,
+        "card_id": card,
+        "card_kind": kind,
+        "card_has_chip": chip,
+        "entry_mode": entry,
+        "merchant_id": merchant,
+        "terminal_id": terminal,
+        "location": where or BEIJING,
+        **extra,
+    }
 
 
 def codes(result: Any) -> set[str]:
@@ -39,34 +61,88 @@ def test_onboarding_checks_give_reasons(platform: Platform) -> None:
     reg = platform.merchants
     platform.lists.add("illegal_merchant", "m-bad", actor="ops", reason="forged licence", source="association")
     assert reg.register_merchant({"merchant_id": "m-bad", "name": "X", "mcc": "5411"}, actor="ops").status == "rejected"
-    first = reg.register_merchant({"merchant_id": "m-1", "name": "Noodles", "mcc": "5998", "declared_category": "restaurant",
-                                   "legal_rep_id_number": REP, "settlement_personal": True}, actor="ops")
+    first = reg.register_merchant(
+        {
+            "merchant_id": "m-1",
+            "name": "Noodles",
+            "mcc": "5998",
+            "declared_category": "restaurant",
+            "legal_rep_id_number": REP,
+            "settlement_personal": True,
+        },
+        actor="ops",
+    )
     assert codes(first) == {"MCC_INCONSISTENT", "PERSONAL_SETTLEMENT_CREDIT"} and first.status == "review"
-    second = reg.register_merchant({"merchant_id": "m-2", "name": "Shop", "mcc": "5411", "legal_rep_id_number": REP,
-                                    "preauth_enabled": True}, actor="ops")
+    second = reg.register_merchant(
+        {"merchant_id": "m-2", "name": "Shop", "mcc": "5411", "legal_rep_id_number": REP, "preauth_enabled": True},
+        actor="ops",
+    )
     assert codes(second) == {"SAME_IDENTITY_SEVERAL_MERCHANTS", "PREAUTH_NOT_ALLOWED"} and second.status == "rejected"
-    hotel = reg.register_merchant({"merchant_id": "m-h", "name": "Hotel", "mcc": "7011", "preauth_enabled": True}, actor="ops")
+    hotel = reg.register_merchant(
+        {"merchant_id": "m-h", "name": "Hotel", "mcc": "7011", "preauth_enabled": True}, actor="ops"
+    )
     assert hotel.status == "active"
     platform.lists.add("id_number", REP, actor="ops", reason="fraud ring", source="police")
-    listed = reg.register_merchant({"merchant_id": "m-3", "name": "Y", "mcc": "5411", "legal_rep_id_number": REP}, actor="ops")
+    listed = reg.register_merchant(
+        {"merchant_id": "m-3", "name": "Y", "mcc": "5411", "legal_rep_id_number": REP}, actor="ops"
+    )
     assert "REPRESENTATIVE_BLACKLISTED" in codes(listed)
-    assert codes(reg.register_terminal({"terminal_id": "t-x", "certified": False}, actor="ops")) == {"TERMINAL_UNCERTIFIED"}
-    assert codes(reg.register_terminal({"terminal_id": "t-y", "certified": True, "merchants": "m-1,m-2"}, actor="ops")) == {"ONE_TERMINAL_SEVERAL_MERCHANTS"}
-    mobile = reg.register_terminal({"terminal_id": "t-m", "certified": True, "kind": "mobile", "merchants": "m-2"}, actor="ops")
+    assert codes(reg.register_terminal({"terminal_id": "t-x", "certified": False}, actor="ops")) == {
+        "TERMINAL_UNCERTIFIED"
+    }
+    assert codes(
+        reg.register_terminal({"terminal_id": "t-y", "certified": True, "merchants": "m-1,m-2"}, actor="ops")
+    ) == {"ONE_TERMINAL_SEVERAL_MERCHANTS"}
+    mobile = reg.register_terminal(
+        {"terminal_id": "t-m", "certified": True, "kind": "mobile", "merchants": "m-2"}, actor="ops"
+    )
     assert codes(mobile) == {"MOBILE_POS_NOT_PERMITTED"}
     assert platform.audit.verify().ok
 
 
 def test_terminal_rules_in_the_decision_path(platform: Platform) -> None:
     reg, engine = platform.merchants, platform.engine
-    reg.register_merchant({"merchant_id": "m-1", "name": "Grocer", "mcc": "5411", "single_limit": "3000", "daily_limit": "5000"}, actor="ops")
+    reg.register_merchant(
+        {"merchant_id": "m-1", "name": "Grocer", "mcc": "5411", "single_limit": "3000", "daily_limit": "5000"},
+        actor="ops",
+    )
     reg.register_merchant({"merchant_id": "m-food", "name": "Takeaway", "mcc": "5812"}, actor="ops")
-    reg.register_terminal({"terminal_id": "t-1", "certified": True, "kind": "fixed", "merchants": "m-1",
-                           "lat": 39.9042, "lon": 116.4074, "deployed_at": "2024-01-01"}, actor="ops")
-    reg.register_terminal({"terminal_id": "t-old", "certified": True, "kind": "fixed", "merchants": "m-1",
-                           "lat": 39.9042, "lon": 116.4074, "deployed_at": "2015-01-01"}, actor="ops")
-    reg.register_terminal({"terminal_id": "t-mob", "certified": True, "kind": "mobile", "merchants": "m-food",
-                           "lat": 39.9042, "lon": 116.4074, "deployed_at": "2024-01-01"}, actor="ops")
+    reg.register_terminal(
+        {
+            "terminal_id": "t-1",
+            "certified": True,
+            "kind": "fixed",
+            "merchants": "m-1",
+            "lat": 39.9042,
+            "lon": 116.4074,
+            "deployed_at": "2024-01-01",
+        },
+        actor="ops",
+    )
+    reg.register_terminal(
+        {
+            "terminal_id": "t-old",
+            "certified": True,
+            "kind": "fixed",
+            "merchants": "m-1",
+            "lat": 39.9042,
+            "lon": 116.4074,
+            "deployed_at": "2015-01-01",
+        },
+        actor="ops",
+    )
+    reg.register_terminal(
+        {
+            "terminal_id": "t-mob",
+            "certified": True,
+            "kind": "mobile",
+            "merchants": "m-food",
+            "lat": 39.9042,
+            "lon": 116.4074,
+            "deployed_at": "2024-01-01",
+        },
+        actor="ops",
+    )
 
     def first(event: dict[str, Any]) -> str:
         d = engine.decide(event)
@@ -79,7 +155,10 @@ def test_terminal_rules_in_the_decision_path(platform: Platform) -> None:
     assert first(pos("t-1", "100.00", card="k-3", where=shanghai)) == "TERMINAL_RELOCATED"
     assert first(pos("t-mob", "50.00", merchant="m-food", card="k-4", where=shanghai)) == "MOBILE_POS_AWAY"
     assert first(pos("t-mob", "50.00", merchant="m-food", card="k-5", mcc="5411")) == "MOBILE_POS_NOT_PERMITTED"
-    assert first(pos("t-1", "3000.01", card="k-6")) == "TERMINAL_LIMIT" or first(pos("t-1", "3000.01", card="k-7")) in ("MERCHANT_LIMIT", "TERMINAL_LIMIT")
+    assert first(pos("t-1", "3000.01", card="k-6")) == "TERMINAL_LIMIT" or first(pos("t-1", "3000.01", card="k-7")) in (
+        "MERCHANT_LIMIT",
+        "TERMINAL_LIMIT",
+    )
     over = engine.decide(pos("t-1", "3000.01", card="k-8"))
     assert over.decision is Outcome.REJECT and over.reasons[0].code == "MERCHANT_LIMIT"
     assert engine.decide(pos("t-1", "3000.00", card="k-9")).decision is Outcome.APPROVE
@@ -98,8 +177,16 @@ def test_common_point_of_compromise_flags_the_skimmer(platform: Platform, settin
     for i, card in enumerate(victims):
         fraud = pos("t-far", "3000.00", card=card, hours=-10 + i, entry="magstripe")
         engine.decide(fraud)
-        engine.decide({"event_id": f"fb{i}", "type": "feedback", "occurred_at": (NOW - timedelta(hours=1)).isoformat(),
-                       "target_event_id": fraud["event_id"], "label": "counterfeit", "source": "customer_report"})
+        engine.decide(
+            {
+                "event_id": f"fb{i}",
+                "type": "feedback",
+                "occurred_at": (NOW - timedelta(hours=1)).isoformat(),
+                "target_event_id": fraud["event_id"],
+                "label": "counterfeit",
+                "source": "customer_report",
+            }
+        )
     monitoring.refresh()
     total, points = monitoring.compromise(30, flag=True, actor="analyst")
     assert total == 5 and points[0].terminal_id == "t-skim" and points[0].victims == 5 and points[0].victim_share == 1.0
@@ -123,24 +210,31 @@ def test_common_point_of_compromise_flags_the_skimmer(platform: Platform, settin
         ("merchant", "withdraw_terminals", {}, "reject", "MERCHANT_TERMINALS_WITHDRAWN"),
     ],
 )
-def test_each_disposition_changes_the_next_decision(platform: Platform, kind: str, action: str, event_kw: dict[str, str],
-                                                    decision: str, code: str) -> None:
+def test_each_disposition_changes_the_next_decision(
+    platform: Platform, kind: str, action: str, event_kw: dict[str, str], decision: str, code: str
+) -> None:
     engine = platform.engine
     event = pos("t-1", "100.00", card="k-c", kind="credit", merchant="m-c")
     assert engine.decide(event).decision is Outcome.APPROVE
     policy = engine.rules.policy_value
-    caps = {"transaction_control": ("cashout_control_single", "cashout_control_daily"),
-            "credit_limit_reduction": ("cashout_reduced_single", "cashout_reduced_daily"),
-            "lower_limits": ("cashout_merchant_single", "cashout_merchant_daily")}
+    caps = {
+        "transaction_control": ("cashout_control_single", "cashout_control_daily"),
+        "credit_limit_reduction": ("cashout_reduced_single", "cashout_reduced_daily"),
+        "lower_limits": ("cashout_merchant_single", "cashout_merchant_daily"),
+    }
     values: dict[str, Any] = {"action": action, "level": 3}
     if action in caps:
         values["single"], values["daily"] = (policy(name) for name in caps[action])
-    platform.reference.set(f"{kind}_disposition", "k-c" if kind == "card" else "m-c", values, actor="analyst",
-                           reason="cash-out scan")
-    after = engine.decide(pos("t-1", event_kw.get("amount", "100.00"), card="k-c", kind="credit", merchant="m-c", hours=1))
+    platform.reference.set(
+        f"{kind}_disposition", "k-c" if kind == "card" else "m-c", values, actor="analyst", reason="cash-out scan"
+    )
+    after = engine.decide(
+        pos("t-1", event_kw.get("amount", "100.00"), card="k-c", kind="credit", merchant="m-c", hours=1)
+    )
     assert after.decision.value == decision and code in {r.code for r in after.reasons}, after.to_dict()
 
 
+@pytest.mark.slow
 def test_cashout_scan_ranks_the_cashout_merchants_and_cardholders_first(tmp_path: Path) -> None:
     sim = simulate(customers=1500, days=30, seed=3)
     settings = Settings.embedded(tmp_path / "d")
@@ -167,8 +261,9 @@ def test_cashout_scan_ranks_the_cashout_merchants_and_cardholders_first(tmp_path
         # the applied disposition changes the next transaction at a cash-out merchant
         top = report.merchants[0]
         assert top.disposition == "lower_limits"  # level 3
-        nxt = platform.engine.decide(pos("t-z", "6000.00", merchant=top.entity_id, card="k-any", kind="credit",
-                                         hours=24 * 400))
+        nxt = platform.engine.decide(
+            pos("t-z", "6000.00", merchant=top.entity_id, card="k-any", kind="credit", hours=24 * 400)
+        )
         assert nxt.decision is Outcome.REJECT and nxt.reasons[0].code == "MERCHANT_LIMITS_LOWERED"
         register_level = min(f.level for f in report.merchants[: len(bad_merchants)])
         for path in (tmp_path / "register.csv", tmp_path / "register.xlsx"):

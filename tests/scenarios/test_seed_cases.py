@@ -44,10 +44,18 @@ class Customer:
 
     def pos(self, when: datetime, amount: float, where: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
         fields: dict[str, Any] = {
-            "type": "transaction", "txn_type": "purchase", "channel": "pos", "amount": f"{amount:.2f}",
-            "account_id": self.account, "card_id": self.card, "card_has_chip": self.chip,
-            "entry_mode": "chip" if self.chip else "magstripe", "location": where or self.home,
-            "merchant_id": "m-home", "terminal_id": "t-home", "mcc": "5411",
+            "type": "transaction",
+            "txn_type": "purchase",
+            "channel": "pos",
+            "amount": f"{amount:.2f}",
+            "account_id": self.account,
+            "card_id": self.card,
+            "card_has_chip": self.chip,
+            "entry_mode": "chip" if self.chip else "magstripe",
+            "location": where or self.home,
+            "merchant_id": "m-home",
+            "terminal_id": "t-home",
+            "mcc": "5411",
         }
         return self.event(when, **{**fields, **extra})
 
@@ -60,11 +68,31 @@ class Customer:
                 if self.rng.random() < 0.6:
                     out.append(self.pos(when, amount))
                 else:
-                    out.append(self.event(when - timedelta(seconds=30), type="login", username=self.cid, success=True,
-                                          method="password", device_id=self.device, ip=self.ip))
-                    out.append(self.event(when, type="transaction", txn_type="purchase", channel="quick_pay",
-                                          amount=f"{amount:.2f}", account_id=self.account, card_id=self.card,
-                                          device_id=self.device, ip=self.ip, auth_factors=["password"]))
+                    out.append(
+                        self.event(
+                            when - timedelta(seconds=30),
+                            type="login",
+                            username=self.cid,
+                            success=True,
+                            method="password",
+                            device_id=self.device,
+                            ip=self.ip,
+                        )
+                    )
+                    out.append(
+                        self.event(
+                            when,
+                            type="transaction",
+                            txn_type="purchase",
+                            channel="quick_pay",
+                            amount=f"{amount:.2f}",
+                            account_id=self.account,
+                            card_id=self.card,
+                            device_id=self.device,
+                            ip=self.ip,
+                            auth_factors=["password"],
+                        )
+                    )
         return out
 
 
@@ -91,13 +119,26 @@ def qin_attack(qin: Customer, with_reset: bool) -> list[dict[str, Any]]:
     attacker = {"device_id": "attacker-phone", "ip": "113.5.6.7"}
     events = [qin.event(at, type="login", username=qin.cid, success=True, method="sms_otp", **attacker)]
     if with_reset:
-        events.append(qin.event(at + timedelta(minutes=1), type="profile_change", field="payment_password",
-                                via="sms_otp", **attacker))
+        events.append(
+            qin.event(
+                at + timedelta(minutes=1), type="profile_change", field="payment_password", via="sms_otp", **attacker
+            )
+        )
     for i, amount in enumerate([160, 200, 5000, 5000, 5000, 5000, 5000, 5000, 10000, 20000]):
-        events.append(qin.event(at + timedelta(minutes=2, seconds=20 * i), type="transaction", txn_type="transfer",
-                                channel="quick_pay", amount=str(amount), account_id=qin.account,
-                                card_id=qin.card, counterparty_account_id="mule-002",
-                                auth_factors=["sms_otp"], **attacker))
+        events.append(
+            qin.event(
+                at + timedelta(minutes=2, seconds=20 * i),
+                type="transaction",
+                txn_type="transfer",
+                channel="quick_pay",
+                amount=str(amount),
+                account_id=qin.account,
+                card_id=qin.card,
+                counterparty_account_id="mule-002",
+                auth_factors=["sms_otp"],
+                **attacker,
+            )
+        )
     return events
 
 
@@ -110,7 +151,11 @@ def test_002_recycled_phone_number_night_sequence(engine: Engine, with_reset: bo
     approved, attempted = leaked(attack, decisions)
     assert attempted == Decimal(60360)
     assert approved <= attempted * Decimal("0.01"), (approved, [d.decision.value for d in decisions])
-    stopped = [d for e, d in zip(attack, decisions, strict=True) if e["type"] == "transaction" and d.decision is not Outcome.APPROVE]
+    stopped = [
+        d
+        for e, d in zip(attack, decisions, strict=True)
+        if e["type"] == "transaction" and d.decision is not Outcome.APPROVE
+    ]
     codes = {r.code for d in stopped for r in d.reasons}
     assert codes & {"PAYMENT_AFTER_SMS_RESET", "PROBING_PATTERN", "NIGHT_OUT_OF_HABIT", "NEW_DEVICE_AND_IP"}
     for d in stopped:
@@ -125,9 +170,17 @@ def test_001_macau_card(engine: Engine, hours_since_home_use: int) -> None:
     decide_all(engine, chen.history(datetime(2011, 4, 1, tzinfo=CST), 75))
     first_macau = datetime(2011, 6, 18, 15, 0, tzinfo=CST)
     decide_all(engine, [chen.pos(first_macau - timedelta(hours=hours_since_home_use), 88.0)])
-    fraud = [chen.pos(first_macau + timedelta(minutes=25 * i), amount, MACAU, currency="MOP", mcc="5944",
-                      merchant_id="jewellery-mo")
-             for i, amount in enumerate([3600.0, 3900.0, 3300.0])]
+    fraud = [
+        chen.pos(
+            first_macau + timedelta(minutes=25 * i),
+            amount,
+            MACAU,
+            currency="MOP",
+            mcc="5944",
+            merchant_id="jewellery-mo",
+        )
+        for i, amount in enumerate([3600.0, 3900.0, 3300.0])
+    ]
     decisions = decide_all(engine, fraud)
     approved, attempted = leaked(fraud, decisions)
     assert attempted > 10000 and approved == 0, [d.to_dict() for d in decisions]
@@ -140,21 +193,37 @@ def test_000_skimmed_cards_used_far_away(engine: Engine) -> None:
     for v in victims:
         decide_all(engine, v.history(datetime(2017, 6, 1, tzinfo=CST), 60))
     skim_day = datetime(2017, 8, 1, 12, 0, tzinfo=CST)
-    decide_all(engine, [v.pos(skim_day + timedelta(minutes=7 * i), 120.0, terminal_id="t-doctored")
-                        for i, v in enumerate(victims)])
+    decide_all(
+        engine,
+        [v.pos(skim_day + timedelta(minutes=7 * i), 120.0, terminal_id="t-doctored") for i, v in enumerate(victims)],
+    )
     fraud: list[dict[str, Any]] = []
     for i, v in enumerate(victims):
         clone_at = skim_day + timedelta(days=2, hours=i)
         if not v.chip:  # the genuine stripe-only card is still in use at home that morning
             decide_all(engine, [v.pos(clone_at - timedelta(hours=1), 60.0)])
         for j in range(3):
-            fraud.append(v.event(clone_at + timedelta(minutes=10 * j), type="transaction", txn_type="withdrawal",
-                                 channel="atm", amount="2500.00", account_id=v.account, card_id=v.card,
-                                 card_has_chip=v.chip, entry_mode="magstripe", location=HARBIN,
-                                 terminal_id="atm-harbin-1"))
+            fraud.append(
+                v.event(
+                    clone_at + timedelta(minutes=10 * j),
+                    type="transaction",
+                    txn_type="withdrawal",
+                    channel="atm",
+                    amount="2500.00",
+                    account_id=v.account,
+                    card_id=v.card,
+                    card_has_chip=v.chip,
+                    entry_mode="magstripe",
+                    location=HARBIN,
+                    terminal_id="atm-harbin-1",
+                )
+            )
     fraud.sort(key=lambda e: e["occurred_at"])
     decisions = decide_all(engine, fraud)
     approved, attempted = leaked(fraud, decisions)
     assert attempted == Decimal(45000)
-    assert approved <= attempted * Decimal("0.1"), (approved, [(e["card_id"], d.decision.value) for e, d in zip(fraud, decisions, strict=True)])
+    assert approved <= attempted * Decimal("0.1"), (
+        approved,
+        [(e["card_id"], d.decision.value) for e, d in zip(fraud, decisions, strict=True)],
+    )
     assert {r.code for d in decisions for r in d.reasons} >= {"CHIP_CARD_STRIPE_READ", "IMPOSSIBLE_TRAVEL"}

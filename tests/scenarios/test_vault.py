@@ -28,20 +28,43 @@ NOW = datetime.now(CST)
 _n = iter(range(10**6))
 
 
-
-
-def pay(token: str, amount: str, *, channel: str = "qr_code", merchant: str = "m-1", hours: float = 0,
-        txn_type: str = "purchase") -> dict[str, Any]:
-    return {"event_id": f"p{next(_n)}", "type": "transaction", "occurred_at": (NOW + timedelta(hours=hours)).isoformat(),
-            "customer_id": "c1", "txn_type": txn_type, "channel": channel, "amount": amount, "card_id": token,
-            "merchant_id": merchant}
+def pay(
+    token: str,
+    amount: str,
+    *,
+    channel: str = "qr_code",
+    merchant: str = "m-1",
+    hours: float = 0,
+    txn_type: str = "purchase",
+) -> dict[str, Any]:
+    return {
+        "event_id": f"p{next(_n)}",
+        "type": "transaction",
+        "occurred_at": (NOW + timedelta(hours=hours)).isoformat(),
+        "customer_id": "c1",
+        "txn_type": txn_type,
+        "channel": channel,
+        "amount": amount,
+        "card_id": token,
+        "merchant_id": merchant,
+    }
 
 
 def test_tokens_used_outside_their_domain_are_refused_with_the_control(platform: Platform) -> None:
     vault, engine = platform.vault, platform.engine
-    issued = vault.issue(actor="ops", reason="wallet provisioning", card_number=PAN, controls={
-        "max_uses": 3, "per_use_max": "500", "total_max": "800", "channels": ["qr_code", "quick_pay"],
-        "merchants": ["m-1", "m-2"], "valid_until": (NOW + timedelta(days=1)).isoformat()})
+    issued = vault.issue(
+        actor="ops",
+        reason="wallet provisioning",
+        card_number=PAN,
+        controls={
+            "max_uses": 3,
+            "per_use_max": "500",
+            "total_max": "800",
+            "channels": ["qr_code", "quick_pay"],
+            "merchants": ["m-1", "m-2"],
+            "valid_until": (NOW + timedelta(days=1)).isoformat(),
+        },
+    )
     token = issued["token"]
     assert issued["masked"] == "622202*********0128" and token.startswith("ptk_")
 
@@ -54,9 +77,9 @@ def test_tokens_used_outside_their_domain_are_refused_with_the_control(platform:
     assert code(pay(token, "10.00", channel="pos")) == "TOKEN_CHANNEL"
     assert code(pay(token, "10.00", merchant="m-9")) == "TOKEN_MERCHANT"
     assert code(pay(token, "10.00", hours=25)) == "TOKEN_VALIDITY"
-    assert code(pay(token, "300.01")) == "TOKEN_TOTAL"   # 500 used of 800
-    assert code(pay(token, "100.00")) == "approve"       # use 2
-    assert code(pay(token, "100.00")) == "approve"       # use 3
+    assert code(pay(token, "300.01")) == "TOKEN_TOTAL"  # 500 used of 800
+    assert code(pay(token, "100.00")) == "approve"  # use 2
+    assert code(pay(token, "100.00")) == "approve"  # use 3
     assert code(pay(token, "1.00")) == "TOKEN_USES"
     vault.set_status(token, "suspended", actor="ops", reason="customer lost phone")
     assert code(pay(token, "1.00")) == "TOKEN_INACTIVE"
@@ -104,13 +127,20 @@ def test_detokenization_is_permissioned_and_audited(platform: Platform) -> None:
 def test_vault_and_password_api(platform: Platform) -> None:
     app = create_app(platform)
     with TestClient(app) as client:
-        made = client.post("/v1/tokens", json={"card_number": PAN, "actor": "ops", "reason": "r", "controls": {"max_uses": 1}})
+        made = client.post(
+            "/v1/tokens", json={"card_number": PAN, "actor": "ops", "reason": "r", "controls": {"max_uses": 1}}
+        )
         assert made.status_code == 201 and PAN not in made.text
         token = made.json()["token"]
         assert client.get(f"/v1/tokens/{token}").json()["masked"] == "622202*********0128"
         assert client.post(f"/v1/tokens/{token}:detokenize", json={"actor": "x", "purpose": "p"}).status_code == 403
-        assert client.post(f"/v1/tokens/{token}:detokenize", json={"actor": "fraud-ops-1", "purpose": "p"}).json() == {"card_number": PAN}
-        assert client.post(f"/v1/tokens/{token}:suspend", json={"actor": "ops", "reason": "r"}).json()["status"] == "suspended"
+        assert client.post(f"/v1/tokens/{token}:detokenize", json={"actor": "fraud-ops-1", "purpose": "p"}).json() == {
+            "card_number": PAN
+        }
+        assert (
+            client.post(f"/v1/tokens/{token}:suspend", json={"actor": "ops", "reason": "r"}).json()["status"]
+            == "suspended"
+        )
         bad = client.post("/v1/tokens", json={"card_number": "1234", "actor": "ops", "reason": "r"})
         assert bad.status_code == 422 and bad.json()["error"]["field"] == "card_number"
         checked = client.post("/v1/passwords:check", json={"password": "138000", "phone": "13800138000"}).json()
@@ -120,8 +150,11 @@ def test_vault_and_password_api(platform: Platform) -> None:
 @pytest.mark.parametrize(
     ("password", "context", "codes"),
     [
-        ("111111", {}, {"REPEATED"}), ("123456", {}, {"SEQUENTIAL"}), ("987654", {}, {"SEQUENTIAL"}),
-        ("123123", {}, {"REPEATED"}), ("12345", {}, {"TOO_SHORT", "SEQUENTIAL"}),
+        ("111111", {}, {"REPEATED"}),
+        ("123456", {}, {"SEQUENTIAL"}),
+        ("987654", {}, {"SEQUENTIAL"}),
+        ("123123", {}, {"REPEATED"}),
+        ("12345", {}, {"TOO_SHORT", "SEQUENTIAL"}),
         ("800101", {"id_number": "110105198001010011"}, {"BIRTHDAY", "CONTAINS_ID_NUMBER"}),
         ("560101", {"birth_date": "1956-01-01"}, {"BIRTHDAY"}),
         ("wangfang", {"account_name": "WangFang"}, {"EQUALS_ACCOUNT_NAME"}),
@@ -133,8 +166,13 @@ def test_password_policy(password: str, context: dict[str, str], codes: set[str]
     from datetime import date
 
     born = date.fromisoformat(context["birth_date"]) if "birth_date" in context else None
-    result = check_password(password, account_name=context.get("account_name"), phone=context.get("phone"),
-                            id_number=context.get("id_number"), birth_date=born)
+    result = check_password(
+        password,
+        account_name=context.get("account_name"),
+        phone=context.get("phone"),
+        id_number=context.get("id_number"),
+        birth_date=born,
+    )
     assert {c for c, _, _ in result.reasons} == codes
     assert result.acceptable == (not codes)
     assert check_password("739204", initial=True).must_change
@@ -157,20 +195,39 @@ def _card_numbers(blob: bytes) -> list[bytes]:
     return [m for m in _RUN.findall(blob) if luhn_valid(m.decode())]
 
 
-def test_no_card_data_after_a_demo_run(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_no_card_data_after_a_demo_run(demo_run: tuple[dict[str, Any], Path, bytes]) -> None:
     """The demo sends raw card numbers, CVN2, expiry and track data; afterwards the database,
     the logs and the rejected events hold no card number and no CVN."""
-    data = tmp_path / "demo"
-    run = subprocess.run([sys.executable, "-m", "fengkong", "demo", "--customers", "400", "--days", "12",
-                          "--data-dir", str(data)], capture_output=True, timeout=600, check=True)
-    bad_lines = "\n".join(json.dumps(e) for e in [
-        {"event_id": "bad-1", "type": "transaction", "occurred_at": "2024-01-01T00:00:00+08:00", "txn_type": "purchase",
-         "channel": "pos", "amount": "-1", "card_id": "6222021234567890128", "cvn2": "321", "track2": "6222021234567890128=2812"},
-        {"event_id": "bad-2", "type": "nonsense", "note": "card 6250000000000000003 exp 2812", "pin": "123456"},
-    ]) + '\n{"event_id": "bad-3", "cvn2": "999", "card_id": "6222021234567890128", broken'
-    score = subprocess.run([sys.executable, "-m", "fengkong", "score", "--data-dir", str(data)], input=bad_lines.encode(),
-                           capture_output=True, timeout=120, check=True)
-    logs = run.stdout + run.stderr + score.stdout + score.stderr
+    _, data, printed = demo_run
+    bad_lines = (
+        "\n".join(
+            json.dumps(e)
+            for e in [
+                {
+                    "event_id": "bad-1",
+                    "type": "transaction",
+                    "occurred_at": "2024-01-01T00:00:00+08:00",
+                    "txn_type": "purchase",
+                    "channel": "pos",
+                    "amount": "-1",
+                    "card_id": "6222021234567890128",
+                    "cvn2": "321",
+                    "track2": "6222021234567890128=2812",
+                },
+                {"event_id": "bad-2", "type": "nonsense", "note": "card 6250000000000000003 exp 2812", "pin": "123456"},
+            ]
+        )
+        + '\n{"event_id": "bad-3", "cvn2": "999", "card_id": "6222021234567890128", broken'
+    )
+    score = subprocess.run(
+        [sys.executable, "-m", "fengkong", "score", "--data-dir", str(data)],
+        input=bad_lines.encode(),
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    logs = printed + score.stdout + score.stderr
     # one file at a time: digits at the end of one file must not join those at the start of the next
     stored = b"\n".join(p.read_bytes() for p in data.rglob("*") if p.is_file())
     assert _card_numbers(stored) == [], "card numbers in storage"

@@ -11,8 +11,21 @@ import fengkong
 def test_public_names() -> None:
     assert fengkong.__all__ == sorted(fengkong.__all__)
     assert set(fengkong.__all__) == {
-        "Decision", "Engine", "Event", "EventError", "EventType", "InputError", "InvalidEventError", "Outcome",
-        "Platform", "Reason", "Settings", "__version__", "build_platform", "embedded", "in_memory",
+        "Decision",
+        "Engine",
+        "Event",
+        "EventError",
+        "EventType",
+        "InputError",
+        "InvalidEventError",
+        "Outcome",
+        "Platform",
+        "Reason",
+        "Settings",
+        "__version__",
+        "build_platform",
+        "embedded",
+        "in_memory",
     }
     for name in fengkong.__all__:
         assert getattr(fengkong, name) is not None

@@ -24,7 +24,7 @@ class RuleFiles:
         files: list[Path] = []
         for path in self.paths:
             if path.is_dir():
-                files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")))
+                files.extend(sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file()))
             elif path.exists():
                 files.append(path)
             else:
@@ -42,7 +42,8 @@ class RuleFiles:
     def fingerprint(self) -> Hashable:
         stamps = []
         for path in [*self.paths, self.policy]:
-            for f in sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml")) if path.is_dir() else [path]:
+            rules = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            for f in rules if path.is_dir() else [path]:
                 try:
                     st = f.stat()
                 except FileNotFoundError:

@@ -45,8 +45,12 @@ def create_app(platform: Platform) -> FastAPI:
         yield
         await batcher.stop()
 
-    app = FastAPI(title="fengkong", version=VERSION, lifespan=lifespan,
-                  description="Real-time payment risk decisions (event contract v1, docs/event-contract.md).")
+    app = FastAPI(
+        title="fengkong",
+        version=VERSION,
+        lifespan=lifespan,
+        description="Real-time payment risk decisions (event contract v1, docs/event-contract.md).",
+    )
     for router in (
         events.build(platform, batcher),
         reference.build(platform.reference),

@@ -19,7 +19,12 @@ MAX_BODY_BYTES = 64 * MAX_EVENT_BYTES
 
 # Most specific first: each error type and the status code it answers with.
 STATUS: tuple[tuple[type[Exception], int], ...] = (
-    (NotFound, 404), (NotPermitted, 403), (Conflict, 409), (TooLarge, 413), (InputError, 422), (Unavailable, 503),
+    (NotFound, 404),
+    (NotPermitted, 403),
+    (Conflict, 409),
+    (TooLarge, 413),
+    (InputError, 422),
+    (Unavailable, 503),
 )
 
 

@@ -27,12 +27,23 @@ LEVELS = ((80.0, 5), (65.0, 4), (50.0, 3), (35.0, 2), (20.0, 1))
 DAY = 86400
 
 MERCHANT_WEIGHTS = {
-    "volume_jump": 10, "night_share": 10, "round_amount_share": 25, "credit_share": 10, "preauth_115": 15,
-    "offline_completions": 5, "void_reversal_share": 5, "ticket_vs_mcc": 20,
+    "volume_jump": 10,
+    "night_share": 10,
+    "round_amount_share": 25,
+    "credit_share": 10,
+    "preauth_115": 15,
+    "offline_completions": 5,
+    "void_reversal_share": 5,
+    "ticket_vs_mcc": 20,
 }
 CARDHOLDER_WEIGHTS = {
-    "round_large_amounts": 20, "utilisation": 15, "merchant_concentration": 10, "low_everyday_share": 10,
-    "wholesale_share": 10, "near_limit_cycles": 20, "repay_then_spend": 15,
+    "round_large_amounts": 20,
+    "utilisation": 15,
+    "merchant_concentration": 10,
+    "low_everyday_share": 10,
+    "wholesale_share": 10,
+    "near_limit_cycles": 20,
+    "repay_then_spend": 15,
 }
 
 
@@ -124,8 +135,15 @@ def score_merchant(row: dict[str, Any]) -> Finding:
     score = round(sum(MERCHANT_WEIGHTS[k] * v for k, v in components.items()) * 100 / sum(MERCHANT_WEIGHTS.values()), 2)
     level = _level(score)
     details = {"transactions": row["n"], "amount": row["amount"] / 100, "mcc": row["mcc"]}
-    return Finding("merchant", row["merchant_id"], score, level, MERCHANT_ACTIONS[level - 1] if level else None,
-                   components, details)
+    return Finding(
+        "merchant",
+        row["merchant_id"],
+        score,
+        level,
+        MERCHANT_ACTIONS[level - 1] if level else None,
+        components,
+        details,
+    )
 
 
 def cardholder_indicators(con: duckdb.DuckDBPyConnection, since: float) -> list[dict[str, Any]]:
@@ -173,12 +191,25 @@ def score_cardholder(row: dict[str, Any]) -> Finding:
         "near_limit_cycles": _clamp(row["near_limit_cycles"] / 2),
         "repay_then_spend": _clamp(row["repay_then_spend"]),
     }
-    score = round(sum(CARDHOLDER_WEIGHTS[k] * v for k, v in components.items()) * 100 / sum(CARDHOLDER_WEIGHTS.values()), 2)
+    score = round(
+        sum(CARDHOLDER_WEIGHTS[k] * v for k, v in components.items()) * 100 / sum(CARDHOLDER_WEIGHTS.values()), 2
+    )
     level = _level(score)
-    details = {"transactions": row["n"], "amount": row["amount"] / 100, "customer_id": row["customer_id"],
-               "credit_limit": limit / 100}
-    return Finding("cardholder", row["card_id"], score, level, CARDHOLDER_ACTIONS[level - 1] if level else None,
-                   components, details)
+    details = {
+        "transactions": row["n"],
+        "amount": row["amount"] / 100,
+        "customer_id": row["customer_id"],
+        "credit_limit": limit / 100,
+    }
+    return Finding(
+        "cardholder",
+        row["card_id"],
+        score,
+        level,
+        CARDHOLDER_ACTIONS[level - 1] if level else None,
+        components,
+        details,
+    )
 
 
 @dataclass
@@ -189,19 +220,28 @@ class CashOutReport:
     until: float
 
 
-def scan(parquet_dir: Path, window_days: int = 30, baseline_days: int = 60, recheck_share: float = 0.1,
-         seed: int = 0) -> CashOutReport:
+def scan(
+    parquet_dir: Path, window_days: int = 30, baseline_days: int = 60, recheck_share: float = 0.1, seed: int = 0
+) -> CashOutReport:
     """Score every merchant and credit cardholder of the last `window_days` of stored events."""
     con = connect(parquet_dir)
     until = float(con.execute("SELECT max(ts) FROM ev").fetchone()[0] or 0)  # type: ignore[index]
     since = until - window_days * DAY
-    merchants = sorted((score_merchant(r) for r in merchant_indicators(con, since, baseline_days)), key=lambda f: -f.score)
+    merchants = sorted(
+        (score_merchant(r) for r in merchant_indicators(con, since, baseline_days)), key=lambda f: -f.score
+    )
     holders = sorted((score_cardholder(r) for r in cardholder_indicators(con, since)), key=lambda f: -f.score)
     con.close()
     rng = random.Random(seed)
     controlled = [f for f in merchants + holders if f.level >= 3]
-    chosen = {id(f) for f in rng.sample(controlled, max(1, round(len(controlled) * recheck_share)))} if controlled else set()
+    chosen = (
+        {id(f) for f in rng.sample(controlled, max(1, round(len(controlled) * recheck_share)))} if controlled else set()
+    )
+
     def mark(items: list[Finding]) -> list[Finding]:
-        return [Finding(f.kind, f.entity_id, f.score, f.level, f.disposition, f.indicators, f.details, id(f) in chosen)
-                for f in items]
+        return [
+            Finding(f.kind, f.entity_id, f.score, f.level, f.disposition, f.indicators, f.details, id(f) in chosen)
+            for f in items
+        ]
+
     return CashOutReport(mark(merchants), mark(holders), since, until)

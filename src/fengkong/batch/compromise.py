@@ -25,12 +25,20 @@ class CompromisePoint:
     last_use: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"terminal_id": self.terminal_id, "victims": self.victims, "victim_share": round(self.victim_share, 4),
-                "cards_seen": self.cards_seen, "victim_rate": round(self.victim_rate, 4),
-                "first_use": self.first_use, "last_use": self.last_use}
+        return {
+            "terminal_id": self.terminal_id,
+            "victims": self.victims,
+            "victim_share": round(self.victim_share, 4),
+            "cards_seen": self.cards_seen,
+            "victim_rate": round(self.victim_rate, 4),
+            "first_use": self.first_use,
+            "last_use": self.last_use,
+        }
 
 
-def find_compromise_points(parquet_dir: Path, days_before: int = 30, min_victims: int = 2) -> tuple[int, list[CompromisePoint]]:
+def find_compromise_points(
+    parquet_dir: Path, days_before: int = 30, min_victims: int = 2
+) -> tuple[int, list[CompromisePoint]]:
     """(number of victim cards, ranked terminals)."""
     con = connect(parquet_dir)
     labels = ", ".join(f"'{label}'" for label in BAD_LABELS)
@@ -57,5 +65,6 @@ def find_compromise_points(parquet_dir: Path, days_before: int = 30, min_victims
         ORDER BY victims DESC, victims::DOUBLE / cards DESC
     """).fetchall()
     con.close()
-    return total, [CompromisePoint(r[0], int(r[1]), r[1] / total, int(r[2]), r[1] / max(int(r[2]), 1), r[3], r[4])
-                   for r in rows]
+    return total, [
+        CompromisePoint(r[0], int(r[1]), r[1] / total, int(r[2]), r[1] / max(int(r[2]), 1), r[3], r[4]) for r in rows
+    ]

@@ -17,8 +17,22 @@ import orjson
 
 from fengkong.domain.ports import EVENT_COLUMNS, EventLog
 
-FIELDS = ("txn_type", "channel", "merchant_id", "terminal_id", "mcc", "card_kind", "entry_mode", "preauth_id",
-          "original_event_id", "credit_limit", "statement_due_date", "target_event_id", "label", "name")
+FIELDS = (
+    "txn_type",
+    "channel",
+    "merchant_id",
+    "terminal_id",
+    "mcc",
+    "card_kind",
+    "entry_mode",
+    "preauth_id",
+    "original_event_id",
+    "credit_limit",
+    "statement_due_date",
+    "target_event_id",
+    "label",
+    "name",
+)
 PATHS = (*FIELDS, "location.city")
 NAMES = (*EVENT_COLUMNS, *FIELDS, "city")
 TYPES = {name: "VARCHAR" for name in NAMES} | {"seq": "BIGINT", "ts": "DOUBLE", "amount_fen": "BIGINT"}
@@ -39,8 +53,9 @@ def exported_through(out_dir: Path) -> int:
     return last
 
 
-def export_events(events: EventLog, out_dir: Path, chunk: int = 250_000,
-                  progress: Callable[[int, int], None] | None = None) -> int:
+def export_events(
+    events: EventLog, out_dir: Path, chunk: int = 250_000, progress: Callable[[int, int], None] | None = None
+) -> int:
     """Export events after the last exported one; returns how many rows were written."""
     out_dir.mkdir(parents=True, exist_ok=True)
     after = exported_through(out_dir)
@@ -56,8 +71,11 @@ def export_events(events: EventLog, out_dir: Path, chunk: int = 250_000,
             staging.write_bytes(b"\n".join(orjson.dumps(dict(zip(NAMES, row, strict=True))) for row in rows))
             first, last = int(rows[0][0]), int(rows[-1][0])
             target = out_dir / f"events-{first:012d}-{last:012d}.parquet"
-            con.execute(f"COPY (SELECT * FROM read_json(?, format='newline_delimited', columns={columns})) "
-                        f"TO '{_quoted(target)}' (FORMAT parquet)", [str(staging)])
+            con.execute(
+                f"COPY (SELECT * FROM read_json(?, format='newline_delimited', columns={columns})) "
+                f"TO '{_quoted(target)}' (FORMAT parquet)",
+                [str(staging)],
+            )
             after = last
             written += len(rows)
             if progress is not None:

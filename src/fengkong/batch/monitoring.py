@@ -23,8 +23,16 @@ Policy = Callable[[str], Any]
 
 
 class Monitoring:
-    def __init__(self, events: EventLog, parquet_dir: Path, *, reference: ReferenceData, lists: ListService,
-                 merchants: MerchantService, policy: Policy):
+    def __init__(
+        self,
+        events: EventLog,
+        parquet_dir: Path,
+        *,
+        reference: ReferenceData,
+        lists: ListService,
+        merchants: MerchantService,
+        policy: Policy,
+    ):
         self.events = events
         self.parquet_dir = parquet_dir
         self.reference = reference
@@ -36,8 +44,9 @@ class Monitoring:
         """Export events stored since the last export (Parquet, for the batch scans)."""
         return export_events(self.events, self.parquet_dir, progress=progress)
 
-    def cashout(self, window_days: int = 30, *, apply: bool = False, actor: str = "",
-                min_level: int = 2) -> tuple[CashOutReport, int]:
+    def cashout(
+        self, window_days: int = 30, *, apply: bool = False, actor: str = "", min_level: int = 2
+    ) -> tuple[CashOutReport, int]:
         report = scan(self.parquet_dir, window_days)
         applied = 0
         if apply:
@@ -55,20 +64,37 @@ class Monitoring:
                     values["single"], values["daily"] = (self.policy(name) for name in caps[finding.disposition])
                 kind = "merchant_disposition" if finding.kind == "merchant" else "card_disposition"
                 reason = f"cash-out score {finding.score} level {finding.level}: {', '.join(finding.drivers)}"
-                self.reference.set(kind, finding.entity_id, values, actor=actor,
-                                   reason=reason + (" [re-check]" if finding.recheck else ""))
+                self.reference.set(
+                    kind,
+                    finding.entity_id,
+                    values,
+                    actor=actor,
+                    reason=reason + (" [re-check]" if finding.recheck else ""),
+                )
                 applied += 1
         return report, applied
 
-    def compromise(self, days_before: int = 30, *, flag: bool = False, actor: str = "", min_victims: int = 3,
-                   min_share: float = 0.5) -> tuple[int, list[CompromisePoint]]:
+    def compromise(
+        self,
+        days_before: int = 30,
+        *,
+        flag: bool = False,
+        actor: str = "",
+        min_victims: int = 3,
+        min_share: float = 0.5,
+    ) -> tuple[int, list[CompromisePoint]]:
         victims, points = find_compromise_points(self.parquet_dir, days_before)
         if flag:
             for point in points:
                 if point.victims >= min_victims and point.victim_share >= min_share:
-                    self.lists.add("compromised_terminal", point.terminal_id, actor=actor, source="cpp-analysis",
-                                   reason=f"{point.victims} of {victims} confirmed counterfeit/stolen cards used it "
-                                          f"within {days_before} days before their first fraud")
+                    self.lists.add(
+                        "compromised_terminal",
+                        point.terminal_id,
+                        actor=actor,
+                        source="cpp-analysis",
+                        reason=f"{point.victims} of {victims} confirmed counterfeit/stolen cards used it "
+                        f"within {days_before} days before their first fraud",
+                    )
         return victims, points
 
     def register(self, report: CashOutReport, path: Path, min_level: int = 3) -> int:

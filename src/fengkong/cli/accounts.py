@@ -16,9 +16,17 @@ app = typer.Typer(help="The account registry.", no_args_is_help=True)
 
 @app.command("import")
 def accounts_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV with a header: account_id, account_kind, account_class, institution_id, opened_at, ...")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="CSV with a header: account_id, account_kind, account_class, institution_id, opened_at, ...",
+        ),
+    ],
     errors: Annotated[Optional[Path], typer.Option(help="Write the per-row report (CSV) here.")] = None,  # noqa: UP045
-    data_dir: DataDir = None, database_url: DbUrl = None,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
 ) -> None:
     """Register existing accounts; every row is reported as imported, flagged (with reasons) or error."""
     from fengkong.services.accounts_import import import_accounts, read_rows

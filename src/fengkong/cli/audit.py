@@ -23,8 +23,12 @@ def audit_verify(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
 
 
 @app.command("list")
-def audit_list(after: int = typer.Option(0, min=0), limit: int = typer.Option(50, min=1),
-               data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def audit_list(
+    after: int = typer.Option(0, min=0),
+    limit: int = typer.Option(50, min=1),
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Audit rows after a position."""
     with stores(data_dir, database_url) as opened:
         emit_all([r.to_dict() for r in opened.audit.records(after, limit)], f"no audit rows after {after}")

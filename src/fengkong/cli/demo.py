@@ -64,9 +64,15 @@ def run_demo(customers: int, days: int, seed: int, data_dir: Path) -> dict[str, 
         victims, points = monitoring.compromise(30)
         batch_s = time.perf_counter() - t1
     report = _report(sim.events, sim.labels, decisions, descriptions)
-    report.update(scoring_s=scoring_s, total_s=time.perf_counter() - started, events=len(sim.events),
-                  registered=registered, batch_s=batch_s,
-                  cashout=_rank_quality(cashout, sim.entity_labels), compromise=(victims, points[:3], sim))
+    report.update(
+        scoring_s=scoring_s,
+        total_s=time.perf_counter() - started,
+        events=len(sim.events),
+        registered=registered,
+        batch_s=batch_s,
+        cashout=_rank_quality(cashout, sim.entity_labels),
+        compromise=(victims, points[:3], sim),
+    )
     _print(console, report, customers, days, data_dir, settings.db_url)
     return report
 
@@ -81,17 +87,24 @@ def _register(platform: Platform, registry: dict[str, list[dict[str, Any]]]) -> 
 
 def _rank_quality(report: Any, labels: dict[str, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for kind, findings, prefix in (("merchants", report.merchants, "merchant:"), ("cardholders", report.cardholders, "card:")):
+    for kind, findings, prefix in (
+        ("merchants", report.merchants, "merchant:"),
+        ("cardholders", report.cardholders, "card:"),
+    ):
         truth = {k for k, v in labels.items() if k.startswith(prefix)}
         top1 = max(1, len(findings) // 100)
         k = max(1, len(truth))
         out[kind] = {
-            "scored": len(findings), "labelled": len(truth),
+            "scored": len(findings),
+            "labelled": len(truth),
             "precision_top_1pct": sum(prefix + f.entity_id in truth for f in findings[:top1]) / top1,
             "top_1pct": top1,
             "precision_at_k": sum(prefix + f.entity_id in truth for f in findings[:k]) / k,
             "level_3_plus": sum(f.level >= 3 for f in findings),
-            "top": [(f.entity_id, f.score, f.level, f.disposition, f.drivers, prefix + f.entity_id in truth) for f in findings[:3]],
+            "top": [
+                (f.entity_id, f.score, f.level, f.disposition, f.drivers, prefix + f.entity_id in truth)
+                for f in findings[:3]
+            ],
         }
     return out
 
@@ -189,12 +202,23 @@ def _print(console: Console, r: dict[str, Any], customers: int, days: int, data_
         total_amount += d["fraud_amount"]
         total_stopped += d["stopped_amount"]
         first = "-" if d["first_stop_median"] is None else f"{d['first_stop_median']:g} of {d['typical_length']:g}"
-        t.add_row(name, str(d["instances"]), str(d["events"]), f"{d['fraud_amount']:,.2f}",
-                  f"{100 * d['detection']:.1f}%", first, str(d["never_stopped"]))
-    t.add_row("[bold]all[/bold]", "", "", f"{total_amount:,.2f}", _pct(float(total_stopped), float(total_amount)), "", "")
+        t.add_row(
+            name,
+            str(d["instances"]),
+            str(d["events"]),
+            f"{d['fraud_amount']:,.2f}",
+            f"{100 * d['detection']:.1f}%",
+            first,
+            str(d["never_stopped"]),
+        )
+    t.add_row(
+        "[bold]all[/bold]", "", "", f"{total_amount:,.2f}", _pct(float(total_stopped), float(total_amount)), "", ""
+    )
     console.print(t)
-    console.print("1st stop: median position of the first transaction not approved in each attack; "
-                  "missed: attacks with no transaction stopped")
+    console.print(
+        "1st stop: median position of the first transaction not approved in each attack; "
+        "missed: attacks with no transaction stopped"
+    )
     console.print(
         f"Friction on legitimate customers 正常客户打扰率: {r['legit_friction']:,} of {r['legit_txn']:,} transactions "
         f"not approved ({_pct(r['legit_friction'], r['legit_txn'])}); {r['legit_login_friction']:,} of "
@@ -218,19 +242,30 @@ def _print(console: Console, r: dict[str, Any], customers: int, days: int, data_
         t.add_column(col)
     for kind in ("merchants", "cardholders"):
         row = q[kind]
-        t.add_row(kind, str(row["scored"]), str(row["labelled"]), f"{row['precision_top_1pct']:.2f} (top {row['top_1pct']})",
-                  f"{row['precision_at_k']:.2f}", str(row["level_3_plus"]))
+        t.add_row(
+            kind,
+            str(row["scored"]),
+            str(row["labelled"]),
+            f"{row['precision_top_1pct']:.2f} (top {row['top_1pct']})",
+            f"{row['precision_at_k']:.2f}",
+            str(row["level_3_plus"]),
+        )
     console.print(t)
     for kind in ("merchants", "cardholders"):
         for entity, score, level, disposition, drivers, labelled in q[kind]["top"][:2]:
-            console.print(f"  {kind[:-1]} {entity}: score {score:.1f}, level {level} → {disposition or '-'} "
-                          f"({', '.join(drivers[:3])}){'' if labelled else ' [not labelled cash-out]'}", highlight=False)
+            console.print(
+                f"  {kind[:-1]} {entity}: score {score:.1f}, level {level} → {disposition or '-'} "
+                f"({', '.join(drivers[:3])}){'' if labelled else ' [not labelled cash-out]'}",
+                highlight=False,
+            )
     victims, points, sim = r["compromise"]
     if points:
         best = points[0]
-        console.print(f"Common point of compromise 共同风险点: {best.terminal_id} — {best.victims} of {victims} cards later "
-                      f"confirmed counterfeit used it in the 30 days before their first fraud ({100 * best.victim_share:.0f}%); "
-                      f"next: {', '.join(f'{p.terminal_id} ({p.victims})' for p in points[1:]) or '-'}")
+        console.print(
+            f"Common point of compromise 共同风险点: {best.terminal_id} — {best.victims} of {victims} cards later "
+            f"confirmed counterfeit used it in the 30 days before their first fraud ({100 * best.victim_share:.0f}%); "
+            f"next: {', '.join(f'{p.terminal_id} ({p.victims})' for p in points[1:]) or '-'}"
+        )
     console.print(f"Registries: {r['registered']:,} merchants and terminals onboarded before scoring")
     console.print(f"Data written to 数据位置: {data_dir.resolve()} ({db_url})")
 

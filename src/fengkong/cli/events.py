@@ -34,7 +34,9 @@ def score(
 
 
 def simulate(
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the events (JSON Lines).")] = Path("events.jsonl"),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the events (JSON Lines).")] = Path(
+        "events.jsonl"
+    ),
     labels: Annotated[Optional[Path], typer.Option(help="Also write ground-truth labels (JSON Lines).")] = None,  # noqa: UP045
     customers: Annotated[int, typer.Option(min=1)] = 2000,
     days: Annotated[int, typer.Option(min=1)] = 30,

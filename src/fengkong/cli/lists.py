@@ -15,20 +15,35 @@ changes = typer.Typer(help="Maker-checker: requests that need a second person.",
 
 
 @app.command("add")
-def lists_add(list_type: str, value: str, actor: Actor, reason: Reason,
-              source: Annotated[str, typer.Option(help="Who established it (police, case, internal).")],
-              evidence: str = "", expires: Annotated[Optional[str], typer.Option(help="ISO-8601 time with offset.")] = None,  # noqa: UP045
-              data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def lists_add(
+    list_type: str,
+    value: str,
+    actor: Actor,
+    reason: Reason,
+    source: Annotated[str, typer.Option(help="Who established it (police, case, internal).")],
+    evidence: str = "",
+    expires: Annotated[Optional[str], typer.Option(help="ISO-8601 time with offset.")] = None,  # noqa: UP045
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Add VALUE to LIST_TYPE (involved_account, suspicious_account, device, ip, phone, id_number, card, ...)."""
     with platform(data_dir, database_url) as p:
-        emit(p.lists.add(list_type, value, actor=actor, reason=reason, source=source, evidence=evidence,
-                         expires_at=expires).to_dict())
+        emit(
+            p.lists.add(
+                list_type, value, actor=actor, reason=reason, source=source, evidence=evidence, expires_at=expires
+            ).to_dict()
+        )
 
 
 @app.command("import")
-def lists_import(list_type: str, file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file.")],
-                 actor: Actor, source: Annotated[str, typer.Option(help="Where the list comes from.")],
-                 data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def lists_import(
+    list_type: str,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file.")],
+    actor: Actor,
+    source: Annotated[str, typer.Option(help="Where the list comes from.")],
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Bulk import a CSV (value,reason[,evidence,starts_at,expires_at]); every row is reported."""
     with platform(data_dir, database_url) as p, open(file, encoding="utf-8-sig", newline="") as handle:
         rows = p.lists.import_csv(list_type, handle, actor=actor, source=source)
@@ -49,8 +64,13 @@ def lists_show(list_type: str, value: str, data_dir: DataDir = None, database_ur
 
 
 @app.command("remove")
-def lists_remove(entry_id: int, maker: Annotated[str, typer.Option(help="Who asks.")], reason: Reason,
-                 data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def lists_remove(
+    entry_id: int,
+    maker: Annotated[str, typer.Option(help="Who asks.")],
+    reason: Reason,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Ask to remove an entry or release a stop-payment / freeze; a second person approves."""
     with platform(data_dir, database_url) as p:
         emit(p.lists.request_removal(entry_id, maker=maker, reason=reason).to_dict())
@@ -64,18 +84,26 @@ def changes_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
 
 
 @changes.command("approve")
-def changes_approve(request_id: int, checker: Annotated[str, typer.Option(help="The second person.")],
-                    note_: Annotated[str, typer.Option("--note")] = "", data_dir: DataDir = None,
-                    database_url: DbUrl = None) -> None:
+def changes_approve(
+    request_id: int,
+    checker: Annotated[str, typer.Option(help="The second person.")],
+    note_: Annotated[str, typer.Option("--note")] = "",
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Approve a request; refused if the checker is the maker."""
     with platform(data_dir, database_url) as p:
         emit(p.lists.approve(request_id, checker=checker, note=note_).to_dict())
 
 
 @changes.command("reject")
-def changes_reject(request_id: int, checker: Annotated[str, typer.Option()],
-                   note_: Annotated[str, typer.Option("--note")], data_dir: DataDir = None,
-                   database_url: DbUrl = None) -> None:
+def changes_reject(
+    request_id: int,
+    checker: Annotated[str, typer.Option()],
+    note_: Annotated[str, typer.Option("--note")],
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Reject a request."""
     with platform(data_dir, database_url) as p:
         emit(p.lists.reject(request_id, checker=checker, note=note_).to_dict())

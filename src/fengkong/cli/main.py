@@ -3,7 +3,6 @@ the terminal gets a message saying what and where, never a traceback (FENGKONG_D
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Annotated, Optional
 
@@ -27,11 +26,16 @@ from fengkong.cli import (
     vault,
 )
 from fengkong.cli.session import err
+from fengkong.config import debug_requested
 from fengkong.domain.errors import FengkongError, InputError, Unavailable
 from fengkong.domain.rules.errors import RuleSetError
 
-app = typer.Typer(help="fengkong (风控): real-time payment risk control.", no_args_is_help=True, add_completion=False,
-                  pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="fengkong (风控): real-time payment risk control.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 
 def _version(shown: bool) -> None:
@@ -41,8 +45,17 @@ def _version(shown: bool) -> None:
 
 
 @app.callback()
-def _root(version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,  # noqa: UP045
-                                                          help="Print the version and exit.")] = None) -> None:
+def _root(
+    version: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--version",
+            callback=_version,
+            is_eager=True,  # noqa: UP045
+            help="Print the version and exit.",
+        ),
+    ] = None,
+) -> None:
     """fengkong (风控): real-time payment risk control."""
 
 
@@ -50,10 +63,20 @@ app.command()(demo.demo)
 events.register(app)
 serve.register(app)
 orders.register(app)
-for sub, name in ((rules.app, "rules"), (db.app, "db"), (limits.app, "limits"), (accounts.app, "accounts"),
-                  (lists.app, "lists"), (lists.changes, "changes"), (audit.app, "audit"), (sharing.app, "sharing"),
-                  (vault.app, "vault"), (vault.password, "password"), (monitor.app, "monitor"),
-                  (registry.app, "registry")):
+for sub, name in (
+    (rules.app, "rules"),
+    (db.app, "db"),
+    (limits.app, "limits"),
+    (accounts.app, "accounts"),
+    (lists.app, "lists"),
+    (lists.changes, "changes"),
+    (audit.app, "audit"),
+    (sharing.app, "sharing"),
+    (vault.app, "vault"),
+    (vault.password, "password"),
+    (monitor.app, "monitor"),
+    (registry.app, "registry"),
+):
     app.add_typer(sub, name=name)
 
 
@@ -85,7 +108,7 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: a message, not a traceback
-        if os.environ.get("FENGKONG_DEBUG"):
+        if debug_requested():
             raise
         detail = (str(exc).strip().splitlines() or [""])[0][:300]
         _say(f"{type(exc).__name__}: {detail} (FENGKONG_DEBUG=1 shows the traceback)")

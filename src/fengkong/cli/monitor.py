@@ -28,11 +28,16 @@ def _exported(monitoring: Monitoring) -> int:
 
 
 @app.command("cashout")
-def monitor_cashout(window_days: Annotated[int, typer.Option(min=1)] = 30, top: Annotated[int, typer.Option(min=1)] = 10,
-                    apply: Annotated[bool, typer.Option(help="Apply the graded dispositions (level >= --min-level).")] = False,
-                    min_level: Annotated[int, typer.Option(min=1, max=5)] = 2, actor: str = "",
-                    report: Annotated[Optional[Path], typer.Option(help="Also write the risk event register (.csv or .xlsx).")] = None,  # noqa: UP045
-                    data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def monitor_cashout(
+    window_days: Annotated[int, typer.Option(min=1)] = 30,
+    top: Annotated[int, typer.Option(min=1)] = 10,
+    apply: Annotated[bool, typer.Option(help="Apply the graded dispositions (level >= --min-level).")] = False,
+    min_level: Annotated[int, typer.Option(min=1, max=5)] = 2,
+    actor: str = "",
+    report: Annotated[Optional[Path], typer.Option(help="Also write the risk event register (.csv or .xlsx).")] = None,  # noqa: UP045
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Score merchants and credit cardholders for cash-out; print the top of each list."""
     from rich.table import Table
 
@@ -53,17 +58,28 @@ def monitor_cashout(window_days: Annotated[int, typer.Option(min=1)] = 30, top: 
         for col in ("id", "score", "level", "disposition", "indicators", "re-check"):
             table.add_column(col)
         for f in findings[:top]:
-            table.add_row(f.entity_id, f"{f.score:.2f}", str(f.level), f.disposition or "-", ", ".join(f.drivers),
-                          "yes" if f.recheck else "")
+            table.add_row(
+                f.entity_id,
+                f"{f.score:.2f}",
+                str(f.level),
+                f.disposition or "-",
+                ", ".join(f.drivers),
+                "yes" if f.recheck else "",
+            )
         console.print(table)
     if apply:
         note(f"dispositions applied: {applied}")
 
 
 @app.command("compromise")
-def monitor_compromise(days: Annotated[int, typer.Option(min=1)] = 30, flag: bool = False, actor: str = "",
-                       top: Annotated[int, typer.Option(min=1)] = 10,
-                       data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def monitor_compromise(
+    days: Annotated[int, typer.Option(min=1)] = 30,
+    flag: bool = False,
+    actor: str = "",
+    top: Annotated[int, typer.Option(min=1)] = 10,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Rank terminals where later counterfeit/stolen cards were used; --flag lists the likely skimmers."""
     from fengkong.bootstrap import build_monitoring
 
@@ -77,10 +93,13 @@ def monitor_compromise(days: Annotated[int, typer.Option(min=1)] = 30, flag: boo
 
 
 @app.command("register")
-def monitor_register(output: Annotated[Path, typer.Option("--output", "-o", help=".csv or .xlsx")],
-                     window_days: Annotated[int, typer.Option(min=1)] = 30,
-                     min_level: Annotated[int, typer.Option(min=1, max=5)] = 3,
-                     data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def monitor_register(
+    output: Annotated[Path, typer.Option("--output", "-o", help=".csv or .xlsx")],
+    window_days: Annotated[int, typer.Option(min=1)] = 30,
+    min_level: Annotated[int, typer.Option(min=1, max=5)] = 3,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Write the cash-out risk event register (003 format) as CSV or XLSX."""
     from fengkong.bootstrap import build_monitoring
 

@@ -10,15 +10,30 @@ import typer
 from fengkong.config import Settings
 
 # typer reads Optional[...] annotations; `X | None` is not understood by every typer version.
-DataDir = Annotated[Optional[Path], typer.Option("--data-dir", help="Where the embedded database and keys live (FENGKONG_DATA_DIR).")]  # noqa: UP045
-DbUrl = Annotated[Optional[str], typer.Option("--database-url", help="sqlite:///path, postgresql://host/db or memory:// (FENGKONG_DATABASE_URL).")]  # noqa: UP045
-State = Annotated[Optional[str], typer.Option("--state", help="Feature state backend: memory or redis (FENGKONG_STATE).")]  # noqa: UP045
-Rules = Annotated[Optional[list[Path]], typer.Option("--rules", help="Rule file or directory (repeatable); default: the built-in pack.")]  # noqa: UP045
+DataDir = Annotated[
+    Optional[Path], typer.Option("--data-dir", help="Where the embedded database and keys live (FENGKONG_DATA_DIR).")
+]  # noqa: UP045
+DbUrl = Annotated[
+    Optional[str],
+    typer.Option("--database-url", help="sqlite:///path, postgresql://host/db or memory:// (FENGKONG_DATABASE_URL)."),
+]  # noqa: UP045
+State = Annotated[
+    Optional[str], typer.Option("--state", help="Feature state backend: memory or redis (FENGKONG_STATE).")
+]  # noqa: UP045
+Rules = Annotated[
+    Optional[list[Path]],
+    typer.Option("--rules", help="Rule file or directory (repeatable); default: the built-in pack."),
+]  # noqa: UP045
 Actor = Annotated[str, typer.Option("--actor", help="Who does this (kept in the audit log or history).")]
 Reason = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log or history).")]
 
 
-def settings(data_dir: Path | None = None, database_url: str | None = None, state: str | None = None,
-             rules: list[Path] | None = None) -> Settings:
-    return Settings.from_env(data_dir=data_dir, database_url=database_url, state_backend=state,
-                             rule_paths=tuple(rules) if rules else None)
+def settings(
+    data_dir: Path | None = None,
+    database_url: str | None = None,
+    state: str | None = None,
+    rules: list[Path] | None = None,
+) -> Settings:
+    return Settings.from_env(
+        data_dir=data_dir, database_url=database_url, state_backend=state, rule_paths=tuple(rules) if rules else None
+    )

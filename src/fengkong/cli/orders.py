@@ -14,44 +14,102 @@ Case = Annotated[str, typer.Option("--case", help="Case number.")]
 Authority = Annotated[str, typer.Option(help="Requesting authority.")]
 
 
-def stop(account_id: str, actor: Actor, reason: Reason, case: Case, authority: Authority,
-         expires: Annotated[Optional[str], typer.Option(help="ISO-8601 time with offset; default: the policy's duration.")] = None,  # noqa: UP045
-         data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def stop(
+    account_id: str,
+    actor: Actor,
+    reason: Reason,
+    case: Case,
+    authority: Authority,
+    expires: Annotated[
+        Optional[str], typer.Option(help="ISO-8601 time with offset; default: the policy's duration.")
+    ] = None,  # noqa: UP045
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Emergency stop-payment on an account."""
     with platform(data_dir, database_url) as p:
-        emit(p.orders.stop_payment(account_id, case_number=case, authority=authority, reason=reason, actor=actor,
-                                   expires_at=expires).to_dict())
+        emit(
+            p.orders.stop_payment(
+                account_id, case_number=case, authority=authority, reason=reason, actor=actor, expires_at=expires
+            ).to_dict()
+        )
 
 
-def freeze(account_id: str, amount: str, actor: Actor, reason: Reason, case: Case, authority: Authority,
-           expires: Annotated[str, typer.Option(help="ISO-8601 time with offset.")],
-           data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def freeze(
+    account_id: str,
+    amount: str,
+    actor: Actor,
+    reason: Reason,
+    case: Case,
+    authority: Authority,
+    expires: Annotated[str, typer.Option(help="ISO-8601 time with offset.")],
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Quick freeze: hold AMOUNT on the account until --expires."""
     with platform(data_dir, database_url) as p:
-        emit(p.orders.freeze(account_id, amount, case_number=case, authority=authority, reason=reason, actor=actor,
-                             expires_at=expires).to_dict())
+        emit(
+            p.orders.freeze(
+                account_id,
+                amount,
+                case_number=case,
+                authority=authority,
+                reason=reason,
+                actor=actor,
+                expires_at=expires,
+            ).to_dict()
+        )
 
 
 @penalty.command("rented")
-def penalty_rented(account_id: str, owner_id_number: str, actor: Actor, reason: Reason,
-                   evidence: Annotated[str, typer.Option()], source: Annotated[str, typer.Option()],
-                   data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def penalty_rented(
+    account_id: str,
+    owner_id_number: str,
+    actor: Actor,
+    reason: Reason,
+    evidence: Annotated[str, typer.Option()],
+    source: Annotated[str, typer.Option()],
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Confirm an account as rented, lent or sold: listing plus the policy's penalties."""
     with platform(data_dir, database_url) as p:
-        emit([e.to_dict() for e in p.orders.confirm_rented_account(
-            account_id, owner_id_number, actor=actor, reason=reason, evidence=evidence, source=source)])
+        emit(
+            [
+                e.to_dict()
+                for e in p.orders.confirm_rented_account(
+                    account_id, owner_id_number, actor=actor, reason=reason, evidence=evidence, source=source
+                )
+            ]
+        )
 
 
-def trace(event_id: str, window_hours: Annotated[float, typer.Option(min=0)] = 72,
-          max_hops: Annotated[int, typer.Option(min=1)] = 6,
-          do_stop: Annotated[bool, typer.Option("--stop", help="Also stop-payment every account still holding money.")] = False,
-          case: Annotated[str, typer.Option("--case")] = "", authority: str = "", actor: str = "", reason: str = "",
-          data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def trace(
+    event_id: str,
+    window_hours: Annotated[float, typer.Option(min=0)] = 72,
+    max_hops: Annotated[int, typer.Option(min=1)] = 6,
+    do_stop: Annotated[
+        bool, typer.Option("--stop", help="Also stop-payment every account still holding money.")
+    ] = False,
+    case: Annotated[str, typer.Option("--case")] = "",
+    authority: str = "",
+    actor: str = "",
+    reason: str = "",
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Follow a transfer's money; with --stop, stop-payment on every account still holding some."""
     with platform(data_dir, database_url) as p:
         if do_stop:
-            result, stops = p.orders.trace_and_stop(event_id, case_number=case, authority=authority, actor=actor,
-                                                    reason=reason, window_hours=window_hours, max_hops=max_hops)
+            result, stops = p.orders.trace_and_stop(
+                event_id,
+                case_number=case,
+                authority=authority,
+                actor=actor,
+                reason=reason,
+                window_hours=window_hours,
+                max_hops=max_hops,
+            )
             emit({"trace": result.to_dict(), "stop_payments": [e.to_dict() for e in stops]})
         else:
             emit(p.orders.trace(event_id, window_hours, max_hops).to_dict())

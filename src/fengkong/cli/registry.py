@@ -14,9 +14,13 @@ app = typer.Typer(help="Merchant and terminal registries.", no_args_is_help=True
 
 
 @app.command("import")
-def registry_import(kind: Annotated[str, typer.Argument(help="merchant or terminal")],
-                    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file.")], actor: Actor,
-                    data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def registry_import(
+    kind: Annotated[str, typer.Argument(help="merchant or terminal")],
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file.")],
+    actor: Actor,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Bulk import merchants or terminals (CSV); every row reported with its onboarding outcome."""
     if kind not in ("merchant", "terminal"):
         fail("kind: merchant or terminal")

@@ -16,7 +16,12 @@ def serve(
     database_url: DbUrl = None,
     state: State = None,
     rules: Rules = None,
-    watch: Annotated[Optional[float], typer.Option(min=0, help="Seconds between checks for changed rule files and reference data (0: off; FENGKONG_WATCH_S).")] = None,  # noqa: UP045
+    watch: Annotated[
+        Optional[float],
+        typer.Option(
+            min=0, help="Seconds between checks for changed rule files and reference data (0: off; FENGKONG_WATCH_S)."
+        ),
+    ] = None,  # noqa: UP045
     log_level: Annotated[str, typer.Option(help="uvicorn's log level.")] = "warning",
 ) -> None:
     """Serve the HTTP API (POST /v1/events, /v1/events:batch, /docs, /metrics, /health)."""

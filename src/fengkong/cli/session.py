@@ -22,8 +22,14 @@ err = Console(stderr=True, highlight=False)
 
 
 @contextmanager
-def platform(data_dir: Path | None = None, database_url: str | None = None, state: str | None = None,
-             rules: list[Path] | None = None, *, decide: bool = False) -> Iterator[Platform]:
+def platform(
+    data_dir: Path | None = None,
+    database_url: str | None = None,
+    state: str | None = None,
+    rules: list[Path] | None = None,
+    *,
+    decide: bool = False,
+) -> Iterator[Platform]:
     """The platform; with `decide`, feature state is recovered before the command starts."""
     from fengkong.bootstrap import build_platform
 

@@ -83,7 +83,14 @@ def score_stream(
         for line in lines:
             result: Decision | EventError
             if isinstance(line, TooLong):
-                result = EventError(None, (FieldError("(event)", f"line of {line.size:,} bytes is over {HARD_LINE_LIMIT:,}; refused unread"),))
+                result = EventError(
+                    None,
+                    (
+                        FieldError(
+                            "(event)", f"line of {line.size:,} bytes is over {HARD_LINE_LIMIT:,}; refused unread"
+                        ),
+                    ),
+                )
                 engine.refuse(result, line.head, line.size)
             else:
                 result = next(answers)

@@ -26,10 +26,19 @@ def secret(prompt: str) -> str:
 
 
 @app.command("issue")
-def vault_issue(actor: Actor, reason: Reason,
-                card_ref: Annotated[Optional[str], typer.Option(help="A card already in the vault (ctk_...); else the card number is read from stdin.")] = None,  # noqa: UP045
-                controls: Annotated[str, typer.Option(help='JSON, e.g. {"max_uses": 3, "per_use_max": "500", "channels": ["qr_code"]}')] = "{}",
-                data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def vault_issue(
+    actor: Actor,
+    reason: Reason,
+    card_ref: Annotated[
+        Optional[str],
+        typer.Option(help="A card already in the vault (ctk_...); else the card number is read from stdin."),
+    ] = None,  # noqa: UP045
+    controls: Annotated[
+        str, typer.Option(help='JSON, e.g. {"max_uses": 3, "per_use_max": "500", "channels": ["qr_code"]}')
+    ] = "{}",
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Issue a payment token with domain controls."""
     try:
         domain = json.loads(controls)
@@ -61,8 +70,13 @@ def vault_show(token: str, data_dir: DataDir = None, database_url: DbUrl = None)
 
 
 @app.command("detokenize")
-def vault_detokenize(token: str, actor: Actor, purpose: Annotated[str, typer.Option(help="Why (audited).")],
-                     data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def vault_detokenize(
+    token: str,
+    actor: Actor,
+    purpose: Annotated[str, typer.Option(help="Why (audited).")],
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
     """Reveal the card number (actors in FENGKONG_DETOKENIZERS only; every attempt audited)."""
     with platform(data_dir, database_url) as p:
         typer.echo(p.vault.detokenize(token, actor=actor, purpose=purpose))
@@ -97,13 +111,18 @@ def vault_check(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
 
 
 @password.command("check")
-def password_check(account_name: Optional[str] = None, phone: Optional[str] = None,  # noqa: UP045
-                   id_number: Optional[str] = None, initial: bool = False) -> None:  # noqa: UP045
+def password_check(
+    account_name: Optional[str] = None,
+    phone: Optional[str] = None,  # noqa: UP045
+    id_number: Optional[str] = None,
+    initial: bool = False,
+) -> None:  # noqa: UP045
     """Check a transaction password (read from a hidden prompt or stdin) against the policy."""
     from fengkong.domain.identity.passwords import check_password
 
-    result = check_password(secret("password"), account_name=account_name, phone=phone, id_number=id_number,
-                            initial=initial)
+    result = check_password(
+        secret("password"), account_name=account_name, phone=phone, id_number=id_number, initial=initial
+    )
     emit(result.to_dict())
     if not result.acceptable:
         raise typer.Exit(1)

@@ -26,9 +26,20 @@ class AuditRecord:
         return asdict(self)
 
 
-def digest(seq: int, at: str, actor: str, action: str, obj: str, reason: str, payload: str, prev_hash: str,
-           hash_hex: Callable[[bytes], str]) -> str:
-    body = json.dumps([seq, at, actor, action, obj, reason, payload, prev_hash], ensure_ascii=False, separators=(",", ":"))
+def digest(
+    seq: int,
+    at: str,
+    actor: str,
+    action: str,
+    obj: str,
+    reason: str,
+    payload: str,
+    prev_hash: str,
+    hash_hex: Callable[[bytes], str],
+) -> str:
+    body = json.dumps(
+        [seq, at, actor, action, obj, reason, payload, prev_hash], ensure_ascii=False, separators=(",", ":")
+    )
     return hash_hex(body.encode())
 
 

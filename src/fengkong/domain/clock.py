@@ -47,3 +47,15 @@ def local_minute_of_day(ts: float) -> int:
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def add_years(moment: datetime, years: int) -> datetime:
+    """The same day `years` later; 29 February becomes 28 February in a common year.
+
+    >>> add_years(datetime(2028, 2, 29, tzinfo=UTC), 3).date().isoformat()
+    '2031-02-28'
+    """
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:  # 29 February -> a year without it
+        return moment.replace(year=moment.year + years, day=28)

@@ -13,9 +13,32 @@ from dataclasses import dataclass, field
 CATEGORY_MCCS: dict[str, frozenset[str]] = {
     "restaurant": frozenset({"5812", "5813", "5814"}),
     "grocery": frozenset({"5411", "5412", "5422", "5441", "5451", "5462", "5499"}),
-    "retail": frozenset({"5311", "5331", "5399", "5611", "5621", "5631", "5641", "5651", "5661", "5691", "5699",
-                         "5732", "5734", "5941", "5942", "5945", "5947", "5977", "5999"}),
-    "wholesale": frozenset({"5998", "5045", "5047", "5065", "5072", "5111", "5131", "5137", "5139", "5172", "5192", "5193", "5198"}),
+    "retail": frozenset(
+        {
+            "5311",
+            "5331",
+            "5399",
+            "5611",
+            "5621",
+            "5631",
+            "5641",
+            "5651",
+            "5661",
+            "5691",
+            "5699",
+            "5732",
+            "5734",
+            "5941",
+            "5942",
+            "5945",
+            "5947",
+            "5977",
+            "5999",
+        }
+    ),
+    "wholesale": frozenset(
+        {"5998", "5045", "5047", "5065", "5072", "5111", "5131", "5137", "5139", "5172", "5192", "5193", "5198"}
+    ),
     "jewellery": frozenset({"5944"}),
     "fuel": frozenset({"5541", "5542"}),
     "pharmacy": frozenset({"5912"}),
@@ -31,15 +54,23 @@ CATEGORY_MCCS: dict[str, frozenset[str]] = {
 }
 
 # Pre-authorisation only for airline tickets, car rental and hotels (003).
-PREAUTH_MCCS = frozenset({"4511", "7011", "7512"} | {str(c) for c in range(3000, 3300)}
-                         | {str(c) for c in range(3351, 3442)} | {str(c) for c in range(3501, 4000)})
+PREAUTH_MCCS = frozenset(
+    {"4511", "7011", "7512"}
+    | {str(c) for c in range(3000, 3300)}
+    | {str(c) for c in range(3351, 3442)}
+    | {str(c) for c in range(3501, 4000)}
+)
 # Mobile POS only where a fixed till cannot be used (000 §3, 001 §1.8-3): aviation, catering,
 # traffic fines, door-to-door collection, mobile vending, logistics.
-MOBILE_POS_MCCS = frozenset({"4511", "5812", "5814", "9222", "4900", "5963", "4214", "4215"}
-                            | {str(c) for c in range(3000, 3300)})
-EVERYDAY_MCCS = frozenset({"5411", "5412", "5499", "5812", "5814", "5541", "5542", "4111", "4121", "5912", "5311", "5331"})
-WHOLESALE_MCCS = frozenset({"5998", "5045", "5047", "5065", "5072", "5111", "5131", "5137", "5139", "5172", "5192",
-                            "5193", "5198", "5300"})
+MOBILE_POS_MCCS = frozenset(
+    {"4511", "5812", "5814", "9222", "4900", "5963", "4214", "4215"} | {str(c) for c in range(3000, 3300)}
+)
+EVERYDAY_MCCS = frozenset(
+    {"5411", "5412", "5499", "5812", "5814", "5541", "5542", "4111", "4121", "5912", "5311", "5331"}
+)
+WHOLESALE_MCCS = frozenset(
+    {"5998", "5045", "5047", "5065", "5072", "5111", "5131", "5137", "5139", "5172", "5192", "5193", "5198", "5300"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,43 +87,93 @@ class OnboardingResult:
     findings: tuple[Finding, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, object]:
-        return {"status": self.status, "findings": [
-            {"code": f.code, "severity": f.severity, "message_zh": f.message_zh, "message_en": f.message_en}
-            for f in self.findings]}
+        return {
+            "status": self.status,
+            "findings": [
+                {"code": f.code, "severity": f.severity, "message_zh": f.message_zh, "message_en": f.message_en}
+                for f in self.findings
+            ],
+        }
 
 
 def check_merchant(
-    *, mcc: str, declared_category: str | None, preauth_enabled: bool, settlement_personal: bool,
-    accepts_credit: bool, merchant_listed: str | None, representative_listed: str | None,
+    *,
+    mcc: str,
+    declared_category: str | None,
+    preauth_enabled: bool,
+    settlement_personal: bool,
+    accepts_credit: bool,
+    merchant_listed: str | None,
+    representative_listed: str | None,
     other_merchants_same_representative: int,
 ) -> OnboardingResult:
     """Onboarding checks of 003 ch.2-3; every finding carries its reason."""
     findings: list[Finding] = []
     if merchant_listed:
-        findings.append(Finding("MERCHANT_BLACKLISTED", "reject", f"商户在黑名单中（{merchant_listed}），不得重新入网",
-                                f"merchant is blacklisted ({merchant_listed}) and may not be re-onboarded"))
+        findings.append(
+            Finding(
+                "MERCHANT_BLACKLISTED",
+                "reject",
+                f"商户在黑名单中（{merchant_listed}），不得重新入网",
+                f"merchant is blacklisted ({merchant_listed}) and may not be re-onboarded",
+            )
+        )
     if representative_listed:
-        findings.append(Finding("REPRESENTATIVE_BLACKLISTED", "reject", f"法定代表人在黑名单中（{representative_listed}）",
-                                f"the legal representative is blacklisted ({representative_listed})"))
+        findings.append(
+            Finding(
+                "REPRESENTATIVE_BLACKLISTED",
+                "reject",
+                f"法定代表人在黑名单中（{representative_listed}）",
+                f"the legal representative is blacklisted ({representative_listed})",
+            )
+        )
     if declared_category is not None:
         allowed = CATEGORY_MCCS.get(declared_category)
         if allowed is None:
-            findings.append(Finding("UNKNOWN_CATEGORY", "review", f"未知经营类别 {declared_category}",
-                                    f"unknown declared business {declared_category!r}"))
+            findings.append(
+                Finding(
+                    "UNKNOWN_CATEGORY",
+                    "review",
+                    f"未知经营类别 {declared_category}",
+                    f"unknown declared business {declared_category!r}",
+                )
+            )
         elif mcc not in allowed:
-            findings.append(Finding("MCC_INCONSISTENT", "review",
-                                    f"MCC {mcc} 与申报经营类别（{declared_category}）不符，须实地核实",
-                                    f"MCC {mcc} does not match the declared business ({declared_category}): verify on site"))
+            findings.append(
+                Finding(
+                    "MCC_INCONSISTENT",
+                    "review",
+                    f"MCC {mcc} 与申报经营类别（{declared_category}）不符，须实地核实",
+                    f"MCC {mcc} does not match the declared business ({declared_category}): verify on site",
+                )
+            )
     if other_merchants_same_representative > 0:
-        findings.append(Finding("SAME_IDENTITY_SEVERAL_MERCHANTS", "review",
-                                f"同一法定代表人已有 {other_merchants_same_representative} 家商户",
-                                f"the same legal representative is behind {other_merchants_same_representative} other merchant(s)"))
+        findings.append(
+            Finding(
+                "SAME_IDENTITY_SEVERAL_MERCHANTS",
+                "review",
+                f"同一法定代表人已有 {other_merchants_same_representative} 家商户",
+                f"the same legal representative is behind {other_merchants_same_representative} other merchant(s)",
+            )
+        )
     if preauth_enabled and mcc not in PREAUTH_MCCS:
-        findings.append(Finding("PREAUTH_NOT_ALLOWED", "reject", "预授权仅限航空、租车、酒店类商户",
-                                "pre-authorisation is only for airline, car rental and hotel merchants"))
+        findings.append(
+            Finding(
+                "PREAUTH_NOT_ALLOWED",
+                "reject",
+                "预授权仅限航空、租车、酒店类商户",
+                "pre-authorisation is only for airline, car rental and hotel merchants",
+            )
+        )
     if settlement_personal and accepts_credit:
-        findings.append(Finding("PERSONAL_SETTLEMENT_CREDIT", "review", "使用个人结算账户的商户受理信用卡须审慎核查",
-                                "a merchant settling to a personal account accepts credit cards: check with care"))
+        findings.append(
+            Finding(
+                "PERSONAL_SETTLEMENT_CREDIT",
+                "review",
+                "使用个人结算账户的商户受理信用卡须审慎核查",
+                "a merchant settling to a personal account accepts credit cards: check with care",
+            )
+        )
     status = "active"
     if any(f.severity == "reject" for f in findings):
         status = "rejected"
@@ -104,13 +185,31 @@ def check_merchant(
 def check_terminal(*, certified: bool, merchants: list[str], kind: str, merchant_mccs: list[str]) -> OnboardingResult:
     findings: list[Finding] = []
     if not certified:
-        findings.append(Finding("TERMINAL_UNCERTIFIED", "reject", "终端未通过认证，不得入网",
-                                "the terminal is not certified and may not join the network"))
+        findings.append(
+            Finding(
+                "TERMINAL_UNCERTIFIED",
+                "reject",
+                "终端未通过认证，不得入网",
+                "the terminal is not certified and may not join the network",
+            )
+        )
     if len(set(merchants)) > 1:
-        findings.append(Finding("ONE_TERMINAL_SEVERAL_MERCHANTS", "review", f"一机多号：终端绑定 {len(set(merchants))} 个商户",
-                                f"one terminal bound to {len(set(merchants))} merchants"))
+        findings.append(
+            Finding(
+                "ONE_TERMINAL_SEVERAL_MERCHANTS",
+                "review",
+                f"一机多号：终端绑定 {len(set(merchants))} 个商户",
+                f"one terminal bound to {len(set(merchants))} merchants",
+            )
+        )
     if kind == "mobile" and any(m not in MOBILE_POS_MCCS for m in merchant_mccs):
-        findings.append(Finding("MOBILE_POS_NOT_PERMITTED", "reject", "移动POS仅限无法使用固定收银台的行业",
-                                "mobile POS only for industries that cannot use a fixed till"))
+        findings.append(
+            Finding(
+                "MOBILE_POS_NOT_PERMITTED",
+                "reject",
+                "移动POS仅限无法使用固定收银台的行业",
+                "mobile POS only for industries that cannot use a fixed till",
+            )
+        )
     status = "rejected" if any(f.severity == "reject" for f in findings) else "review" if findings else "active"
     return OnboardingResult(status, tuple(findings))

@@ -33,7 +33,7 @@ def parse_yuan(value: object, *, allow_zero: bool = False) -> int:
     elif isinstance(value, str):
         text = value.strip()
         if not text or len(text) > 32:
-            raise MoneyError("must be a decimal number of yuan such as \"12.30\"")
+            raise MoneyError('must be a decimal number of yuan such as "12.30"')
         try:
             dec = Decimal(text)
         except InvalidOperation:

@@ -334,7 +334,9 @@ class TokenStore(Protocol):
 class MerchantStore(Protocol):
     """Merchant and terminal records (`kind` is merchant or terminal)."""
 
-    def put(self, kind: str, entity_id: str, record: dict[str, Any], status: str, identity_hash: str | None = None) -> None: ...
+    def put(
+        self, kind: str, entity_id: str, record: dict[str, Any], status: str, identity_hash: str | None = None
+    ) -> None: ...
 
     def get(self, kind: str, entity_id: str) -> dict[str, Any] | None: ...
 

@@ -31,13 +31,18 @@ class PaymentToken:
 
     def to_dict(self) -> dict[str, Any]:
         """What people and APIs see: never the card reference."""
-        return {"token": self.token, "masked": self.masked, "status": self.status, "controls": self.controls,
-                "created_by": self.created_by, "created_at": self.created_at}
+        return {
+            "token": self.token,
+            "masked": self.masked,
+            "status": self.status,
+            "controls": self.controls,
+            "created_by": self.created_by,
+            "created_at": self.created_at,
+        }
 
     def for_rules(self) -> dict[str, Any]:
         """Status and controls as rules read them (money as Decimal yuan)."""
-        return {"status": self.status,
-                **{k: Decimal(v) if k in _MONEY else v for k, v in self.controls.items()}}
+        return {"status": self.status, **{k: Decimal(v) if k in _MONEY else v for k, v in self.controls.items()}}
 
 
 def validate_controls(values: dict[str, Any]) -> dict[str, Any]:

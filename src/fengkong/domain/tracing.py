@@ -74,14 +74,25 @@ class TraceResult:
             return str(Decimal(fen).scaleb(-2))
 
         return {
-            "origin": {"event_id": self.origin.event_id, "from": self.origin.from_account,
-                       "to": self.origin.to_account, "amount": yuan(self.origin.amount_fen)},
+            "origin": {
+                "event_id": self.origin.event_id,
+                "from": self.origin.from_account,
+                "to": self.origin.to_account,
+                "amount": yuan(self.origin.amount_fen),
+            },
             "accounts": [
-                {"account": n.account, "depth": n.depth, "received": yuan(n.received_fen),
-                 "forwarded": yuan(n.forwarded_fen), "remaining": yuan(n.remaining_fen),
-                 "first_arrival": n.first_arrival,
-                 "paid_to": [{"account": to, "amount": yuan(fen), "event_id": eid, "ts": ts}
-                             for eid, (to, ts, fen) in sorted(n.sent.items(), key=lambda x: x[1][1])]}
+                {
+                    "account": n.account,
+                    "depth": n.depth,
+                    "received": yuan(n.received_fen),
+                    "forwarded": yuan(n.forwarded_fen),
+                    "remaining": yuan(n.remaining_fen),
+                    "first_arrival": n.first_arrival,
+                    "paid_to": [
+                        {"account": to, "amount": yuan(fen), "event_id": eid, "ts": ts}
+                        for eid, (to, ts, fen) in sorted(n.sent.items(), key=lambda x: x[1][1])
+                    ],
+                }
                 for n in sorted(self.nodes.values(), key=lambda n: (n.depth, n.first_arrival, n.account))
             ],
             "stoppable_total": yuan(sum(n.remaining_fen for n in self.nodes.values())),
@@ -92,8 +103,14 @@ class TraceResult:
 Fetch = Callable[[Sequence[str], float, float], Sequence[Transfer]]
 
 
-def trace_funds(origin: Transfer, outgoing: Fetch, window_s: float = 72 * 3600, max_hops: int = 6,
-                max_accounts: int = 2000, min_fen: int = 0) -> TraceResult:
+def trace_funds(
+    origin: Transfer,
+    outgoing: Fetch,
+    window_s: float = 72 * 3600,
+    max_hops: int = 6,
+    max_accounts: int = 2000,
+    min_fen: int = 0,
+) -> TraceResult:
     """Follow `origin` through later transfers; `outgoing(accounts, since, until)` returns the
     approved transfers out of those accounts in [since, until], in any order. Transfers carrying
     less than `min_fen` of traced money are not followed (that money counts as still held)."""
@@ -128,8 +145,9 @@ def trace_funds(origin: Transfer, outgoing: Fetch, window_s: float = 72 * 3600, 
     return result
 
 
-def _allocate(node: TraceNode, transfers: list[Transfer], nodes: dict[str, TraceNode], max_hops: int,
-              min_fen: int = 0) -> list[str]:
+def _allocate(
+    node: TraceNode, transfers: list[Transfer], nodes: dict[str, TraceNode], max_hops: int, min_fen: int = 0
+) -> list[str]:
     """Attribute the node's traced arrivals to its outgoing transfers (FIFO); return the
     accounts whose arrivals changed and must be attributed again."""
     if node.depth >= max_hops + 1:

@@ -137,7 +137,7 @@ _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 def _location(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise _Invalid("must be an object like {\"lat\": 22.19, \"lon\": 113.54, \"city\": \"Macau\"}")
+        raise _Invalid('must be an object like {"lat": 22.19, "lon": 113.54, "city": "Macau"}')
     out: dict[str, Any] = {}
     for key, item in value.items():
         if key in ("lat", "lon"):
@@ -161,7 +161,7 @@ def _location(value: Any) -> dict[str, Any]:
 
 def _factor_list(value: Any) -> list[str]:
     if not isinstance(value, list):
-        raise _Invalid("must be a list such as [\"password\", \"sms_otp\"]")
+        raise _Invalid('must be a list such as ["password", "sms_otp"]')
     allowed = {f.value for f in AuthFactor}
     for item in value:
         if not isinstance(item, str) or item not in allowed:
@@ -234,14 +234,26 @@ FIELDS: dict[str, FieldSpec] = {
     "phone": _text("mobile number involved (reserved phone, login phone)", 32),
     "device_id": _text("device identifier"),
     "ip": FieldSpec(_ip, {"type": "string", "maxLength": 64}, "IPv4 or IPv6 address"),
-    "location": FieldSpec(_location, {"type": "object", "properties": {
-        "lat": {"type": "number", "minimum": -90, "maximum": 90}, "lon": {"type": "number", "minimum": -180, "maximum": 180},
-        "city": {"type": "string", "maxLength": 128}, "country": {"type": "string", "pattern": "^[A-Z]{2}$"}},
-        "additionalProperties": True}, "any subset of lat, lon, city and country (ISO 3166 alpha-2)"),
+    "location": FieldSpec(
+        _location,
+        {
+            "type": "object",
+            "properties": {
+                "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                "lon": {"type": "number", "minimum": -180, "maximum": 180},
+                "city": {"type": "string", "maxLength": 128},
+                "country": {"type": "string", "pattern": "^[A-Z]{2}$"},
+            },
+            "additionalProperties": True,
+        },
+        "any subset of lat, lon, city and country (ISO 3166 alpha-2)",
+    ),
     # transaction
     "txn_type": _choice(TxnType, "required for transactions"),
     "channel": _choice(Channel, "required for transactions"),
-    "amount": FieldSpec(_money, _MONEY_SCHEMA, "yuan, greater than 0, at most 2 decimals (required for transactions and repayments)"),
+    "amount": FieldSpec(
+        _money, _MONEY_SCHEMA, "yuan, greater than 0, at most 2 decimals (required for transactions and repayments)"
+    ),
     "currency": _choice(("CNY", "HKD", "MOP", "USD", "EUR", "JPY", "GBP"), "default CNY"),
     "account_id": _text("the debited account (required for account_open)"),
     "account_kind": _choice(("bank", "payment")),
@@ -254,11 +266,15 @@ FIELDS: dict[str, FieldSpec] = {
     "same_name": _flag("a transfer to the customer's own same-name account"),
     "counterparty_kind": _choice(("bank", "payment"), "whether the payee holds a bank or a payment account"),
     "merchant_id": _text(),
-    "mcc": FieldSpec(_mcc, {"anyOf": [{"type": "string", "pattern": r"^\d{4}$"}, {"type": "integer", "minimum": 0, "maximum": 9999}]},
-                     "merchant category code"),
+    "mcc": FieldSpec(
+        _mcc,
+        {"anyOf": [{"type": "string", "pattern": r"^\d{4}$"}, {"type": "integer", "minimum": 0, "maximum": 9999}]},
+        "merchant category code",
+    ),
     "terminal_id": _text(),
-    "auth_factors": FieldSpec(_factor_list, {"type": "array", "items": {"type": "string", "enum": _FACTORS}},
-                              "factors presented and verified"),
+    "auth_factors": FieldSpec(
+        _factor_list, {"type": "array", "items": {"type": "string", "enum": _FACTORS}}, "factors presented and verified"
+    ),
     "preauth_id": _text("links a pre-authorisation and its completion"),
     "original_event_id": _text("the event a void, reversal or refund takes back"),
     "balance_after": FieldSpec(_money_or_zero, _MONEY_SCHEMA, "the account's balance after the payment, when known"),
@@ -268,11 +284,17 @@ FIELDS: dict[str, FieldSpec] = {
     "method": _choice(("password", "sms_otp", "biometric")),
     "user_agent": _text(limit=MAX_LONG_STRING),
     # account_open
-    "id_number": FieldSpec(_id_number, {"type": "string", "pattern": r"^\d{17}[\dXx]$"},
-                           "resident ID number; replaced by a keyed hash at the door"),
+    "id_number": FieldSpec(
+        _id_number,
+        {"type": "string", "pattern": r"^\d{17}[\dXx]$"},
+        "resident ID number; replaced by a keyed hash at the door",
+    ),
     "name": _text(limit=128),
-    "verification_channels": FieldSpec(_integer(0, 100), {"type": "integer", "minimum": 0, "maximum": 100},
-                                       "how many external channels verified the applicant"),
+    "verification_channels": FieldSpec(
+        _integer(0, 100),
+        {"type": "integer", "minimum": 0, "maximum": 100},
+        "how many external channels verified the applicant",
+    ),
     "face_to_face": _flag(),
     # card_bind
     "bind_to": _text("the app or payment institution the card is bound to"),
@@ -284,8 +306,11 @@ FIELDS: dict[str, FieldSpec] = {
     "statement_due_date": FieldSpec(_date, {"type": "string", "format": "date"}),
     # feedback
     "target_event_id": _text("required for feedback: the event labelled"),
-    "label": FieldSpec(_label, {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"},
-                       "required for feedback: fraud, legit, cash_out, ..."),
+    "label": FieldSpec(
+        _label,
+        {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"},
+        "required for feedback: fraud, legit, cash_out, ...",
+    ),
     "source": FieldSpec(_label, {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"}, "who established the label"),
 }
 
@@ -309,12 +334,17 @@ def event_json_schema() -> dict[str, Any]:
     return {
         "title": "Event",
         "type": "object",
-        "description": "One event of the contract (docs/event-contract.md). Required by type: " + required
+        "description": "One event of the contract (docs/event-contract.md). Required by type: "
+        + required
         + f". Unknown extra fields are kept (at most {MAX_EXTRA_FIELDS}), scrubbed of secrets.",
         "required": ["event_id", "type", "occurred_at"],
         "properties": {
-            "event_id": {"type": "string", "minLength": 1, "maxLength": 128,
-                         "description": "unique; the same id again returns the first decision"},
+            "event_id": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 128,
+                "description": "unique; the same id again returns the first decision",
+            },
             "type": {"type": "string", "enum": list(_TYPES)},
             "occurred_at": {"type": "string", "format": "date-time", "description": "ISO-8601 with a UTC offset"},
             **{name: spec.json_schema() for name, spec in FIELDS.items()},
@@ -344,11 +374,7 @@ def _scrub(value: Any, depth: int = 0) -> Any:
     if depth > 8:
         return None
     if isinstance(value, dict):
-        return {
-            str(k): _scrub(v, depth + 1)
-            for k, v in value.items()
-            if str(k).lower() not in FORBIDDEN_FIELDS
-        }
+        return {str(k): _scrub(v, depth + 1) for k, v in value.items() if str(k).lower() not in FORBIDDEN_FIELDS}
     if isinstance(value, list):
         return [_scrub(v, depth + 1) for v in value[:256]]
     if isinstance(value, str):
@@ -461,9 +487,7 @@ class EventValidator:
             except ResidentIdError as exc:
                 errors.append(FieldError("id_number", str(exc)))
         if not errors and raw_size > self._max_event_bytes:
-            errors.append(
-                FieldError("(event)", f"event is {raw_size:,} bytes; the limit is {self._max_event_bytes:,}")
-            )
+            errors.append(FieldError("(event)", f"event is {raw_size:,} bytes; the limit is {self._max_event_bytes:,}"))
         if errors or event_id is None or event_type is None or occurred_at is None:
             return EventError(event_id if isinstance(event_id, str) else None, tuple(errors))
 

@@ -16,8 +16,19 @@ from fengkong.domain.decisions import Decision, EventError
 from fengkong.domain.errors import InputError
 from fengkong.services.decide import Engine
 
-COLUMNS = ("account_id", "customer_id", "account_kind", "account_class", "institution_id", "opened_at",
-           "id_number", "phone", "verification_channels", "face_to_face", "name")
+COLUMNS = (
+    "account_id",
+    "customer_id",
+    "account_kind",
+    "account_class",
+    "institution_id",
+    "opened_at",
+    "id_number",
+    "phone",
+    "verification_channels",
+    "face_to_face",
+    "name",
+)
 REQUIRED = ("account_id", "account_kind", "account_class", "institution_id", "opened_at")
 
 
@@ -44,7 +55,9 @@ def _row_to_event(row: dict[str, str]) -> dict[str, Any]:
         if name == "verification_channels":
             event[name] = int(value) if value.isdigit() else value
         elif name == "face_to_face":
-            event[name] = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(value.lower(), value)
+            event[name] = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}.get(
+                value.lower(), value
+            )
         else:
             event[name] = value
     return event

@@ -260,7 +260,9 @@ class Engine:
         if pending:
             self._last_seq = last_seq
 
-    def _notify(self, decided: list[tuple[Event, Decision, Sequence[str]]], results: list[Decision | EventError]) -> None:
+    def _notify(
+        self, decided: list[tuple[Event, Decision, Sequence[str]]], results: list[Decision | EventError]
+    ) -> None:
         if self.observer is None:
             return
         for event, decision, faults in decided:
@@ -322,7 +324,11 @@ class Engine:
             return replayed
 
     def _fold(
-        self, event: Event, keys: EntityKeys, outcome: str, states: dict[str, KeyState],
+        self,
+        event: Event,
+        keys: EntityKeys,
+        outcome: str,
+        states: dict[str, KeyState],
         recent: Mapping[str, tuple[Event, str]],
     ) -> set[str]:
         """Fold a decided event into feature state; an approved reversal also gives back what
@@ -340,7 +346,9 @@ class Engine:
             changed.update(self._give_back(event, states, recent))
         return changed
 
-    def _give_back(self, event: Event, states: dict[str, KeyState], recent: Mapping[str, tuple[Event, str]]) -> set[str]:
+    def _give_back(
+        self, event: Event, states: dict[str, KeyState], recent: Mapping[str, tuple[Event, str]]
+    ) -> set[str]:
         original_id = str(event.fields["original_event_id"])
         found = recent.get(original_id)
         if found is None:

@@ -55,8 +55,15 @@ def _now() -> float:
 
 
 class ListService:
-    def __init__(self, entries: ListStore, requests: ChangeRequests, audit: AuditLog, protector: IdentifierProtector,
-                 read_model: DecisionReadModel, uow: UnitOfWork):
+    def __init__(
+        self,
+        entries: ListStore,
+        requests: ChangeRequests,
+        audit: AuditLog,
+        protector: IdentifierProtector,
+        read_model: DecisionReadModel,
+        uow: UnitOfWork,
+    ):
         self.entries = entries
         self.requests = requests
         self.audit = audit
@@ -65,9 +72,21 @@ class ListService:
         self.uow = uow
 
     # ------------------------------------------------------------------ entries
-    def add(self, list_type: str, value: str, *, actor: str, reason: str, source: str, evidence: str = "",
-            starts_at: Instant = None, expires_at: Instant = None, amount: Any = None,
-            case_number: str | None = None, authority: str | None = None) -> ListEntry:
+    def add(
+        self,
+        list_type: str,
+        value: str,
+        *,
+        actor: str,
+        reason: str,
+        source: str,
+        evidence: str = "",
+        starts_at: Instant = None,
+        expires_at: Instant = None,
+        amount: Any = None,
+        case_number: str | None = None,
+        authority: str | None = None,
+    ) -> ListEntry:
         required(actor=actor, reason=reason, source=source, value=value)
         kind = LIST_TYPES.get(list_type)
         if kind is None:
@@ -87,20 +106,50 @@ class ListService:
         if end is not None and end <= max(start, now):
             raise InputError("expires_at", "must be in the future and after the start")
         with self.uow.atomic():
-            entry = self.entries.add(ListEntry(0, list_type, key, display, source, reason, evidence, actor, start, end,
-                                               amount_fen, case_number, authority))
-            self.audit.append(actor, f"list.add.{list_type}", f"list_entry:{entry.id}", reason,
-                              {"display": display, "source": source, "evidence": evidence, "starts_at": start,
-                               "expires_at": end, "amount_fen": amount_fen, "case_number": case_number,
-                               "authority": authority})
-            self.uow.on_commit(lambda: self.read_model.list_added(entry))
+            entry = self.entries.add(
+                ListEntry(
+                    0,
+                    list_type,
+                    key,
+                    display,
+                    source,
+                    reason,
+                    evidence,
+                    actor,
+                    start,
+                    end,
+                    amount_fen,
+                    case_number,
+                    authority,
+                )
+            )
+            self.audit.append(
+                actor,
+                f"list.add.{list_type}",
+                f"list_entry:{entry.id}",
+                reason,
+                {
+                    "display": display,
+                    "source": source,
+                    "evidence": evidence,
+                    "starts_at": start,
+                    "expires_at": end,
+                    "amount_fen": amount_fen,
+                    "case_number": case_number,
+                    "authority": authority,
+                },
+            )
+            stamp = self.entries.stamp()
+            self.uow.on_commit(lambda: self.read_model.lists_changed(stamp, added=[entry]))
         return entry
 
     def import_csv(self, list_type: str, handle: TextIO, *, actor: str, source: str) -> list[ImportRow]:
         """Rows: value, reason[, evidence, starts_at, expires_at]; each row reported."""
         reader = csv.DictReader(handle)
         if not reader.fieldnames or "value" not in reader.fieldnames or "reason" not in reader.fieldnames:
-            raise InputError("(header)", "the CSV needs the columns value, reason (evidence, starts_at, expires_at optional)")
+            raise InputError(
+                "(header)", "the CSV needs the columns value, reason (evidence, starts_at, expires_at optional)"
+            )
         kind = LIST_TYPES.get(list_type)
         masked = kind is not None and kind.entity in ("person", "card", "phone")
         results: list[ImportRow] = []
@@ -108,9 +157,16 @@ class ListService:
             value = row.get("value") or ""
             shown = value[:6] + "…" if masked else value
             try:
-                self.add(list_type, value, actor=actor, reason=row.get("reason") or "", source=source,
-                         evidence=row.get("evidence") or "", starts_at=row.get("starts_at") or None,
-                         expires_at=row.get("expires_at") or None)
+                self.add(
+                    list_type,
+                    value,
+                    actor=actor,
+                    reason=row.get("reason") or "",
+                    source=source,
+                    evidence=row.get("evidence") or "",
+                    starts_at=row.get("starts_at") or None,
+                    expires_at=row.get("expires_at") or None,
+                )
                 results.append(ImportRow(i, shown, "added"))
             except InputError as exc:
                 results.append(ImportRow(i, shown, "error", f"{exc.field}: {exc.message}"))
@@ -132,8 +188,12 @@ class ListService:
         """Remove a list entry, release a stop-payment or a freeze: needs a second person."""
         required(maker=maker, reason=reason)
         entry = self.entry(entry_id)
-        return self._request("remove_entry", {"entry_id": entry_id, "list_type": entry.list_type,
-                                              "display": entry.display}, maker, reason)
+        return self._request(
+            "remove_entry",
+            {"entry_id": entry_id, "list_type": entry.list_type, "display": entry.display},
+            maker,
+            reason,
+        )
 
     def request_penalty_change(self, entry_id: int, expires_at: Instant, *, maker: str, reason: str) -> ChangeRequest:
         required(maker=maker, reason=reason)
@@ -156,8 +216,9 @@ class ListService:
         required(checker=checker)
         request = self._pending(request_id)
         if same_person(request.maker, checker):
-            self.audit.append(checker, "request.refused_same_person", f"change_request:{request_id}", note,
-                              {"maker": request.maker})
+            self.audit.append(
+                checker, "request.refused_same_person", f"change_request:{request_id}", note, {"maker": request.maker}
+            )
             raise NotPermitted("checker", "the checker must be a different person from the maker (four-eyes rule)")
         entry_id = int(request.payload["entry_id"])
         with self.uow.atomic():
@@ -167,17 +228,25 @@ class ListService:
             self.entries.deactivate(entry_id)
             changed = None
             if request.action == "change_penalty" and entry is not None:
-                changed = self.entries.add(replace(entry, id=0, expires_at=request.payload["expires_at"],
-                                                   reason=f"{entry.reason} (changed: {request.reason})"))
-            self.audit.append(checker, f"approve.{request.action}", f"change_request:{request_id}", note,
-                              {"maker": request.maker, **request.payload})
-            self.uow.on_commit(lambda: self._publish_change(entry_id, changed))
+                changed = self.entries.add(
+                    replace(
+                        entry,
+                        id=0,
+                        expires_at=request.payload["expires_at"],
+                        reason=f"{entry.reason} (changed: {request.reason})",
+                    )
+                )
+            self.audit.append(
+                checker,
+                f"approve.{request.action}",
+                f"change_request:{request_id}",
+                note,
+                {"maker": request.maker, **request.payload},
+            )
+            stamp = self.entries.stamp()
+            added = [changed] if changed is not None else []
+            self.uow.on_commit(lambda: self.read_model.lists_changed(stamp, added=added, removed=[entry_id]))
         return replace(request, status=RequestStatus.APPROVED.value, checker=checker, checker_note=note)
-
-    def _publish_change(self, removed: int, added: ListEntry | None) -> None:
-        self.read_model.list_removed(removed)
-        if added is not None:
-            self.read_model.list_added(added)
 
     def reject(self, request_id: int, *, checker: str, note: str) -> ChangeRequest:
         required(checker=checker, note=note)
@@ -185,7 +254,9 @@ class ListService:
         with self.uow.atomic():
             if not self.requests.decide(request_id, RequestStatus.REJECTED.value, checker, note):
                 raise Conflict("request_id", f"request {request_id} is no longer pending")
-            self.audit.append(checker, f"reject.{request.action}", f"change_request:{request_id}", note, request.payload)
+            self.audit.append(
+                checker, f"reject.{request.action}", f"change_request:{request_id}", note, request.payload
+            )
         return replace(request, status=RequestStatus.REJECTED.value, checker=checker, checker_note=note)
 
     def _pending(self, request_id: int) -> ChangeRequest:

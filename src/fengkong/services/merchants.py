@@ -16,11 +16,41 @@ from fengkong.domain.money import MoneyError, fen_to_yuan, parse_yuan
 from fengkong.domain.ports import AuditLog, IdentifierProtector, MerchantStore, UnitOfWork
 from fengkong.services.read_model import DecisionReadModel
 
-MERCHANT_FIELDS = ("merchant_id", "name", "mcc", "declared_category", "address", "legal_rep_name", "legal_rep_id_number",
-                   "settlement_account", "settlement_personal", "accepts_credit", "preauth_enabled", "acquirer",
-                   "onboarded_at", "single_limit", "daily_limit")
-TERMINAL_FIELDS = ("terminal_id", "serial", "certified", "signature", "manufacturer", "model", "kind", "deployed_at",
-                   "lat", "lon", "city", "merchants", "key_version", "tamper_state", "single_limit", "daily_limit")
+MERCHANT_FIELDS = (
+    "merchant_id",
+    "name",
+    "mcc",
+    "declared_category",
+    "address",
+    "legal_rep_name",
+    "legal_rep_id_number",
+    "settlement_account",
+    "settlement_personal",
+    "accepts_credit",
+    "preauth_enabled",
+    "acquirer",
+    "onboarded_at",
+    "single_limit",
+    "daily_limit",
+)
+TERMINAL_FIELDS = (
+    "terminal_id",
+    "serial",
+    "certified",
+    "signature",
+    "manufacturer",
+    "model",
+    "kind",
+    "deployed_at",
+    "lat",
+    "lon",
+    "city",
+    "merchants",
+    "key_version",
+    "tamper_state",
+    "single_limit",
+    "daily_limit",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +86,14 @@ def _date(values: dict[str, Any], name: str) -> str | None:
 
 
 class MerchantService:
-    def __init__(self, store: MerchantStore, audit: AuditLog, protector: IdentifierProtector,
-                 read_model: DecisionReadModel, uow: UnitOfWork):
+    def __init__(
+        self,
+        store: MerchantStore,
+        audit: AuditLog,
+        protector: IdentifierProtector,
+        read_model: DecisionReadModel,
+        uow: UnitOfWork,
+    ):
         self.store = store
         self.audit = audit
         self.protector = protector
@@ -104,28 +140,42 @@ class MerchantService:
             identity_hash, masked = self._hash_identity(str(values["legal_rep_id_number"]))
         lists = self.read_model
         now = clock.to_epoch_seconds(clock.utc_now())
-        listed = lists.listed("illegal_merchant", merchant_id, now) or lists.listed("cashout_merchant", merchant_id, now)
+        listed = lists.listed("illegal_merchant", merchant_id, now) or lists.listed(
+            "cashout_merchant", merchant_id, now
+        )
         rep_listed = None
         if identity_hash is not None:
-            rep_listed = lists.listed("id_number", identity_hash, now) or lists.listed("penalty_person", identity_hash, now)
+            rep_listed = lists.listed("id_number", identity_hash, now) or lists.listed(
+                "penalty_person", identity_hash, now
+            )
         result = check_merchant(
-            mcc=mcc, declared_category=values.get("declared_category") or None,
+            mcc=mcc,
+            declared_category=values.get("declared_category") or None,
             preauth_enabled=_flag(values.get("preauth_enabled", False)),
             settlement_personal=_flag(values.get("settlement_personal", False)),
             accepts_credit=_flag(values.get("accepts_credit", True)),
             merchant_listed=listed["reason"] if listed else None,
             representative_listed=rep_listed["reason"] if rep_listed else None,
-            other_merchants_same_representative=self.store.count_identity("merchant", identity_hash, merchant_id) if identity_hash else 0,
+            other_merchants_same_representative=self.store.count_identity("merchant", identity_hash, merchant_id)
+            if identity_hash
+            else 0,
         )
         record = {
-            "merchant_id": merchant_id, "name": str(values["name"]), "mcc": mcc,
-            "declared_category": values.get("declared_category") or None, "address": values.get("address") or "",
-            "legal_rep_name": values.get("legal_rep_name") or "", "legal_rep_id_masked": masked,
+            "merchant_id": merchant_id,
+            "name": str(values["name"]),
+            "mcc": mcc,
+            "declared_category": values.get("declared_category") or None,
+            "address": values.get("address") or "",
+            "legal_rep_name": values.get("legal_rep_name") or "",
+            "legal_rep_id_masked": masked,
             "settlement_personal": _flag(values.get("settlement_personal", False)),
             "accepts_credit": _flag(values.get("accepts_credit", True)),
-            "preauth_enabled": _flag(values.get("preauth_enabled", False)), "acquirer": values.get("acquirer") or "",
-            "onboarded_at": _date(values, "onboarded_at"), "single_limit": _money(values, "single_limit"),
-            "daily_limit": _money(values, "daily_limit"), "status": result.status,
+            "preauth_enabled": _flag(values.get("preauth_enabled", False)),
+            "acquirer": values.get("acquirer") or "",
+            "onboarded_at": _date(values, "onboarded_at"),
+            "single_limit": _money(values, "single_limit"),
+            "daily_limit": _money(values, "daily_limit"),
+            "status": result.status,
             "findings": result.to_dict()["findings"],
         }
         self._keep("merchant", merchant_id, record, result.status, actor, identity_hash)
@@ -158,28 +208,54 @@ class MerchantService:
         result = check_terminal(certified=certified, merchants=merchants, kind=kind, merchant_mccs=mccs)
         deployed = _date(values, "deployed_at")
         record = {
-            "terminal_id": terminal_id, "serial": values.get("serial") or "", "certified": certified,
-            "signature": values.get("signature") or "", "manufacturer": values.get("manufacturer") or "",
-            "model": values.get("model") or "", "kind": kind, "deployed_at": deployed,
-            "deployed_ts": None if deployed is None else clock.to_epoch_seconds(datetime.fromisoformat(deployed + "T00:00:00+08:00")),
-            "location": location or None, "merchants": merchants, "key_version": values.get("key_version") or "",
-            "tamper_state": values.get("tamper_state") or "intact", "single_limit": _money(values, "single_limit"),
-            "daily_limit": _money(values, "daily_limit"), "status": result.status,
+            "terminal_id": terminal_id,
+            "serial": values.get("serial") or "",
+            "certified": certified,
+            "signature": values.get("signature") or "",
+            "manufacturer": values.get("manufacturer") or "",
+            "model": values.get("model") or "",
+            "kind": kind,
+            "deployed_at": deployed,
+            "deployed_ts": None
+            if deployed is None
+            else clock.to_epoch_seconds(datetime.fromisoformat(deployed + "T00:00:00+08:00")),
+            "location": location or None,
+            "merchants": merchants,
+            "key_version": values.get("key_version") or "",
+            "tamper_state": values.get("tamper_state") or "intact",
+            "single_limit": _money(values, "single_limit"),
+            "daily_limit": _money(values, "daily_limit"),
+            "status": result.status,
             "findings": result.to_dict()["findings"],
         }
         self._keep("terminal", terminal_id, record, result.status, actor)
         return result
 
-    def _keep(self, kind: str, entity_id: str, record: dict[str, Any], status: str, actor: str,
-              identity_hash: str | None = None) -> None:
+    def _keep(
+        self,
+        kind: str,
+        entity_id: str,
+        record: dict[str, Any],
+        status: str,
+        actor: str,
+        identity_hash: str | None = None,
+    ) -> None:
         """Store and audit in one commit; then into the read model (no reload of the registry)."""
         with self.uow.atomic():
             self.store.put(kind, entity_id, record, status, identity_hash)
-            self.audit.append(actor, f"registry.{kind}", f"{kind}:{entity_id}", status,
-                              {k: v for k, v in record.items() if k != "findings"})
-            self.uow.on_commit(lambda: self.read_model.registry_changed(kind, entity_id, record))
+            self.audit.append(
+                actor,
+                f"registry.{kind}",
+                f"{kind}:{entity_id}",
+                status,
+                {k: v for k, v in record.items() if k != "findings"},
+            )
+            stamp = self.store.stamp()
+            self.uow.on_commit(lambda: self.read_model.registry_changed(kind, entity_id, record, stamp))
 
     def import_csv(self, kind: str, handle: TextIO, *, actor: str) -> list[RegistryRow]:
+        if kind not in ("merchant", "terminal"):
+            raise InputError("kind", "merchant or terminal")
         register = self.register_merchant if kind == "merchant" else self.register_terminal
         key = "merchant_id" if kind == "merchant" else "terminal_id"
         rows: list[RegistryRow] = []
@@ -187,7 +263,9 @@ class MerchantService:
             values = {k: v for k, v in row.items() if k and v not in (None, "")}
             try:
                 result = register(values, actor=actor)
-                rows.append(RegistryRow(i, row.get(key) or "", result.status, "; ".join(f.code for f in result.findings)))
+                rows.append(
+                    RegistryRow(i, row.get(key) or "", result.status, "; ".join(f.code for f in result.findings))
+                )
             except InputError as exc:
                 rows.append(RegistryRow(i, row.get(key) or "", "error", f"{exc.field}: {exc.message}"))
         return rows

@@ -29,41 +29,86 @@ class OrderService:
         self.policy = policy
         self.uow = uow
 
-    def stop_payment(self, account_id: str, *, case_number: str, authority: str, reason: str, actor: str,
-                     expires_at: Instant = None) -> ListEntry:
+    def stop_payment(
+        self, account_id: str, *, case_number: str, authority: str, reason: str, actor: str, expires_at: Instant = None
+    ) -> ListEntry:
         """Emergency stop-payment: every debit from the account is answered stop_payment."""
         required(case_number=case_number, authority=authority)
         end = instant(expires_at, "expires_at")
         if end is None:
             end = clock.to_epoch_seconds(clock.utc_now()) + float(self.policy("stop_payment_hours")) * 3600
-        return self.lists.add("stop_payment", account_id, actor=actor, reason=reason, source=authority,
-                              evidence=case_number, expires_at=end, case_number=case_number, authority=authority)
+        return self.lists.add(
+            "stop_payment",
+            account_id,
+            actor=actor,
+            reason=reason,
+            source=authority,
+            evidence=case_number,
+            expires_at=end,
+            case_number=case_number,
+            authority=authority,
+        )
 
-    def freeze(self, account_id: str, amount: Any, *, case_number: str, authority: str, reason: str, actor: str,
-               expires_at: Instant) -> ListEntry:
+    def freeze(
+        self,
+        account_id: str,
+        amount: Any,
+        *,
+        case_number: str,
+        authority: str,
+        reason: str,
+        actor: str,
+        expires_at: Instant,
+    ) -> ListEntry:
         """Quick freeze: the account must keep `amount` until the expiry (debits below it stop)."""
         required(case_number=case_number, authority=authority)
         if expires_at in (None, ""):
             raise InputError("expires_at", "a freeze needs an expiry")
-        return self.lists.add("freeze", account_id, actor=actor, reason=reason, source=authority, evidence=case_number,
-                              expires_at=expires_at, amount=amount, case_number=case_number, authority=authority)
+        return self.lists.add(
+            "freeze",
+            account_id,
+            actor=actor,
+            reason=reason,
+            source=authority,
+            evidence=case_number,
+            expires_at=expires_at,
+            amount=amount,
+            case_number=case_number,
+            authority=authority,
+        )
 
-    def confirm_rented_account(self, account_id: str, owner_id_number: str, *, actor: str, reason: str,
-                               evidence: str, source: str) -> list[ListEntry]:
+    def confirm_rented_account(
+        self, account_id: str, owner_id_number: str, *, actor: str, reason: str, evidence: str, source: str
+    ) -> list[ListEntry]:
         """An account confirmed as rented, lent or sold: involved-account listing, years without
         non-counter / payment-account business for the account, years without new accounts for
         its owner (policy values). All three entries or none."""
         now = clock.utc_now()
-        account_end = clock.to_epoch_seconds(now.replace(year=now.year + int(self.policy("penalty_account_years"))))
-        person_end = clock.to_epoch_seconds(now.replace(year=now.year + int(self.policy("penalty_person_years"))))
+        account_end = clock.to_epoch_seconds(clock.add_years(now, int(self.policy("penalty_account_years"))))
+        person_end = clock.to_epoch_seconds(clock.add_years(now, int(self.policy("penalty_person_years"))))
         with self.uow.atomic():
             return [
-                self.lists.add("involved_account", account_id, actor=actor, reason=reason, source=source,
-                               evidence=evidence),
-                self.lists.add("penalty_account", account_id, actor=actor, reason=reason, source=source,
-                               evidence=evidence, expires_at=account_end),
-                self.lists.add("penalty_person", owner_id_number, actor=actor, reason=reason, source=source,
-                               evidence=evidence, expires_at=person_end),
+                self.lists.add(
+                    "involved_account", account_id, actor=actor, reason=reason, source=source, evidence=evidence
+                ),
+                self.lists.add(
+                    "penalty_account",
+                    account_id,
+                    actor=actor,
+                    reason=reason,
+                    source=source,
+                    evidence=evidence,
+                    expires_at=account_end,
+                ),
+                self.lists.add(
+                    "penalty_person",
+                    owner_id_number,
+                    actor=actor,
+                    reason=reason,
+                    source=source,
+                    evidence=evidence,
+                    expires_at=person_end,
+                ),
             ]
 
     def trace(self, event_id: str, window_hours: float = 72, max_hops: int = 6, min_amount: Any = "100") -> TraceResult:
@@ -77,14 +122,28 @@ class OrderService:
             raise InputError("min_amount", str(exc)) from None
         return trace_funds(origin, self.transfers.outgoing, window_hours * 3600, max_hops, min_fen=min_fen)
 
-    def trace_and_stop(self, event_id: str, *, case_number: str, authority: str, actor: str, reason: str,
-                       window_hours: float = 72, max_hops: int = 6) -> tuple[TraceResult, list[ListEntry]]:
+    def trace_and_stop(
+        self,
+        event_id: str,
+        *,
+        case_number: str,
+        authority: str,
+        actor: str,
+        reason: str,
+        window_hours: float = 72,
+        max_hops: int = 6,
+    ) -> tuple[TraceResult, list[ListEntry]]:
         """Trace the money and put a stop-payment on every account that still holds some of it."""
         result = self.trace(event_id, window_hours, max_hops)
         with self.uow.atomic():
             stops = [
-                self.stop_payment(node.account, case_number=case_number, authority=authority, actor=actor,
-                                  reason=f"{reason} (traced from {event_id}: {Decimal(node.remaining_fen).scaleb(-2)} yuan held)")
+                self.stop_payment(
+                    node.account,
+                    case_number=case_number,
+                    authority=authority,
+                    actor=actor,
+                    reason=f"{reason} (traced from {event_id}: {Decimal(node.remaining_fen).scaleb(-2)} yuan held)",
+                )
                 for node in result.stoppable()
             ]
         return result, stops

@@ -3,11 +3,15 @@ list index, payment tokens, merchants and terminals. No database round trip per 
 
 Changes made through this process are applied at once, after their commit; changes made
 elsewhere (the CLI, another node) are picked up by `refresh` when a source's change stamp moves.
+A local change names the stamp its own commit left: if nothing else was written since the last
+sync, the cache is current at that stamp; otherwise the next refresh reloads the source, so a
+change made elsewhere is never taken for one made here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -24,8 +28,15 @@ _MONEY = frozenset({"single_limit", "daily_limit"})
 class DecisionReadModel:
     """The Lookups port of the decision path, kept in step with the stores it caches."""
 
-    def __init__(self, protector: IdentifierProtector, *, reference: ReferenceStore, lists: ListStore,
-                 tokens: TokenStore, merchants: MerchantStore):
+    def __init__(
+        self,
+        protector: IdentifierProtector,
+        *,
+        reference: ReferenceStore,
+        lists: ListStore,
+        tokens: TokenStore,
+        merchants: MerchantStore,
+    ):
         self._protector = protector
         self._records: dict[str, dict[str, Any]] = {}  # '<kind>:<entity key>' -> record as rules read it
         self._lists = ListIndex()
@@ -39,6 +50,7 @@ class DecisionReadModel:
             "merchants": (merchants.stamp, lambda: self._load_registry(merchants.all())),
         }
         self._stamps: dict[str, int] = {}
+        self._lock = threading.RLock()
 
     # ------------------------------------------------------------------ Lookups
     def reference(self, kind: str, entity_key: str) -> Mapping[str, Any] | None:
@@ -69,21 +81,26 @@ class DecisionReadModel:
     def refresh(self, force: bool = False) -> bool:
         """Reload every source whose stamp moved (all of them with `force`); True if any did."""
         changed = False
-        for name, (stamp_of, load) in self._sources.items():
-            stamp = stamp_of()
-            if force or stamp != self._stamps.get(name):
-                load()
-                self._stamps[name] = stamp
-                changed = True
+        with self._lock:
+            for name, (stamp_of, load) in self._sources.items():
+                stamp = stamp_of()
+                if force or stamp != self._stamps.get(name):
+                    load()
+                    self._stamps[name] = stamp
+                    changed = True
         return changed
 
-    def _seen(self, source: str) -> None:
-        """A change made here and applied already: its stamp is not a reason to reload."""
-        self._stamps[source] = self._sources[source][0]()
+    def _applied(self, source: str, stamp: int, writes: int = 1) -> None:
+        """A change made here, whose commit's `writes` left the source's stamp at `stamp`."""
+        if self._stamps.get(source) == stamp - writes:
+            self._stamps[source] = stamp
 
     def _load_reference(self, records: dict[tuple[str, str], dict[str, Any]]) -> None:
-        self._records = {reference_data.cache_key(kind, entity_id): reference_data.for_rules(record, kind)
-                         for (kind, entity_id), record in records.items() if kind in reference_data.KINDS}
+        self._records = {
+            reference_data.cache_key(kind, entity_id): reference_data.for_rules(record, kind)
+            for (kind, entity_id), record in records.items()
+            if kind in reference_data.KINDS
+        }
 
     def _load_lists(self, entries: list[ListEntry]) -> None:
         self._lists = ListIndex(entries)
@@ -99,29 +116,33 @@ class DecisionReadModel:
         self._merchants, self._terminals = merchants, terminals
 
     # ------------------------------------------------------------------ changes made here
-    def reference_changed(self, kind: str, entity_id: str, record: dict[str, Any] | None) -> None:
+    # Each takes the source's stamp as the change's own commit left it (read inside that commit).
+    def reference_changed(self, kind: str, entity_id: str, record: dict[str, Any] | None, stamp: int) -> None:
         key = reference_data.cache_key(kind, entity_id)
-        if record is None:
-            self._records.pop(key, None)
-        else:
-            self._records[key] = reference_data.for_rules(record, kind)
-        self._seen("reference")
+        with self._lock:
+            if record is None:
+                self._records.pop(key, None)
+            else:
+                self._records[key] = reference_data.for_rules(record, kind)
+            self._applied("reference", stamp)
 
-    def list_added(self, entry: ListEntry) -> None:
-        self._lists.add(entry)
-        self._seen("lists")
+    def lists_changed(self, stamp: int, added: Sequence[ListEntry] = (), removed: Sequence[int] = ()) -> None:
+        with self._lock:
+            for entry_id in removed:
+                self._lists.remove(entry_id)
+            for entry in added:
+                self._lists.add(entry)
+            self._applied("lists", stamp, len(added) + len(removed))
 
-    def list_removed(self, entry_id: int) -> None:
-        self._lists.remove(entry_id)
-        self._seen("lists")
+    def token_changed(self, token: PaymentToken, stamp: int) -> None:
+        with self._lock:
+            self._tokens[token.token] = token.for_rules()
+            self._applied("tokens", stamp)
 
-    def token_changed(self, token: PaymentToken) -> None:
-        self._tokens[token.token] = token.for_rules()
-        self._seen("tokens")
-
-    def registry_changed(self, kind: str, entity_id: str, record: dict[str, Any]) -> None:
-        (self._merchants if kind == "merchant" else self._terminals)[entity_id] = _registry_view(record)
-        self._seen("merchants")
+    def registry_changed(self, kind: str, entity_id: str, record: dict[str, Any], stamp: int) -> None:
+        with self._lock:
+            (self._merchants if kind == "merchant" else self._terminals)[entity_id] = _registry_view(record)
+            self._applied("merchants", stamp)
 
 
 def _registry_view(record: dict[str, Any]) -> dict[str, Any]:

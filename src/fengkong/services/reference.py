@@ -19,7 +19,9 @@ class ReferenceData:
         self.read_model = read_model
         self.uow = uow
 
-    def set(self, kind: str, entity_id: str, values: Mapping[str, Any] | None, *, actor: str, reason: str) -> ReferenceChange:
+    def set(
+        self, kind: str, entity_id: str, values: Mapping[str, Any] | None, *, actor: str, reason: str
+    ) -> ReferenceChange:
         """Set a record (None: remove it)."""
         required(actor=actor, reason=reason)
         if kind not in reference_data.KINDS:
@@ -27,7 +29,8 @@ class ReferenceData:
         record = None if values is None else reference_data.normalise(kind, values)
         with self.uow.atomic():
             change = self.store.put(kind, entity_id, record, actor, reason)
-            self.uow.on_commit(lambda: self.read_model.reference_changed(kind, entity_id, record))
+            stamp = self.store.stamp()
+            self.uow.on_commit(lambda: self.read_model.reference_changed(kind, entity_id, record, stamp))
         return change
 
     def remove(self, kind: str, entity_id: str, *, actor: str, reason: str) -> ReferenceChange:

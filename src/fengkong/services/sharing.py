@@ -35,6 +35,8 @@ class SharingService:
             raise InputError("value", "is required")
         if subject_type == "phone":
             text = re.sub(r"\D", "", text)
+            if not 5 <= len(text) <= 15:
+                raise InputError("value", "a phone number has 5 to 15 digits")
         elif subject_type == "id_number":
             text = text.upper()
         elif subject_type == "card" and not looks_like_pan(text):
@@ -49,18 +51,30 @@ class SharingService:
         digest = self.subject_hash(subject_type, value)
         with self.uow.atomic():
             self.ledger.add_report(institution_id, subject_type, digest, risk_type)
-            self.audit.append(actor or institution_id, "sharing.report", f"{subject_type}:{digest[:16]}",
-                              risk_type, {"institution_id": institution_id})
+            self.audit.append(
+                actor or institution_id,
+                "sharing.report",
+                f"{subject_type}:{digest[:16]}",
+                risk_type,
+                {"institution_id": institution_id},
+            )
 
     def query(self, institution_id: str, subject_type: str, value: str, actor: str) -> dict[str, Any]:
         digest = self.subject_hash(subject_type, value)
         allowed = self.ledger.has_reported(institution_id)
         with self.uow.atomic():
             self.ledger.log_query(institution_id, subject_type, digest, allowed)
-            self.audit.append(actor or institution_id, "sharing.query", f"{subject_type}:{digest[:16]}",
-                              "allowed" if allowed else "refused: has not reported", {"institution_id": institution_id})
+            self.audit.append(
+                actor or institution_id,
+                "sharing.query",
+                f"{subject_type}:{digest[:16]}",
+                "allowed" if allowed else "refused: has not reported",
+                {"institution_id": institution_id},
+            )
         if not allowed:
-            raise NotPermitted("institution_id", "only institutions that have reported risk events may query (reciprocity)")
+            raise NotPermitted(
+                "institution_id", "only institutions that have reported risk events may query (reciprocity)"
+            )
         reports = self.ledger.reports_about(subject_type, digest)
         if not reports:
             return {"subject_type": subject_type, "reports": 0, "institutions": 0, "risk_types": {}}
@@ -75,5 +89,12 @@ class SharingService:
 
     def queries(self, limit: int = 100) -> list[dict[str, Any]]:
         """The most recent queries asked of the consortium, newest first."""
-        return [{"institution_id": q.institution_id, "subject_type": q.subject_type, "allowed": q.allowed,
-                 "asked_at": q.asked_at.isoformat()} for q in self.ledger.queries(limit)]
+        return [
+            {
+                "institution_id": q.institution_id,
+                "subject_type": q.subject_type,
+                "allowed": q.allowed,
+                "asked_at": q.asked_at.isoformat(),
+            }
+            for q in self.ledger.queries(limit)
+        ]

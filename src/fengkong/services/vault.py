@@ -16,8 +16,15 @@ from fengkong.services.read_model import DecisionReadModel
 
 
 class VaultService:
-    def __init__(self, cards: CardVault, tokens: TokenStore, audit: AuditLog, read_model: DecisionReadModel,
-                 uow: UnitOfWork, detokenizers: Collection[str]):
+    def __init__(
+        self,
+        cards: CardVault,
+        tokens: TokenStore,
+        audit: AuditLog,
+        read_model: DecisionReadModel,
+        uow: UnitOfWork,
+        detokenizers: Collection[str],
+    ):
         self.cards = cards
         self.tokens = tokens
         self.audit = audit
@@ -25,8 +32,15 @@ class VaultService:
         self.uow = uow
         self.detokenizers = frozenset(detokenizers)
 
-    def issue(self, *, actor: str, reason: str, card_number: str | None = None, card_ref: str | None = None,
-              controls: dict[str, Any] | None = None) -> dict[str, Any]:
+    def issue(
+        self,
+        *,
+        actor: str,
+        reason: str,
+        card_number: str | None = None,
+        card_ref: str | None = None,
+        controls: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """A new payment token for a card (given by number, kept in the vault, or by reference)."""
         required(actor=actor, reason=reason)
         record_controls = validate_controls(controls or {})
@@ -46,9 +60,11 @@ class VaultService:
                 raise InputError("card_number", "give card_number or card_ref")
             token = PaymentToken("ptk_" + secrets.token_hex(12), ref, masked, "active", record_controls, actor)
             self.tokens.add(token)
-            self.audit.append(actor, "token.issue", f"token:{token.token}", reason,
-                              {"masked": masked, "controls": record_controls})
-            self.uow.on_commit(lambda: self.read_model.token_changed(token))
+            self.audit.append(
+                actor, "token.issue", f"token:{token.token}", reason, {"masked": masked, "controls": record_controls}
+            )
+            stamp = self.tokens.stamp()
+            self.uow.on_commit(lambda: self.read_model.token_changed(token, stamp))
         return {"token": token.token, "masked": masked, "status": token.status, "controls": record_controls}
 
     def set_status(self, token: str, status: str, *, actor: str, reason: str) -> dict[str, Any]:
@@ -58,12 +74,14 @@ class VaultService:
         if record.status == "deleted":
             raise InputError("status", "a deleted token cannot change any more")
         required(actor=actor, reason=reason)
-        changed = PaymentToken(record.token, record.card_ref, record.masked, status, record.controls,
-                               record.created_by, record.created_at)
+        changed = PaymentToken(
+            record.token, record.card_ref, record.masked, status, record.controls, record.created_by, record.created_at
+        )
         with self.uow.atomic():
             self.tokens.set_status(token, status)
             self.audit.append(actor, f"token.{status}", f"token:{token}", reason, {"from": record.status})
-            self.uow.on_commit(lambda: self.read_model.token_changed(changed))
+            stamp = self.tokens.stamp()
+            self.uow.on_commit(lambda: self.read_model.token_changed(changed, stamp))
         return {"token": token, "masked": record.masked, "status": status}
 
     def show(self, token: str) -> dict[str, Any]:
@@ -79,8 +97,13 @@ class VaultService:
         """The card number behind a payment token or card reference: permitted actors only,
         every attempt audited (allowed or not)."""
         allowed = actor in self.detokenizers and bool(purpose.strip())
-        self.audit.append(actor or "-", "token.detokenize" if allowed else "token.detokenize_refused",
-                          f"token:{token}", purpose, {"allowed": allowed})
+        self.audit.append(
+            actor or "-",
+            "token.detokenize" if allowed else "token.detokenize_refused",
+            f"token:{token}",
+            purpose,
+            {"allowed": allowed},
+        )
         if actor not in self.detokenizers:
             raise NotPermitted("actor", "not permitted to detokenize (FENGKONG_DETOKENIZERS)")
         required(purpose=purpose)

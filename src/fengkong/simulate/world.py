@@ -65,7 +65,7 @@ class World:
         self.rng = random.Random(seed)
         self.days = days
         self.by_day: dict[int, list[tuple[datetime, int, dict[str, Any]]]] = {}
-        self.emitted_through = -10**6  # days below this were already written
+        self.emitted_through = -(10**6)  # days below this were already written
         self.labels: dict[str, str] = {}
         self.counter = 0
         self.entity_labels: dict[str, str] = {}
@@ -83,9 +83,12 @@ class World:
             city = MACAU if city_name == MACAU.name else next(c for c in DOMESTIC if c.name == city_name)
             for _, _, terminal in merchants:
                 for tid in (terminal, f"atm-{terminal}"):
-                    self.terminal_places[tid] = {"lat": round(city.lat + self.rng.uniform(-0.08, 0.08), 4),
-                                                 "lon": round(city.lon + self.rng.uniform(-0.08, 0.08), 4),
-                                                 "city": city.name, "country": city.country}
+                    self.terminal_places[tid] = {
+                        "lat": round(city.lat + self.rng.uniform(-0.08, 0.08), 4),
+                        "lon": round(city.lon + self.rng.uniform(-0.08, 0.08), 4),
+                        "city": city.name,
+                        "country": city.country,
+                    }
         return out
 
     def _customer(self, i: int) -> Customer:
@@ -96,11 +99,19 @@ class World:
         # tokenise it; the others already send a token.
         card = synthetic_pan(i, card_kind) if rng.random() < 0.4 else f"card-{i:07d}"
         c = Customer(
-            cid=f"c{i:07d}", city=city, level=round(rng.lognormvariate(4.6, 0.7), 2),
-            rate=rng.uniform(0.4, 2.2), night_worker=rng.random() < 0.06, traveller=rng.random() < 0.12,
-            device=f"dev-{i:07d}", ip=f"36.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}",
-            phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}", account=f"acc-{i:07d}",
-            card=card, card_kind=card_kind, chip=rng.random() < 0.95,
+            cid=f"c{i:07d}",
+            city=city,
+            level=round(rng.lognormvariate(4.6, 0.7), 2),
+            rate=rng.uniform(0.4, 2.2),
+            night_worker=rng.random() < 0.06,
+            traveller=rng.random() < 0.12,
+            device=f"dev-{i:07d}",
+            ip=f"36.{(i >> 16) & 255}.{(i >> 8) & 255}.{i & 255}",
+            phone=f"1{rng.choice('3578')}{rng.randrange(10**9):09d}",
+            account=f"acc-{i:07d}",
+            card=card,
+            card_kind=card_kind,
+            chip=rng.random() < 0.95,
         )
         c.payees = [f"payee-{i:07d}-{k}" for k in range(rng.randint(1, 3))]
         if card_kind == "credit":
@@ -119,14 +130,32 @@ class World:
             self.labels[event_id] = scenario
         return event_id
 
-    def txn(self, c: Customer, when: datetime, amount: float, *, channel: str, txn_type: str = "purchase",
-            city: City | None = None, scenario: str | None = None, **extra: Any) -> str:
+    def txn(
+        self,
+        c: Customer,
+        when: datetime,
+        amount: float,
+        *,
+        channel: str,
+        txn_type: str = "purchase",
+        city: City | None = None,
+        scenario: str | None = None,
+        **extra: Any,
+    ) -> str:
         city = city or c.city
         event: dict[str, Any] = {
-            "type": "transaction", "institution_id": "bank-001", "customer_id": c.cid,
-            "txn_type": txn_type, "channel": channel, "amount": f"{max(amount, 0.01):.2f}",
-            "account_id": c.account, "account_kind": "bank", "account_class": "I",
-            "card_id": c.card, "card_kind": c.card_kind, "card_has_chip": c.chip,
+            "type": "transaction",
+            "institution_id": "bank-001",
+            "customer_id": c.cid,
+            "txn_type": txn_type,
+            "channel": channel,
+            "amount": f"{max(amount, 0.01):.2f}",
+            "account_id": c.account,
+            "account_kind": "bank",
+            "account_class": "I",
+            "card_id": c.card,
+            "card_kind": c.card_kind,
+            "card_has_chip": c.chip,
         }
         if c.card_kind == "credit" and c.credit_limit:
             event["credit_limit"] = str(c.credit_limit)  # an extra field the issuer sends
@@ -141,8 +170,12 @@ class World:
             if not c.chip and c.card[:1].isdigit() and self.rng.random() < 0.3:
                 event["track2"] = f"{c.card}=2812101000000000"  # must never be stored
         else:
-            event.update(device_id=c.device, ip=c.ip, phone=c.phone,
-                         auth_factors=["password", "sms_otp"] if amount >= 1000 else ["password"])
+            event.update(
+                device_id=c.device,
+                ip=c.ip,
+                phone=c.phone,
+                auth_factors=["password", "sms_otp"] if amount >= 1000 else ["password"],
+            )
             if channel == "quick_pay":
                 event["entry_mode"] = "token"
                 if c.card[:1].isdigit() and self.rng.random() < 0.2:
@@ -153,21 +186,46 @@ class World:
     def _at(self, terminal_id: str) -> dict[str, Any]:
         """Where a terminal is (a few hundred metres of GPS noise)."""
         place = self.terminal_places[terminal_id]
-        return {**place, "lat": round(place["lat"] + self.rng.uniform(-0.003, 0.003), 4),
-                "lon": round(place["lon"] + self.rng.uniform(-0.003, 0.003), 4)}
+        return {
+            **place,
+            "lat": round(place["lat"] + self.rng.uniform(-0.003, 0.003), 4),
+            "lon": round(place["lon"] + self.rng.uniform(-0.003, 0.003), 4),
+        }
 
     def _loc(self, city: City) -> dict[str, Any]:
-        return {"lat": round(city.lat + self.rng.uniform(-0.08, 0.08), 4),
-                "lon": round(city.lon + self.rng.uniform(-0.08, 0.08), 4),
-                "city": city.name, "country": city.country}
+        return {
+            "lat": round(city.lat + self.rng.uniform(-0.08, 0.08), 4),
+            "lon": round(city.lon + self.rng.uniform(-0.08, 0.08), 4),
+            "city": city.name,
+            "country": city.country,
+        }
 
-    def login(self, c: Customer, when: datetime, *, success: bool = True, device: str | None = None,
-              ip: str | None = None, username: str | None = None, method: str = "password",
-              scenario: str | None = None) -> str:
-        return self.emit(when, {
-            "type": "login", "customer_id": c.cid, "username": username or c.cid, "success": success,
-            "method": method, "device_id": device or c.device, "ip": ip or c.ip, "phone": c.phone,
-        }, scenario)
+    def login(
+        self,
+        c: Customer,
+        when: datetime,
+        *,
+        success: bool = True,
+        device: str | None = None,
+        ip: str | None = None,
+        username: str | None = None,
+        method: str = "password",
+        scenario: str | None = None,
+    ) -> str:
+        return self.emit(
+            when,
+            {
+                "type": "login",
+                "customer_id": c.cid,
+                "username": username or c.cid,
+                "success": success,
+                "method": method,
+                "device_id": device or c.device,
+                "ip": ip or c.ip,
+                "phone": c.phone,
+            },
+            scenario,
+        )
 
     def hour_for(self, c: Customer) -> float:
         rng = self.rng
@@ -207,8 +265,14 @@ class World:
                     self.txn(c, when, amount, channel="qr_code")
                 elif roll < 0.92:
                     self.login(c, when - timedelta(seconds=40))
-                    self.txn(c, when, amount * 3, channel="mobile_banking", txn_type="transfer",
-                             counterparty_account_id=rng.choice(c.payees))
+                    self.txn(
+                        c,
+                        when,
+                        amount * 3,
+                        channel="mobile_banking",
+                        txn_type="transfer",
+                        counterparty_account_id=rng.choice(c.payees),
+                    )
                 else:
                     self.txn(c, when, round(amount * 2, -2) or 100, channel="atm", txn_type="withdrawal", city=city)
             if rng.random() < 0.001:  # a new phone (every ~3 years)
@@ -231,14 +295,33 @@ class World:
             t = day_at(3 + rng.random() / 3)
             device, ip = f"atk-dev-002-{k}", f"113.{k}.{rng.randrange(256)}.{rng.randrange(256)}"
             self.login(c, t, device=device, ip=ip, method="sms_otp", scenario="recycled_phone_takeover")
-            self.emit(t + timedelta(minutes=2), {
-                "type": "profile_change", "customer_id": c.cid, "field": "payment_password", "via": "sms_otp",
-                "device_id": device, "ip": ip, "phone": c.phone}, "recycled_phone_takeover")
+            self.emit(
+                t + timedelta(minutes=2),
+                {
+                    "type": "profile_change",
+                    "customer_id": c.cid,
+                    "field": "payment_password",
+                    "via": "sms_otp",
+                    "device_id": device,
+                    "ip": ip,
+                    "phone": c.phone,
+                },
+                "recycled_phone_takeover",
+            )
             mule = f"mule-002-{k}"
             for i, amount in enumerate([160, 200] + [5000] * 6 + [10000, 10000]):
-                self.txn(c, t + timedelta(minutes=4 + i), amount, channel="quick_pay", txn_type="transfer",
-                         counterparty_account_id=mule, device_id=device, ip=ip,
-                         auth_factors=["sms_otp"], scenario="recycled_phone_takeover")
+                self.txn(
+                    c,
+                    t + timedelta(minutes=4 + i),
+                    amount,
+                    channel="quick_pay",
+                    txn_type="transfer",
+                    counterparty_account_id=mule,
+                    device_id=device,
+                    ip=ip,
+                    auth_factors=["sms_otp"],
+                    scenario="recycled_phone_takeover",
+                )
 
         for k in range(12 * scale):  # skimming: 12 victims per doctored POS terminal (000)
             if k % 12 == 0:
@@ -247,23 +330,60 @@ class World:
                 far = [x for x in DOMESTIC if abs(x.lat - skim_city.lat) + abs(x.lon - skim_city.lon) > 10]
             c = pool.pop()
             t = START + timedelta(days=late - 3 + k % 3, hours=rng.uniform(10, 20))
-            self.emit(t, {"type": "transaction", "customer_id": c.cid, "txn_type": "purchase", "channel": "pos",
-                          "amount": f"{rng.uniform(50, 400):.2f}", "account_id": c.account, "card_id": c.card,
-                          "card_kind": c.card_kind, "card_has_chip": c.chip, "entry_mode": "chip" if c.chip else "magstripe",
-                          "merchant_id": merchant, "mcc": mcc, "terminal_id": terminal, "location": self._at(terminal)})
+            self.emit(
+                t,
+                {
+                    "type": "transaction",
+                    "customer_id": c.cid,
+                    "txn_type": "purchase",
+                    "channel": "pos",
+                    "amount": f"{rng.uniform(50, 400):.2f}",
+                    "account_id": c.account,
+                    "card_id": c.card,
+                    "card_kind": c.card_kind,
+                    "card_has_chip": c.chip,
+                    "entry_mode": "chip" if c.chip else "magstripe",
+                    "merchant_id": merchant,
+                    "mcc": mcc,
+                    "terminal_id": terminal,
+                    "location": self._at(terminal),
+                },
+            )
             t2 = day_at(rng.uniform(11, 22))
             city = rng.choice(far)
             first_fraud = None
             for i in range(rng.randint(2, 4)):
-                eid = self.txn(c, t2 + timedelta(minutes=25 * i), rng.uniform(1500, 6000), channel="pos", city=city,
-                               entry_mode="magstripe", scenario="skimming_counterfeit")
+                eid = self.txn(
+                    c,
+                    t2 + timedelta(minutes=25 * i),
+                    rng.uniform(1500, 6000),
+                    channel="pos",
+                    city=city,
+                    entry_mode="magstripe",
+                    scenario="skimming_counterfeit",
+                )
                 first_fraud = first_fraud or eid
             if t2 + timedelta(days=2) < START + timedelta(days=self.days):  # the cardholder reports it
-                self.emit(t2 + timedelta(days=2), {"type": "feedback", "target_event_id": first_fraud,
-                                                   "label": "counterfeit", "source": "customer_report",
-                                                   "customer_id": c.cid})
-            self.txn(c, t2 + timedelta(minutes=120), 2000, channel="atm", txn_type="withdrawal", city=city,
-                     entry_mode="magstripe", scenario="skimming_counterfeit")
+                self.emit(
+                    t2 + timedelta(days=2),
+                    {
+                        "type": "feedback",
+                        "target_event_id": first_fraud,
+                        "label": "counterfeit",
+                        "source": "customer_report",
+                        "customer_id": c.cid,
+                    },
+                )
+            self.txn(
+                c,
+                t2 + timedelta(minutes=120),
+                2000,
+                channel="atm",
+                txn_type="withdrawal",
+                city=city,
+                entry_mode="magstripe",
+                scenario="skimming_counterfeit",
+            )
 
         far_from_macau: list[Customer] = []  # one pass, not a list.remove per victim (1M customers)
         for c in reversed(pool):
@@ -282,8 +402,15 @@ class World:
             t = day_at(rng.uniform(10, 16))
             self.txn(c, t, rng.uniform(30, 200), channel="pos")
             for i in range(3):
-                self.txn(c, t + timedelta(minutes=50 + 20 * i), rng.uniform(2500, 4500), channel="pos",
-                         city=MACAU, currency="MOP", scenario="impossible_travel")
+                self.txn(
+                    c,
+                    t + timedelta(minutes=50 + 20 * i),
+                    rng.uniform(2500, 4500),
+                    channel="pos",
+                    city=MACAU,
+                    currency="MOP",
+                    scenario="impossible_travel",
+                )
 
         for k in range(6 * scale):  # dormant account drained at night
             c = pool.pop()
@@ -292,19 +419,42 @@ class World:
             c.rate = 0.0
             t = day_at(rng.uniform(1, 4))
             for i in range(3):
-                self.txn(c, t + timedelta(minutes=3 * i), rng.uniform(8000, 30000), channel="mobile_banking",
-                         txn_type="transfer", counterparty_account_id=f"mule-dormant-{k}-{i}",
-                         device_id=f"atk-dev-dormant-{k}", scenario="dormant_drained")
+                self.txn(
+                    c,
+                    t + timedelta(minutes=3 * i),
+                    rng.uniform(8000, 30000),
+                    channel="mobile_banking",
+                    txn_type="transfer",
+                    counterparty_account_id=f"mule-dormant-{k}-{i}",
+                    device_id=f"atk-dev-dormant-{k}",
+                    scenario="dormant_drained",
+                )
 
         for k in range(8 * scale):  # card testing
             c = pool.pop()
             t = day_at(rng.uniform(0, 24))
             device = f"atk-dev-ct-{k % 3}"
             for i in range(5):
-                self.txn(c, t + timedelta(seconds=30 * i), 1.0, channel="quick_pay", entry_mode="ecommerce",
-                         device_id=device, ip="45.9.0.1", scenario="card_testing")
-            self.txn(c, t + timedelta(minutes=4), rng.uniform(2000, 5000), channel="quick_pay",
-                     entry_mode="ecommerce", device_id=device, ip="45.9.0.1", scenario="card_testing")
+                self.txn(
+                    c,
+                    t + timedelta(seconds=30 * i),
+                    1.0,
+                    channel="quick_pay",
+                    entry_mode="ecommerce",
+                    device_id=device,
+                    ip="45.9.0.1",
+                    scenario="card_testing",
+                )
+            self.txn(
+                c,
+                t + timedelta(minutes=4),
+                rng.uniform(2000, 5000),
+                channel="quick_pay",
+                entry_mode="ecommerce",
+                device_id=device,
+                ip="45.9.0.1",
+                scenario="card_testing",
+            )
 
         for wave in range(scale):  # credential stuffing from one IP
             t = day_at(2.0)
@@ -313,13 +463,27 @@ class World:
             for i in range(150):
                 target = victims[i % 5] if i % 30 == 29 else rng.choice(self.customers)
                 ok = target in victims and i % 30 == 29
-                self.login(target, t + timedelta(seconds=4 * i), success=ok, device=f"atk-dev-cs-{wave}-{i % 7}",
-                           ip=ip, username=target.cid if ok else f"user{rng.randrange(10**6)}",
-                           scenario="credential_stuffing")
+                self.login(
+                    target,
+                    t + timedelta(seconds=4 * i),
+                    success=ok,
+                    device=f"atk-dev-cs-{wave}-{i % 7}",
+                    ip=ip,
+                    username=target.cid if ok else f"user{rng.randrange(10**6)}",
+                    scenario="credential_stuffing",
+                )
             for j, c in enumerate(victims):
-                self.txn(c, t + timedelta(minutes=12 + j), rng.uniform(3000, 9000), channel="mobile_banking",
-                         txn_type="transfer", counterparty_account_id=f"mule-cs-{wave}-{j}",
-                         device_id=f"atk-dev-cs-{wave}-{j}", ip=ip, scenario="credential_stuffing")
+                self.txn(
+                    c,
+                    t + timedelta(minutes=12 + j),
+                    rng.uniform(3000, 9000),
+                    channel="mobile_banking",
+                    txn_type="transfer",
+                    counterparty_account_id=f"mule-cs-{wave}-{j}",
+                    device_id=f"atk-dev-cs-{wave}-{j}",
+                    ip=ip,
+                    scenario="credential_stuffing",
+                )
 
     def cash_out(self, pool: list[Customer], scale: int, late: int) -> None:
         """Credit-card cash-out (003): merchants turning credit into cash for cardholders who
@@ -336,8 +500,12 @@ class World:
         for k in range(scale):
             hotel = (f"mhotel{k:03d}", "7011", f"thotel{k:03d}")
             self.merchants[hotel_city.name].append(hotel)
-            self.terminal_places[hotel[2]] = {"lat": hotel_city.lat, "lon": hotel_city.lon,
-                                              "city": hotel_city.name, "country": "CN"}
+            self.terminal_places[hotel[2]] = {
+                "lat": hotel_city.lat,
+                "lon": hotel_city.lon,
+                "city": hotel_city.name,
+                "country": "CN",
+            }
             self.terminal_places[f"atm-{hotel[2]}"] = self.terminal_places[hotel[2]]
             merchants.append(hotel)
         for m in merchants:
@@ -359,22 +527,51 @@ class World:
                 for p in range(parts):
                     amount = round(target / parts, -3) or 1000
                     if shop[1] == "7011":
-                        pre = self.txn(c, when + timedelta(minutes=p), amount / 1.15, channel="pos", txn_type="preauth",
-                                       at=shop, preauth_id=f"pa-{c.cid}-{day}-{p}")
-                        self.txn(c, when + timedelta(hours=20, minutes=p), amount, channel="pos",
-                                 txn_type="preauth_completion", at=shop, preauth_id=f"pa-{c.cid}-{day}-{p}",
-                                 original_event_id=pre)
+                        pre = self.txn(
+                            c,
+                            when + timedelta(minutes=p),
+                            amount / 1.15,
+                            channel="pos",
+                            txn_type="preauth",
+                            at=shop,
+                            preauth_id=f"pa-{c.cid}-{day}-{p}",
+                        )
+                        self.txn(
+                            c,
+                            when + timedelta(hours=20, minutes=p),
+                            amount,
+                            channel="pos",
+                            txn_type="preauth_completion",
+                            at=shop,
+                            preauth_id=f"pa-{c.cid}-{day}-{p}",
+                            original_event_id=pre,
+                        )
                     else:
                         self.txn(c, when + timedelta(minutes=3 * p), amount, channel="pos", at=shop)
                 if rng.random() < 0.3:
                     small = self.txn(c, when + timedelta(minutes=30), 200, channel="pos", at=shop)
-                    self.txn(c, when + timedelta(minutes=35), 200, channel="pos", txn_type="void", at=shop,
-                             original_event_id=small)
+                    self.txn(
+                        c,
+                        when + timedelta(minutes=35),
+                        200,
+                        channel="pos",
+                        txn_type="void",
+                        at=shop,
+                        original_event_id=small,
+                    )
                 due = when + timedelta(days=20)
                 if (due - START).days < self.days:
                     repaid = due - timedelta(days=rng.uniform(0.2, 1.5))
-                    self.emit(repaid, {"type": "repayment", "customer_id": c.cid, "card_id": c.card,
-                                       "amount": f"{target:.2f}", "statement_due_date": (due.date()).isoformat()})
+                    self.emit(
+                        repaid,
+                        {
+                            "type": "repayment",
+                            "customer_id": c.cid,
+                            "card_id": c.card,
+                            "amount": f"{target:.2f}",
+                            "statement_due_date": (due.date()).isoformat(),
+                        },
+                    )
                     day = (repaid - START).days + rng.randint(1, 2)
                 else:
                     day += 25
@@ -384,14 +581,25 @@ class World:
         merchants, terminals = [], []
         for rows in self.merchants.values():
             for merchant, mcc, terminal in rows:
-                merchants.append({"merchant_id": merchant, "name": f"Shop {merchant}", "mcc": mcc, "accepts_credit": True})
+                merchants.append(
+                    {"merchant_id": merchant, "name": f"Shop {merchant}", "mcc": mcc, "accepts_credit": True}
+                )
                 place = self.terminal_places[terminal]
                 for tid, kind in ((terminal, "fixed"), (f"atm-{terminal}", "atm")):
                     # about 3% of terminals are past the 5-year service life
                     year = 2019 if self.rng.random() < 0.03 else self.rng.choice([2022, 2023, 2024, 2025])
-                    terminals.append({"terminal_id": tid, "certified": True, "kind": kind, "lat": place["lat"],
-                                      "lon": place["lon"], "city": place["city"], "merchants": merchant,
-                                      "deployed_at": f"{year}-{self.rng.randint(1, 12):02d}-01"})
+                    terminals.append(
+                        {
+                            "terminal_id": tid,
+                            "certified": True,
+                            "kind": kind,
+                            "lat": place["lat"],
+                            "lon": place["lon"],
+                            "city": place["city"],
+                            "merchants": merchant,
+                            "deployed_at": f"{year}-{self.rng.randint(1, 12):02d}-01",
+                        }
+                    )
         return {"merchants": merchants, "terminals": terminals}
 
     def stream(self, progress: Any = None) -> Iterator[dict[str, Any]]:
@@ -446,7 +654,9 @@ def world(customers: int = 2000, days: int = 30, seed: int = 7, attacks: bool = 
     return w
 
 
-def stream(customers: int, days: int, seed: int, attacks: bool = True, progress: bool = False) -> tuple[World, Iterator[dict[str, Any]]]:
+def stream(
+    customers: int, days: int, seed: int, attacks: bool = True, progress: bool = False
+) -> tuple[World, Iterator[dict[str, Any]]]:
     """Events in time order without holding the month in memory (for large populations)."""
     w = world(customers, days, seed, attacks)
     if not progress:
@@ -461,9 +671,12 @@ def stream(customers: int, days: int, seed: int, attacks: bool = True, progress:
     return w, generate()
 
 
-def simulate(customers: int = 2000, days: int = 30, seed: int = 7, progress: bool = False, attacks: bool = True) -> Simulation:
+def simulate(
+    customers: int = 2000, days: int = 30, seed: int = 7, progress: bool = False, attacks: bool = True
+) -> Simulation:
     """The whole stream in memory. Deterministic for a given (customers, days, seed, attacks)."""
     w, events = stream(customers, days, seed, attacks, progress)
     collected = list(events)
-    return Simulation(collected, w.labels, len(w.customers), days, w.profiles(), dict(w.entity_labels),
-                      w.registry_records())
+    return Simulation(
+        collected, w.labels, len(w.customers), days, w.profiles(), dict(w.entity_labels), w.registry_records()
+    )

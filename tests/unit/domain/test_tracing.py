@@ -6,6 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fengkong.domain.tracing import Transfer, trace_funds
+from tests.conftest import examples
 
 
 def fetcher(rows: list[Transfer]):  # type: ignore[no-untyped-def]
@@ -24,7 +25,8 @@ def T(eid: str, ts: float, src: str, dst: str, yuan: int) -> Transfer:
 
 def test_split_and_merge_with_reattribution() -> None:
     rows = [
-        T("a", 10, "m1", "m2a", 600), T("b", 11, "m1", "m2b", 400),
+        T("a", 10, "m1", "m2a", 600),
+        T("b", 11, "m1", "m2b", 400),
         T("c", 30, "m2a", "m3", 600),  # arrives at m3 *after* m2b's transfer: m3 is attributed again
         T("d", 20, "m2b", "m3", 400),
         T("e", 40, "m3", "out", 1000),
@@ -46,8 +48,13 @@ def test_fifo_only_moves_money_that_had_arrived() -> None:
 
 
 def test_window_hops_and_minimum() -> None:
-    rows = [T("a", 10, "m1", "m2", 100), T("b", 20, "m2", "m3", 100), T("c", 30, "m3", "m4", 100),
-            T("late", 10 + 4 * 86400, "m1", "z", 1), T("tiny", 12, "m1", "t", 1)]
+    rows = [
+        T("a", 10, "m1", "m2", 100),
+        T("b", 20, "m2", "m3", 100),
+        T("c", 30, "m3", "m4", 100),
+        T("late", 10 + 4 * 86400, "m1", "z", 1),
+        T("tiny", 12, "m1", "t", 1),
+    ]
     outgoing, _ = fetcher(rows)
     result = trace_funds(T("v", 1, "victim", "m1", 101), outgoing, window_s=3 * 86400, max_hops=2, min_fen=200)
     assert set(result.nodes) == {"m1", "m2", "m3"}
@@ -55,9 +62,8 @@ def test_window_hops_and_minimum() -> None:
     assert result.nodes["m1"].remaining_fen == 100  # the 1-yuan flow under the minimum stays counted here
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 4), st.integers(0, 4), st.integers(1, 500)),
-                max_size=40))
+@settings(max_examples=examples(150), deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 4), st.integers(0, 4), st.integers(1, 500)), max_size=40))
 def test_traced_money_is_conserved_and_never_exceeds_the_transfers(edges: list[tuple[int, int, int, int]]) -> None:
     rows = [T(f"e{i}", ts + 2, f"a{s}", f"a{d}", amount) for i, (ts, s, d, amount) in enumerate(edges)]
     outgoing, _ = fetcher(rows)

@@ -8,8 +8,14 @@ from fengkong.domain.validation import EventValidator
 from fengkong.simulate.world import simulate, stream
 from tests.fakes import FakeProtector, FakeSealer
 
-SCENARIOS = {"recycled_phone_takeover", "skimming_counterfeit", "impossible_travel", "dormant_drained",
-             "card_testing", "credential_stuffing"}
+SCENARIOS = {
+    "recycled_phone_takeover",
+    "skimming_counterfeit",
+    "impossible_travel",
+    "dormant_drained",
+    "card_testing",
+    "credential_stuffing",
+}
 
 
 def test_deterministic_for_a_seed_and_different_across_seeds() -> None:

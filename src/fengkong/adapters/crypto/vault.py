@@ -5,15 +5,18 @@ keeps serving. Cipher code is `cryptography`'s (OpenSSL); nothing home-made."""
 from __future__ import annotations
 
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Sequence
 
 from fengkong.adapters.crypto.sm3 import Sm3Protector
-from fengkong.adapters.crypto.sm4 import KEY_BYTES, MasterKeys, sm4_gcm_decrypt, sm4_gcm_encrypt
+from fengkong.adapters.crypto.sm4 import KEY_BYTES, MasterKeys, VaultCryptoError, sm4_gcm_decrypt, sm4_gcm_encrypt
 from fengkong.domain.cards import SealedCard
 from fengkong.domain.errors import NotFound
 from fengkong.domain.ports import UnitOfWork, VaultStore
 from fengkong.domain.sensitive import looks_like_pan, mask_pan
+
+ACTIVE_KEY_TTL_S = 5.0
 
 
 class Sm4CardVault:
@@ -23,8 +26,9 @@ class Sm4CardVault:
     remembered (after their commit, never before) and such a card is not encrypted again.
     """
 
-    def __init__(self, masters: MasterKeys, protector: Sm3Protector, store: VaultStore, uow: UnitOfWork,
-                 remember: int = 200_000):
+    def __init__(
+        self, masters: MasterKeys, protector: Sm3Protector, store: VaultStore, uow: UnitOfWork, remember: int = 200_000
+    ):
         self.masters = masters
         self._protector = protector
         self._store = store
@@ -32,6 +36,8 @@ class Sm4CardVault:
         self._deks: dict[str, bytes] = {}
         self._stored: OrderedDict[str, None] = OrderedDict()
         self._remember = remember
+        self._active_id: str | None = None
+        self._active_at = 0.0
 
     # ------------------------------------------------------------------ the door
     def seal(self, pan: str) -> SealedCard:
@@ -81,16 +87,31 @@ class Sm4CardVault:
     # ------------------------------------------------------------------ keys
     def _dek(self, dek_id: str) -> bytes:
         if dek_id not in self._deks:
-            wrapped, version = self._store.key(dek_id)
+            try:
+                wrapped, version = self._store.key(dek_id)
+            except KeyError:
+                raise VaultCryptoError(f"data key {dek_id} is missing from the vault") from None
             self._deks[dek_id] = self.masters.unwrap(dek_id, wrapped, version)
         return self._deks[dek_id]
 
-    def _active(self) -> tuple[str, bytes]:
+    def ensure_data_key(self) -> str:
+        """Make sure a committed data key is active (called once at start, outside any unit of
+        work), so that sealing at the door never creates a key inside a commit that may fail."""
         active = self._store.active_key()
-        if active is None:
+        return self.new_data_key() if active is None else active[0]
+
+    def _active(self) -> tuple[str, bytes]:
+        """The data key for new cards. Looked up at most every few seconds: a key another
+        process rotated in is taken up within ACTIVE_KEY_TTL_S (older keys stay valid)."""
+        if self._active_id is not None and time.monotonic() - self._active_at <= ACTIVE_KEY_TTL_S:
+            return self._active_id, self._dek(self._active_id)
+        active = self._store.active_key()
+        if active is None:  # never started with ensure_data_key()
             dek_id = self.new_data_key()
-            return dek_id, self._deks[dek_id]
-        return active[0], self._dek(active[0])
+        else:
+            dek_id = active[0]
+            self._uow.on_commit(lambda: self._remember_active(dek_id))
+        return dek_id, self._dek(dek_id)
 
     def new_data_key(self) -> str:
         dek_id = "dek_" + secrets.token_hex(8)
@@ -98,7 +119,13 @@ class Sm4CardVault:
         wrapped, version = self.masters.wrap(dek_id, dek)
         self._store.add_key(dek_id, wrapped, version)
         self._deks[dek_id] = dek
+        self._uow.on_commit(lambda: self._remember_active(dek_id))
         return dek_id
+
+    def _remember_active(self, dek_id: str) -> None:
+        """Only a committed key is remembered as active (a rolled-back one would seal cards
+        nobody could reveal after a restart)."""
+        self._active_id, self._active_at = dek_id, time.monotonic()
 
     def rotate_master(self, new_version: str) -> int:
         """Data is not re-encrypted and stays readable throughout: each data key records the

@@ -24,8 +24,17 @@ class MemoryAuditLog:
         with self._uow.atomic():
             seq = len(self._records) + 1
             prev = self._records[-1].hash if self._records else chain.GENESIS
-            record = AuditRecord(seq, at, actor, action, subject, reason, body, prev,
-                                 chain.digest(seq, at, actor, action, subject, reason, body, prev, self._hash))
+            record = AuditRecord(
+                seq,
+                at,
+                actor,
+                action,
+                subject,
+                reason,
+                body,
+                prev,
+                chain.digest(seq, at, actor, action, subject, reason, body, prev, self._hash),
+            )
             self._records.append(record)
             self._uow.journal(self._records.pop)
             return record

@@ -19,8 +19,9 @@ class MemoryChangeRequests:
 
     def create(self, action: str, payload: dict[str, Any], maker: str, reason: str) -> ChangeRequest:
         with self._uow.atomic():
-            request = ChangeRequest(len(self._requests) + 1, action, dict(payload), maker, reason,
-                                    datetime.now(UTC).isoformat())
+            request = ChangeRequest(
+                len(self._requests) + 1, action, dict(payload), maker, reason, datetime.now(UTC).isoformat()
+            )
             self._requests[request.id] = request
             self._uow.journal(lambda: self._requests.pop(request.id))
             return request

@@ -56,11 +56,27 @@ class MemoryEventLog:
             before_rows, before_rejected, before_next = len(self._rows), len(self._rejected), self._next
             last = 0
             for ev, decision in entries:
-                record, answer = jsonio.loads(jsonio.dumps(ev.to_record())), jsonio.loads(jsonio.dumps(decision.to_dict()))
+                record, answer = (
+                    jsonio.loads(jsonio.dumps(ev.to_record())),
+                    jsonio.loads(jsonio.dumps(decision.to_dict())),
+                )
                 fields = ev.fields
-                row = _Row(self._next, (self._next, ev.event_id, ev.ts, ev.type.value, decision.decision.value,
-                                        ev.amount_fen, fields.get("customer_id"), fields.get("account_id"),
-                                        fields.get("card_id")), record, answer)
+                row = _Row(
+                    self._next,
+                    (
+                        self._next,
+                        ev.event_id,
+                        ev.ts,
+                        ev.type.value,
+                        decision.decision.value,
+                        ev.amount_fen,
+                        fields.get("customer_id"),
+                        fields.get("account_id"),
+                        fields.get("card_id"),
+                    ),
+                    record,
+                    answer,
+                )
                 self._rows.append(row)
                 self._seqs.append(row.seq)
                 self._by_id[ev.event_id] = row
@@ -82,8 +98,11 @@ class MemoryEventLog:
 
     def find_events(self, event_ids: Iterable[str]) -> dict[str, LoggedEvent]:
         with self._uow.reading():
-            return {i: LoggedEvent(r.seq, dict(r.record), dict(r.decision))
-                    for i in event_ids if (r := self._by_id.get(i)) is not None}
+            return {
+                i: LoggedEvent(r.seq, dict(r.record), dict(r.decision))
+                for i in event_ids
+                if (r := self._by_id.get(i)) is not None
+            }
 
     def _after(self, after_seq: int, limit: int) -> list[_Row]:
         with self._uow.reading():

@@ -21,6 +21,7 @@ class MemoryListStore:
             stored = replace(entry, id=len(self._entries) + 1)
             self._entries[stored.id] = (stored, True)
             self._stamp += 1
+            self._uow.journal(self._unstamp)
             self._uow.journal(lambda: self._entries.pop(stored.id))
             return stored
 
@@ -31,6 +32,7 @@ class MemoryListStore:
                 self._entries[entry_id] = (found[0], False)
                 self._uow.journal(lambda: self._entries.__setitem__(entry_id, found))
             self._stamp += 1
+            self._uow.journal(self._unstamp)
 
     def get(self, entry_id: int) -> ListEntry | None:
         found = self._entries.get(entry_id)
@@ -45,3 +47,6 @@ class MemoryListStore:
 
     def stamp(self) -> int:
         return self._stamp
+
+    def _unstamp(self) -> None:
+        self._stamp -= 1

@@ -27,16 +27,21 @@ class MemoryReferenceStore:
         with self._uow.atomic():
             key = (kind, entity_id)
             previous = self._records.get(key)
-            version = (previous[1] if previous else max((c.version for c in self._history
-                                                          if (c.kind, c.entity_id) == key), default=0)) + 1
+            version = (
+                previous[1]
+                if previous
+                else max((c.version for c in self._history if (c.kind, c.entity_id) == key), default=0)
+            ) + 1
             if record is None:
                 self._records.pop(key, None)
             else:
                 self._records[key] = (copy.deepcopy(record), version)
-            change = ReferenceChange(kind, entity_id, copy.deepcopy(record), version, datetime.now(UTC).isoformat(),
-                                     actor, reason)
+            change = ReferenceChange(
+                kind, entity_id, copy.deepcopy(record), version, datetime.now(UTC).isoformat(), actor, reason
+            )
             self._history.append(change)
             self._stamp += 1
+            self._uow.journal(self._unstamp)
             self._uow.journal(lambda: self._undo(key, previous))
             return change
 
@@ -53,3 +58,6 @@ class MemoryReferenceStore:
 
     def stamp(self) -> int:
         return self._stamp
+
+    def _unstamp(self) -> None:
+        self._stamp -= 1

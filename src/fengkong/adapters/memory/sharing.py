@@ -18,7 +18,9 @@ class MemorySharingLedger:
 
     def add_report(self, institution_id: str, subject_type: str, subject_hash: str, risk_type: str) -> None:
         with self._uow.atomic():
-            self._reports.append((subject_type, subject_hash, SharedReport(institution_id, risk_type, datetime.now(UTC))))
+            self._reports.append(
+                (subject_type, subject_hash, SharedReport(institution_id, risk_type, datetime.now(UTC)))
+            )
             self._uow.journal(self._reports.pop)
 
     def has_reported(self, institution_id: str) -> bool:

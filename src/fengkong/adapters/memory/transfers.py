@@ -28,5 +28,8 @@ class MemoryTransferLog:
     def outgoing(self, accounts: Sequence[str], since: float, until: float) -> list[Transfer]:
         wanted = set(accounts)
         with self._uow.reading():
-            return [t for t, decision in self._moves
-                    if decision == "approve" and t.from_account in wanted and since <= t.ts <= until]
+            return [
+                t
+                for t, decision in self._moves
+                if decision == "approve" and t.from_account in wanted and since <= t.ts <= until
+            ]

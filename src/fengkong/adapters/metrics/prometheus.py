@@ -21,18 +21,25 @@ class PrometheusMetrics:
         self.rejected_events = Counter(
             "fengkong_rejected_events", "Events refused by validation, by field", ["field"], registry=self.registry
         )
-        self.replays = Counter("fengkong_replayed_events", "Duplicate event ids answered from the log", registry=self.registry)
+        self.replays = Counter(
+            "fengkong_replayed_events", "Duplicate event ids answered from the log", registry=self.registry
+        )
         self.rule_hits = Counter(
             "fengkong_rule_hits", "Rule hits by rule and mode", ["rule_id", "mode"], registry=self.registry
         )
         self.rule_faults = Counter("fengkong_rule_faults", "Rules that failed at run time", registry=self.registry)
         self.latency = Histogram(
-            "fengkong_decision_seconds", "Time to decide one event (before commit)",
-            buckets=_LATENCY_BUCKETS, registry=self.registry,
+            "fengkong_decision_seconds",
+            "Time to decide one event (before commit)",
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
         )
         self.request_latency = Histogram(
-            "fengkong_http_request_seconds", "HTTP request time including the durable commit",
-            ["route"], buckets=_LATENCY_BUCKETS, registry=self.registry,
+            "fengkong_http_request_seconds",
+            "HTTP request time including the durable commit",
+            ["route"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
         )
 
     def decided(self, event: Event, decision: Decision, faults: Sequence[str]) -> None:

@@ -25,11 +25,24 @@ class SqlAuditLog:
         body = chain.canonical(payload)
         at = datetime.now(UTC).isoformat()
         with self._db.transaction() as conn:
-            last = conn.execute(select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)).first()
+            last = conn.execute(
+                select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+            ).first()
             seq, prev = (1, chain.GENESIS) if last is None else (int(last.seq) + 1, last.hash)
             digest = chain.digest(seq, at, actor, action, subject, reason, body, prev, self._hash)
-            conn.execute(insert(audit_log).values(seq=seq, at=at, actor=actor, action=action, object=subject,
-                                                  reason=reason, payload=body, prev_hash=prev, hash=digest))
+            conn.execute(
+                insert(audit_log).values(
+                    seq=seq,
+                    at=at,
+                    actor=actor,
+                    action=action,
+                    object=subject,
+                    reason=reason,
+                    payload=body,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
         return AuditRecord(seq, at, actor, action, subject, reason, body, prev, digest)
 
     def records(self, after: int = 0, limit: int | None = None) -> list[AuditRecord]:
@@ -37,8 +50,10 @@ class SqlAuditLog:
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._db.connect() as conn:
-            return [AuditRecord(r.seq, r.at, r.actor, r.action, r.object, r.reason, r.payload, r.prev_hash, r.hash)
-                    for r in conn.execute(stmt)]
+            return [
+                AuditRecord(r.seq, r.at, r.actor, r.action, r.object, r.reason, r.payload, r.prev_hash, r.hash)
+                for r in conn.execute(stmt)
+            ]
 
     def verify(self) -> ChainCheck:
         return chain.verify(self.records(), self._hash)

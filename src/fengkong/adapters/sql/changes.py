@@ -14,8 +14,17 @@ from fengkong.domain.changes import ChangeRequest, RequestStatus
 
 
 def _request(r: Any) -> ChangeRequest:
-    return ChangeRequest(r.id, r.action, jsonio.loads(r.payload), r.maker, r.reason, aware(r.created_at).isoformat(),
-                         r.status, r.checker, r.checker_note)
+    return ChangeRequest(
+        r.id,
+        r.action,
+        jsonio.loads(r.payload),
+        r.maker,
+        r.reason,
+        aware(r.created_at).isoformat(),
+        r.status,
+        r.checker,
+        r.checker_note,
+    )
 
 
 class SqlChangeRequests:
@@ -27,9 +36,18 @@ class SqlChangeRequests:
     def create(self, action: str, payload: dict[str, Any], maker: str, reason: str) -> ChangeRequest:
         now = datetime.now(UTC)
         with self._db.transaction() as conn:
-            new_id = conn.execute(insert(change_requests).values(
-                action=action, payload=jsonio.dumps_str(payload), maker=maker, reason=reason, created_at=now,
-                status=RequestStatus.PENDING.value).returning(change_requests.c.id)).scalar_one()
+            new_id = conn.execute(
+                insert(change_requests)
+                .values(
+                    action=action,
+                    payload=jsonio.dumps_str(payload),
+                    maker=maker,
+                    reason=reason,
+                    created_at=now,
+                    status=RequestStatus.PENDING.value,
+                )
+                .returning(change_requests.c.id)
+            ).scalar_one()
         return ChangeRequest(int(new_id), action, payload, maker, reason, now.isoformat())
 
     def get(self, request_id: int) -> ChangeRequest | None:
@@ -38,13 +56,21 @@ class SqlChangeRequests:
         return None if row is None else _request(row)
 
     def pending(self) -> list[ChangeRequest]:
-        stmt = select(change_requests).where(change_requests.c.status == RequestStatus.PENDING.value).order_by(change_requests.c.id)
+        stmt = (
+            select(change_requests)
+            .where(change_requests.c.status == RequestStatus.PENDING.value)
+            .order_by(change_requests.c.id)
+        )
         with self._db.connect() as conn:
             return [_request(r) for r in conn.execute(stmt)]
 
     def decide(self, request_id: int, status: str, checker: str, note: str) -> bool:
         with self._db.transaction() as conn:
-            done = conn.execute(update(change_requests).where(
-                and_(change_requests.c.id == request_id, change_requests.c.status == RequestStatus.PENDING.value)
-            ).values(status=status, checker=checker, checker_note=note, decided_at=datetime.now(UTC)))
+            done = conn.execute(
+                update(change_requests)
+                .where(
+                    and_(change_requests.c.id == request_id, change_requests.c.status == RequestStatus.PENDING.value)
+                )
+                .values(status=status, checker=checker, checker_note=note, decided_at=datetime.now(UTC))
+            )
             return bool(done.rowcount)

@@ -33,8 +33,9 @@ def make_engine(url: str, sqlite_synchronous: str = "NORMAL") -> Engine:
     """A SQLAlchemy engine with the settings fengkong needs (WAL and busy timeout on SQLite)."""
     if url.startswith("sqlite"):
         memory = url in MEMORY_URLS
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               poolclass=StaticPool if memory else None)
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": 30}, poolclass=StaticPool if memory else None
+        )
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -27,9 +27,21 @@ from fengkong.domain.ports import LoggedEvent, RejectedRecord
 _CHUNK = 500
 REPLAY_PAGE = 2000
 _APPEND_COLUMNS = (
-    "event_id", "event_type", "occurred_at", "ts", "received_at", "customer_id", "account_id",
-    "counterparty_account_id", "card_id", "amount_fen", "decision", "score", "ruleset_version",
-    "record", "decision_record",
+    "event_id",
+    "event_type",
+    "occurred_at",
+    "ts",
+    "received_at",
+    "customer_id",
+    "account_id",
+    "counterparty_account_id",
+    "card_id",
+    "amount_fen",
+    "decision",
+    "score",
+    "ruleset_version",
+    "record",
+    "decision_record",
 )
 # EVENT_COLUMNS as stored: the event type is a column named event_type.
 _STORED = "seq, event_id, ts, event_type, decision, amount_fen, customer_id, account_id, card_id"
@@ -42,9 +54,7 @@ class SqlEventLog:
         self._db = db
         self._sqlite = db.dialect == "sqlite"
         marker = "?" if db.paramstyle == "qmark" else "%s"
-        self._insert_sql = (
-            f"INSERT INTO event_log ({', '.join(_APPEND_COLUMNS)}) VALUES ({', '.join([marker] * len(_APPEND_COLUMNS))})"
-        )
+        self._insert_sql = f"INSERT INTO event_log ({', '.join(_APPEND_COLUMNS)}) VALUES ({', '.join([marker] * len(_APPEND_COLUMNS))})"
 
     def append(self, entries: Sequence[tuple[Event, Decision]], rejected: Sequence[RejectedRecord] = ()) -> int:
         now = self._timestamp(datetime.now(UTC))
@@ -52,15 +62,34 @@ class SqlEventLog:
         dumps = jsonio.dumps_str
         for ev, decision in entries:
             fields = ev.fields
-            rows.append((
-                ev.event_id, ev.type.value, self._timestamp(ev.occurred_at), ev.ts, now,
-                fields.get("customer_id"), fields.get("account_id"), fields.get("counterparty_account_id"),
-                fields.get("card_id"), ev.amount_fen, decision.decision.value, decision.score,
-                decision.ruleset_version, dumps(ev.to_record()), dumps(decision.to_dict()),
-            ))
+            rows.append(
+                (
+                    ev.event_id,
+                    ev.type.value,
+                    self._timestamp(ev.occurred_at),
+                    ev.ts,
+                    now,
+                    fields.get("customer_id"),
+                    fields.get("account_id"),
+                    fields.get("counterparty_account_id"),
+                    fields.get("card_id"),
+                    ev.amount_fen,
+                    decision.decision.value,
+                    decision.score,
+                    decision.ruleset_version,
+                    dumps(ev.to_record()),
+                    dumps(decision.to_dict()),
+                )
+            )
         rejected_rows = [
-            {"event_id": r.event_id, "field": r.field[:256], "message": r.message, "raw_excerpt": r.raw_excerpt,
-             "raw_size": r.raw_size, "received_at": datetime.fromisoformat(r.received_at)}
+            {
+                "event_id": r.event_id,
+                "field": r.field[:256],
+                "message": r.message,
+                "raw_excerpt": r.raw_excerpt,
+                "raw_size": r.raw_size,
+                "received_at": datetime.fromisoformat(r.received_at),
+            }
             for r in rejected
         ]
         last = 0
@@ -86,7 +115,8 @@ class SqlEventLog:
         with self._db.connect() as conn:
             for i in range(0, len(ids), _CHUNK):
                 stmt = select(event_log.c.event_id, event_log.c.decision_record).where(
-                    event_log.c.event_id.in_(ids[i : i + _CHUNK]))
+                    event_log.c.event_id.in_(ids[i : i + _CHUNK])
+                )
                 for event_id, record in conn.execute(stmt):
                     found[event_id] = jsonio.loads(record)
         return found
@@ -96,8 +126,9 @@ class SqlEventLog:
         found: dict[str, LoggedEvent] = {}
         with self._db.connect() as conn:
             for i in range(0, len(ids), _CHUNK):
-                stmt = select(event_log.c.seq, event_log.c.event_id, event_log.c.record,
-                              event_log.c.decision_record).where(event_log.c.event_id.in_(ids[i : i + _CHUNK]))
+                stmt = select(
+                    event_log.c.seq, event_log.c.event_id, event_log.c.record, event_log.c.decision_record
+                ).where(event_log.c.event_id.in_(ids[i : i + _CHUNK]))
                 for seq, event_id, record, decision in conn.execute(stmt):
                     found[event_id] = LoggedEvent(seq, jsonio.loads(record), jsonio.loads(decision))
         return found
@@ -106,8 +137,12 @@ class SqlEventLog:
         """Page by page (keyset on the position): no cursor is held open between pages."""
         after = after_seq
         while True:
-            stmt = (select(event_log.c.seq, event_log.c.record, event_log.c.decision_record)
-                    .where(event_log.c.seq > after).order_by(event_log.c.seq).limit(REPLAY_PAGE))
+            stmt = (
+                select(event_log.c.seq, event_log.c.record, event_log.c.decision_record)
+                .where(event_log.c.seq > after)
+                .order_by(event_log.c.seq)
+                .limit(REPLAY_PAGE)
+            )
             with self._db.connect() as conn:
                 page = conn.execute(stmt).all()
             for seq, record, decision in page:
@@ -128,12 +163,22 @@ class SqlEventLog:
         stmt = select(rejected_events).order_by(rejected_events.c.id.desc()).limit(limit)
         with self._db.connect() as conn:
             rows = conn.execute(stmt).all()
-        return [RejectedRecord(r.event_id, r.field, r.message, r.raw_excerpt, r.raw_size,
-                               r.received_at.isoformat() if r.received_at else "") for r in rows]
+        return [
+            RejectedRecord(
+                r.event_id,
+                r.field,
+                r.message,
+                r.raw_excerpt,
+                r.raw_size,
+                r.received_at.isoformat() if r.received_at else "",
+            )
+            for r in rows
+        ]
 
     def columns(self, after_seq: int, paths: Sequence[str], limit: int) -> list[tuple[Any, ...]]:
         """The database pulls the paths out of the stored JSON itself (SQLite `json_extract`,
         PostgreSQL `#>>`): several times faster than decoding every record in Python."""
+
         def pull(path: str) -> str:
             if self._sqlite:
                 return f"json_extract(record, '$.{path}')"
@@ -151,11 +196,16 @@ class SqlEventLog:
         payload = zlib.compress(jsonio.dumps(states), 3)
         with self._db.transaction() as conn:
             conn.execute(delete(state_snapshots).where(state_snapshots.c.fingerprint == fingerprint))
-            conn.execute(insert(state_snapshots).values(fingerprint=fingerprint, seq=seq, created_at=datetime.now(UTC),
-                                                        payload=payload))
+            conn.execute(
+                insert(state_snapshots).values(
+                    fingerprint=fingerprint, seq=seq, created_at=datetime.now(UTC), payload=payload
+                )
+            )
 
     def load_snapshot(self, fingerprint: str) -> tuple[int, dict[str, Any]] | None:
-        stmt = select(state_snapshots.c.seq, state_snapshots.c.payload).where(state_snapshots.c.fingerprint == fingerprint)
+        stmt = select(state_snapshots.c.seq, state_snapshots.c.payload).where(
+            state_snapshots.c.fingerprint == fingerprint
+        )
         with self._db.connect() as conn:
             row = conn.execute(stmt).first()
         return None if row is None else (int(row[0]), jsonio.loads(zlib.decompress(row[1])))
@@ -163,8 +213,11 @@ class SqlEventLog:
     def record_ruleset(self, version: str, files: Sequence[str]) -> None:
         with self._db.transaction() as conn:
             if conn.execute(select(rulesets.c.version).where(rulesets.c.version == version)).first() is None:
-                conn.execute(insert(rulesets).values(version=version, first_loaded_at=datetime.now(UTC),
-                                                     files=jsonio.dumps_str(list(files))))
+                conn.execute(
+                    insert(rulesets).values(
+                        version=version, first_loaded_at=datetime.now(UTC), files=jsonio.dumps_str(list(files))
+                    )
+                )
 
     def rulesets(self) -> list[tuple[str, list[str]]]:
         stmt = select(rulesets.c.version, rulesets.c.files).order_by(rulesets.c.first_loaded_at, rulesets.c.version)

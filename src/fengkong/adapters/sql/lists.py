@@ -13,8 +13,20 @@ from fengkong.adapters.sql.database import Database
 from fengkong.adapters.sql.tables import list_entries
 from fengkong.domain.lists.index import ListEntry
 
-_FIELDS = ("list_type", "match_key", "display", "source", "reason", "evidence", "added_by", "starts_at",
-           "expires_at", "amount_fen", "case_number", "authority")
+_FIELDS = (
+    "list_type",
+    "match_key",
+    "display",
+    "source",
+    "reason",
+    "evidence",
+    "added_by",
+    "starts_at",
+    "expires_at",
+    "amount_fen",
+    "case_number",
+    "authority",
+)
 
 
 def _entry(row: Any) -> ListEntry:
@@ -30,8 +42,11 @@ class SqlListStore:
     def add(self, entry: ListEntry) -> ListEntry:
         values = {name: getattr(entry, name) for name in _FIELDS}
         with self._db.transaction() as conn:
-            new_id = conn.execute(insert(list_entries).values(**values, added_at=datetime.now(UTC), active=True)
-                                  .returning(list_entries.c.id)).scalar_one()
+            new_id = conn.execute(
+                insert(list_entries)
+                .values(**values, added_at=datetime.now(UTC), active=True)
+                .returning(list_entries.c.id)
+            ).scalar_one()
             stamps.bump(conn, "lists")
         return replace(entry, id=int(new_id))
 
@@ -50,8 +65,11 @@ class SqlListStore:
             return [_entry(r) for r in conn.execute(select(list_entries).where(list_entries.c.active))]
 
     def find(self, list_type: str, match_key: str) -> list[ListEntry]:
-        stmt = select(list_entries).where(list_entries.c.list_type == list_type, list_entries.c.match_key == match_key,
-                                          list_entries.c.active).order_by(list_entries.c.id)
+        stmt = (
+            select(list_entries)
+            .where(list_entries.c.list_type == list_type, list_entries.c.match_key == match_key, list_entries.c.active)
+            .order_by(list_entries.c.id)
+        )
         with self._db.connect() as conn:
             return [_entry(r) for r in conn.execute(stmt)]
 

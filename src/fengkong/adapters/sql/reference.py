@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from fengkong import jsonio
 from fengkong.adapters.sql import stamps
@@ -32,26 +32,65 @@ class SqlReferenceStore:
         text = None if record is None else jsonio.dumps_str(record)
         with self._db.transaction() as conn:
             current = conn.execute(select(reference_data.c.version).where(*key)).scalar()
-            version = (current or 0) + 1
+            last = conn.execute(
+                select(func.max(reference_history.c.version)).where(
+                    reference_history.c.kind == kind, reference_history.c.entity_id == entity_id
+                )
+            ).scalar()
+            version = int(last or 0) + 1  # versions keep counting across a removal
             if record is None:
                 conn.execute(delete(reference_data).where(*key))
             elif current is None:
-                conn.execute(insert(reference_data).values(kind=kind, entity_id=entity_id, record=text, version=version,
-                                                           updated_at=now, updated_by=actor, reason=reason))
+                conn.execute(
+                    insert(reference_data).values(
+                        kind=kind,
+                        entity_id=entity_id,
+                        record=text,
+                        version=version,
+                        updated_at=now,
+                        updated_by=actor,
+                        reason=reason,
+                    )
+                )
             else:
-                conn.execute(update(reference_data).where(*key).values(record=text, version=version, updated_at=now,
-                                                                       updated_by=actor, reason=reason))
-            conn.execute(insert(reference_history).values(kind=kind, entity_id=entity_id, record=text, version=version,
-                                                          changed_at=now, changed_by=actor, reason=reason))
+                conn.execute(
+                    update(reference_data)
+                    .where(*key)
+                    .values(record=text, version=version, updated_at=now, updated_by=actor, reason=reason)
+                )
+            conn.execute(
+                insert(reference_history).values(
+                    kind=kind,
+                    entity_id=entity_id,
+                    record=text,
+                    version=version,
+                    changed_at=now,
+                    changed_by=actor,
+                    reason=reason,
+                )
+            )
             stamps.bump(conn, "reference")
         return ReferenceChange(kind, entity_id, record, version, now.isoformat(), actor, reason)
 
     def history(self, kind: str, entity_id: str) -> list[ReferenceChange]:
-        stmt = (select(reference_history).where(reference_history.c.kind == kind, reference_history.c.entity_id == entity_id)
-                .order_by(reference_history.c.id))
+        stmt = (
+            select(reference_history)
+            .where(reference_history.c.kind == kind, reference_history.c.entity_id == entity_id)
+            .order_by(reference_history.c.id)
+        )
         with self._db.connect() as conn:
-            return [ReferenceChange(r.kind, r.entity_id, None if r.record is None else jsonio.loads(r.record), r.version,
-                                    aware(r.changed_at).isoformat(), r.changed_by, r.reason) for r in conn.execute(stmt)]
+            return [
+                ReferenceChange(
+                    r.kind,
+                    r.entity_id,
+                    None if r.record is None else jsonio.loads(r.record),
+                    r.version,
+                    aware(r.changed_at).isoformat(),
+                    r.changed_by,
+                    r.reason,
+                )
+                for r in conn.execute(stmt)
+            ]
 
     def stamp(self) -> int:
         with self._db.connect() as conn:

@@ -15,8 +15,9 @@ from fengkong.domain.tokens import PaymentToken
 
 
 def _token(r: Any) -> PaymentToken:
-    return PaymentToken(r.token, r.card_ref, r.masked, r.status, jsonio.loads(r.controls), r.created_by,
-                        aware(r.created_at).isoformat())
+    return PaymentToken(
+        r.token, r.card_ref, r.masked, r.status, jsonio.loads(r.controls), r.created_by, aware(r.created_at).isoformat()
+    )
 
 
 class SqlTokenStore:
@@ -28,9 +29,18 @@ class SqlTokenStore:
     def add(self, token: PaymentToken) -> None:
         now = datetime.now(UTC)
         with self._db.transaction() as conn:
-            conn.execute(insert(payment_tokens).values(
-                token=token.token, card_ref=token.card_ref, masked=token.masked, status=token.status,
-                controls=jsonio.dumps_str(token.controls), created_by=token.created_by, created_at=now, updated_at=now))
+            conn.execute(
+                insert(payment_tokens).values(
+                    token=token.token,
+                    card_ref=token.card_ref,
+                    masked=token.masked,
+                    status=token.status,
+                    controls=jsonio.dumps_str(token.controls),
+                    created_by=token.created_by,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             stamps.bump(conn, "tokens")
 
     def get(self, token: str) -> PaymentToken | None:
@@ -40,8 +50,11 @@ class SqlTokenStore:
 
     def set_status(self, token: str, status: str) -> None:
         with self._db.transaction() as conn:
-            conn.execute(update(payment_tokens).where(payment_tokens.c.token == token)
-                         .values(status=status, updated_at=datetime.now(UTC)))
+            conn.execute(
+                update(payment_tokens)
+                .where(payment_tokens.c.token == token)
+                .values(status=status, updated_at=datetime.now(UTC))
+            )
             stamps.bump(conn, "tokens")
 
     def all(self) -> list[PaymentToken]:

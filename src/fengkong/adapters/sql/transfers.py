@@ -20,8 +20,10 @@ class SqlTransferLog:
     def __init__(self, db: Database):
         self._db = db
         marker = "?" if db.paramstyle == "qmark" else "%s"
-        self._insert_sql = ("INSERT INTO transfers (event_id, ts, from_account, to_account, amount_fen, decision) "
-                            f"VALUES ({', '.join([marker] * 6)})")
+        self._insert_sql = (
+            "INSERT INTO transfers (event_id, ts, from_account, to_account, amount_fen, decision) "
+            f"VALUES ({', '.join([marker] * 6)})"
+        )
 
     def record(self, moves: Sequence[tuple[Transfer, str]]) -> None:
         if not moves:
@@ -36,12 +38,25 @@ class SqlTransferLog:
         return None if r is None else Transfer(r.event_id, r.ts, r.from_account, r.to_account, int(r.amount_fen))
 
     def outgoing(self, accounts: Sequence[str], since: float, until: float) -> list[Transfer]:
+        accounts = list(dict.fromkeys(accounts))  # each account once, whatever chunk it falls in
         out: list[Transfer] = []
         with self._db.connect() as conn:
             for i in range(0, len(accounts), _CHUNK):
-                stmt = select(transfers.c.event_id, transfers.c.ts, transfers.c.from_account, transfers.c.to_account,
-                              transfers.c.amount_fen).where(
-                    transfers.c.from_account.in_(accounts[i : i + _CHUNK]), transfers.c.ts >= since,
-                    transfers.c.ts <= until, transfers.c.decision == "approve").order_by(transfers.c.seq)
+                stmt = (
+                    select(
+                        transfers.c.event_id,
+                        transfers.c.ts,
+                        transfers.c.from_account,
+                        transfers.c.to_account,
+                        transfers.c.amount_fen,
+                    )
+                    .where(
+                        transfers.c.from_account.in_(accounts[i : i + _CHUNK]),
+                        transfers.c.ts >= since,
+                        transfers.c.ts <= until,
+                        transfers.c.decision == "approve",
+                    )
+                    .order_by(transfers.c.seq)
+                )
                 out.extend(Transfer(r[0], r[1], r[2], r[3], int(r[4])) for r in conn.execute(stmt))
         return out

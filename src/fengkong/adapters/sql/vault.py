@@ -34,23 +34,44 @@ class SqlVaultStore:
 
     def keys(self) -> list[tuple[str, bytes, str]]:
         with self._db.connect() as conn:
-            return [(r.dek_id, r.wrapped, r.master_version)
-                    for r in conn.execute(select(vault_data_keys).order_by(vault_data_keys.c.created_at))]
+            return [
+                (r.dek_id, r.wrapped, r.master_version)
+                for r in conn.execute(select(vault_data_keys).order_by(vault_data_keys.c.created_at))
+            ]
 
     def add_key(self, dek_id: str, wrapped: bytes, master_version: str) -> None:
         with self._db.transaction() as conn:
             conn.execute(update(vault_data_keys).values(active=False))
-            conn.execute(insert(vault_data_keys).values(dek_id=dek_id, wrapped=wrapped, master_version=master_version,
-                                                        created_at=datetime.now(UTC), active=True))
+            conn.execute(
+                insert(vault_data_keys).values(
+                    dek_id=dek_id,
+                    wrapped=wrapped,
+                    master_version=master_version,
+                    created_at=datetime.now(UTC),
+                    active=True,
+                )
+            )
 
     def rewrap(self, dek_id: str, wrapped: bytes, master_version: str) -> None:
         with self._db.transaction() as conn:
-            conn.execute(update(vault_data_keys).where(vault_data_keys.c.dek_id == dek_id)
-                         .values(wrapped=wrapped, master_version=master_version))
+            conn.execute(
+                update(vault_data_keys)
+                .where(vault_data_keys.c.dek_id == dek_id)
+                .values(wrapped=wrapped, master_version=master_version)
+            )
 
     def add_cards(self, cards: Sequence[SealedCard]) -> None:
-        rows = [{"card_ref": c.ref, "ciphertext": c.ciphertext, "dek_id": c.dek_id, "masked": c.masked,
-                 "created_at": datetime.now(UTC)} for c in cards if c.ciphertext is not None]
+        rows = [
+            {
+                "card_ref": c.ref,
+                "ciphertext": c.ciphertext,
+                "dek_id": c.dek_id,
+                "masked": c.masked,
+                "created_at": datetime.now(UTC),
+            }
+            for c in cards
+            if c.ciphertext is not None
+        ]
         if rows:
             with self._db.transaction() as conn:
                 conn.execute(self._insert.on_conflict_do_nothing(index_elements=["card_ref"]), rows)

@@ -17,7 +17,6 @@ from fengkong.api.http import decode_json, json_response, read_body, status_of
 from fengkong.api.schemas import EVENT_REF, BatchOut, DecisionOut, EventErrorOut, request_body
 from fengkong.domain.decisions import EventError, FieldError
 from fengkong.domain.errors import InputError, TooLarge
-from fengkong.domain.validation import parse_json_event
 from fengkong.services.platform import Platform
 
 log = logging.getLogger("fengkong.api")
@@ -31,8 +30,13 @@ def _refused(error: InputError) -> Response:
 
 def _not_decided(exc: Exception, what: str) -> Response:
     log.exception("decision failed")
-    return json_response({"event_id": None, "error": {"field": "(server)", "message":
-                          f"not decided: {type(exc).__name__}; retry with the same {what}"}}, 503)
+    return json_response(
+        {
+            "event_id": None,
+            "error": {"field": "(server)", "message": f"not decided: {type(exc).__name__}; retry with the same {what}"},
+        },
+        503,
+    )
 
 
 def build(platform: Platform, batcher: DecisionBatcher) -> APIRouter:
@@ -43,9 +47,12 @@ def build(platform: Platform, batcher: DecisionBatcher) -> APIRouter:
         if metrics is not None:
             metrics.request_seconds(route, time.perf_counter() - started)
 
-    @router.post("/v1/events", summary="Decide one event",
-                 responses={200: {"model": DecisionOut}, 422: {"model": EventErrorOut}},
-                 openapi_extra=request_body(EVENT_REF))
+    @router.post(
+        "/v1/events",
+        summary="Decide one event",
+        responses={200: {"model": DecisionOut}, 422: {"model": EventErrorOut}},
+        openapi_extra=request_body(EVENT_REF),
+    )
     async def post_event(request: Request, explain: bool = False) -> Response:
         """`explain=true` adds a trace: the feature values the rules read for this event."""
         started = time.perf_counter()
@@ -65,11 +72,23 @@ def build(platform: Platform, batcher: DecisionBatcher) -> APIRouter:
             return json_response(result.to_dict(), 422)
         return json_response(result.to_dict())
 
-    @router.post("/v1/events:batch", summary="Decide a batch of events in order (one commit)",
-                 responses={200: {"model": BatchOut}},
-                 openapi_extra=request_body({"oneOf": [{"type": "array", "items": EVENT_REF}, {
-                     "type": "object", "properties": {"events": {"type": "array", "items": EVENT_REF}},
-                     "required": ["events"]}]}))
+    @router.post(
+        "/v1/events:batch",
+        summary="Decide a batch of events in order (one commit)",
+        responses={200: {"model": BatchOut}},
+        openapi_extra=request_body(
+            {
+                "oneOf": [
+                    {"type": "array", "items": EVENT_REF},
+                    {
+                        "type": "object",
+                        "properties": {"events": {"type": "array", "items": EVENT_REF}},
+                        "required": ["events"],
+                    },
+                ]
+            }
+        ),
+    )
     async def post_batch(request: Request) -> Response:
         started = time.perf_counter()
         try:
@@ -93,12 +112,7 @@ def build(platform: Platform, batcher: DecisionBatcher) -> APIRouter:
 
 def _batch_items(body: bytes) -> list[Any]:
     """A JSON array of events, or {"events": [...]}."""
-    if body.lstrip()[:1] == b"{":
-        data, error = parse_json_event(body)
-        if error is not None:
-            raise InputError(error.first.field, error.first.message)
-    else:
-        data = decode_json(body)
+    data = decode_json(body)
     items = data["events"] if isinstance(data, dict) and isinstance(data.get("events"), list) else data
     if not isinstance(items, list):
         raise InputError("(body)", 'send a JSON array of events or {"events": [...]}')

@@ -14,32 +14,49 @@ from fengkong.services.lists import ListService
 def build(lists: ListService) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["lists"])
 
-    @router.post("/lists/{list_type}/entries", summary="Add a list entry (takes effect on the next event)", status_code=201)
+    @router.post(
+        "/lists/{list_type}/entries", summary="Add a list entry (takes effect on the next event)", status_code=201
+    )
     async def add_entry(list_type: str, request: Request) -> Response:
         d = await read_object(request)
-        entry = lists.add(list_type, text(d, "value"), actor=text(d, "actor"), reason=text(d, "reason"),
-                          source=text(d, "source"), evidence=text(d, "evidence"), starts_at=d.get("starts_at"),
-                          expires_at=d.get("expires_at"))
+        entry = lists.add(
+            list_type,
+            text(d, "value"),
+            actor=text(d, "actor"),
+            reason=text(d, "reason"),
+            source=text(d, "source"),
+            evidence=text(d, "evidence"),
+            starts_at=d.get("starts_at"),
+            expires_at=d.get("expires_at"),
+        )
         return json_response(entry.to_dict(), 201)
 
     @router.get("/lists/{list_type}/entries", summary="Active entries for a value (shown masked)")
     def find_entries(list_type: str, value: str) -> Response:
         return json_response([e.to_dict() for e in lists.lookup(list_type, value)])
 
-    @router.post("/lists/{list_type}/entries:import",
-                 summary="Bulk import (CSV body: value,reason[,evidence,starts_at,expires_at])")
+    @router.post(
+        "/lists/{list_type}/entries:import",
+        summary="Bulk import (CSV body: value,reason[,evidence,starts_at,expires_at])",
+    )
     async def import_entries(list_type: str, request: Request, actor: str, source: str) -> Response:
         csv_text = (await read_body(request)).decode("utf-8-sig", errors="replace")
         rows = lists.import_csv(list_type, io.StringIO(csv_text), actor=actor, source=source)
-        return json_response({"added": sum(r.outcome == "added" for r in rows),
-                              "rows": [{"row": r.row, "value": r.value, "outcome": r.outcome, "message": r.message}
-                                       for r in rows]})
+        return json_response(
+            {
+                "added": sum(r.outcome == "added" for r in rows),
+                "rows": [{"row": r.row, "value": r.value, "outcome": r.outcome, "message": r.message} for r in rows],
+            }
+        )
 
-    @router.post("/list-entries/{entry_id}:remove", summary="Request removal or release (needs a second person)",
-                 status_code=202)
+    @router.post(
+        "/list-entries/{entry_id}:remove", summary="Request removal or release (needs a second person)", status_code=202
+    )
     async def remove_entry(entry_id: int, request: Request) -> Response:
         d = await read_object(request)
-        return json_response(lists.request_removal(entry_id, maker=text(d, "maker"), reason=text(d, "reason")).to_dict(), 202)
+        return json_response(
+            lists.request_removal(entry_id, maker=text(d, "maker"), reason=text(d, "reason")).to_dict(), 202
+        )
 
     @router.get("/changes", summary="Pending maker-checker requests")
     def pending() -> Response:

@@ -29,34 +29,53 @@ def build(orders: OrderService, lists: ListService) -> APIRouter:
     @router.post("/stop-payments", summary="Emergency stop-payment on an account", status_code=201)
     async def stop_payment(request: Request) -> Response:
         d = await read_object(request)
-        entry = orders.stop_payment(text(d, "account_id"), case_number=text(d, "case_number"),
-                                    authority=text(d, "authority"), reason=text(d, "reason"), actor=text(d, "actor"),
-                                    expires_at=d.get("expires_at"))
+        entry = orders.stop_payment(
+            text(d, "account_id"),
+            case_number=text(d, "case_number"),
+            authority=text(d, "authority"),
+            reason=text(d, "reason"),
+            actor=text(d, "actor"),
+            expires_at=d.get("expires_at"),
+        )
         return json_response(entry.to_dict(), 201)
 
     @router.post("/freezes", summary="Quick freeze of an amount on an account until an expiry", status_code=201)
     async def freeze(request: Request) -> Response:
         d = await read_object(request)
-        entry = orders.freeze(text(d, "account_id"), d.get("amount"), case_number=text(d, "case_number"),
-                              authority=text(d, "authority"), reason=text(d, "reason"), actor=text(d, "actor"),
-                              expires_at=d.get("expires_at") or "")
+        entry = orders.freeze(
+            text(d, "account_id"),
+            d.get("amount"),
+            case_number=text(d, "case_number"),
+            authority=text(d, "authority"),
+            reason=text(d, "reason"),
+            actor=text(d, "actor"),
+            expires_at=d.get("expires_at") or "",
+        )
         return json_response(entry.to_dict(), 201)
 
-    @router.post("/penalties/rented-accounts", summary="Confirm a rented or sold account: listing and penalties",
-                 status_code=201)
+    @router.post(
+        "/penalties/rented-accounts", summary="Confirm a rented or sold account: listing and penalties", status_code=201
+    )
     async def rented(request: Request) -> Response:
         d = await read_object(request)
-        entries = orders.confirm_rented_account(text(d, "account_id"), text(d, "owner_id_number"), actor=text(d, "actor"),
-                                                reason=text(d, "reason"), evidence=text(d, "evidence"),
-                                                source=text(d, "source"))
+        entries = orders.confirm_rented_account(
+            text(d, "account_id"),
+            text(d, "owner_id_number"),
+            actor=text(d, "actor"),
+            reason=text(d, "reason"),
+            evidence=text(d, "evidence"),
+            source=text(d, "source"),
+        )
         return json_response([e.to_dict() for e in entries], 201)
 
-    @router.post("/penalties/{entry_id}:change", summary="Request a penalty change (needs a second person)",
-                 status_code=202)
+    @router.post(
+        "/penalties/{entry_id}:change", summary="Request a penalty change (needs a second person)", status_code=202
+    )
     async def change_penalty(entry_id: int, request: Request) -> Response:
         d = await read_object(request)
-        change = lists.request_penalty_change(entry_id, text(d, "expires_at"), maker=text(d, "maker"),
-                                              reason=text(d, "reason"))
+        change = lists.request_penalty_change(
+            entry_id, text(d, "expires_at"), maker=text(d, "maker"), reason=text(d, "reason")
+        )
         return json_response(change.to_dict(), 202)
 
     @router.post("/trace", summary="Follow a transfer's money hop by hop")
@@ -69,9 +88,14 @@ def build(orders: OrderService, lists: ListService) -> APIRouter:
     async def trace_stop(request: Request) -> Response:
         d = await read_object(request)
         result, stops = orders.trace_and_stop(
-            text(d, "event_id"), case_number=text(d, "case_number"), authority=text(d, "authority"),
-            actor=text(d, "actor"), reason=text(d, "reason"), window_hours=_number(d, "window_hours", 72),
-            max_hops=int(_number(d, "max_hops", 6)))
+            text(d, "event_id"),
+            case_number=text(d, "case_number"),
+            authority=text(d, "authority"),
+            actor=text(d, "actor"),
+            reason=text(d, "reason"),
+            window_hours=_number(d, "window_hours", 72),
+            max_hops=int(_number(d, "max_hops", 6)),
+        )
         return json_response({"trace": result.to_dict(), "stop_payments": [e.to_dict() for e in stops]})
 
     return router

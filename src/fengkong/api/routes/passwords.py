@@ -26,8 +26,14 @@ def build() -> APIRouter:
                 born = date.fromisoformat(str(d["birth_date"]))
             except ValueError:
                 raise InputError("birth_date", "must be YYYY-MM-DD") from None
-        result = check_password(d["password"], account_name=d.get("account_name"), phone=d.get("phone"),
-                                id_number=d.get("id_number"), birth_date=born, initial=bool(d.get("initial")))
+        result = check_password(
+            d["password"],
+            account_name=d.get("account_name"),
+            phone=d.get("phone"),
+            id_number=d.get("id_number"),
+            birth_date=born,
+            initial=bool(d.get("initial")),
+        )
         return json_response(result.to_dict())
 
     return router

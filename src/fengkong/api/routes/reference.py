@@ -13,13 +13,30 @@ from fengkong.domain.errors import NotFound
 from fengkong.services.reference import ReferenceData
 
 _PEOPLE = {"actor": {"type": "string"}, "reason": {"type": "string"}}
-LIMITS = request_body({"type": "object", "properties": {
-    "single": {"type": "string", "description": "yuan"}, "daily": {"type": "string", "description": "yuan"}, **_PEOPLE},
-    "required": ["actor", "reason"]})
-AGREEMENT = request_body({"type": "object", "properties": {
-    "to_account_daily_amount": {"type": "string"}, "to_account_daily_count": {"type": "integer"},
-    "to_bank_daily_amount": {"type": "string"}, "to_bank_daily_count": {"type": "integer"}, **_PEOPLE},
-    "required": ["actor", "reason"]})
+LIMITS = request_body(
+    {
+        "type": "object",
+        "properties": {
+            "single": {"type": "string", "description": "yuan"},
+            "daily": {"type": "string", "description": "yuan"},
+            **_PEOPLE,
+        },
+        "required": ["actor", "reason"],
+    }
+)
+AGREEMENT = request_body(
+    {
+        "type": "object",
+        "properties": {
+            "to_account_daily_amount": {"type": "string"},
+            "to_account_daily_count": {"type": "integer"},
+            "to_bank_daily_amount": {"type": "string"},
+            "to_bank_daily_count": {"type": "integer"},
+            **_PEOPLE,
+        },
+        "required": ["actor", "reason"],
+    }
+)
 
 
 def build(reference: ReferenceData) -> APIRouter:
@@ -29,22 +46,37 @@ def build(reference: ReferenceData) -> APIRouter:
         data = await read_object(request)
         values = {k: v for k, v in data.items() if k not in ("actor", "reason")}
         change = reference.set(kind, entity_id, values, actor=text(data, "actor"), reason=text(data, "reason"))
-        return json_response({"kind": kind, "id": entity_id, "record": change.record, "version": change.version,
-                              "changed_by": change.changed_by, "changed_at": change.changed_at})
+        return json_response(
+            {
+                "kind": kind,
+                "id": entity_id,
+                "record": change.record,
+                "version": change.version,
+                "changed_by": change.changed_by,
+                "changed_at": change.changed_at,
+            }
+        )
 
     def get(kind: str, entity_id: str) -> Response:
         record = reference.get(kind, entity_id)
         if record is None:
             raise NotFound("id", f"no {kind} for {entity_id}")
-        return json_response({"kind": kind, "id": entity_id, "record": record,
-                              "history": [asdict(h) for h in reference.history(kind, entity_id)]})
+        return json_response(
+            {
+                "kind": kind,
+                "id": entity_id,
+                "record": record,
+                "history": [asdict(h) for h in reference.history(kind, entity_id)],
+            }
+        )
 
     def delete(kind: str, entity_id: str, actor: str, reason: str) -> Response:
         change = reference.remove(kind, entity_id, actor=actor, reason=reason)
         return json_response({"kind": kind, "id": entity_id, "removed": True, "version": change.version})
 
-    @router.put("/customers/{customer_id}/limits", summary="Set a customer's own single and daily limits",
-                openapi_extra=LIMITS)
+    @router.put(
+        "/customers/{customer_id}/limits", summary="Set a customer's own single and daily limits", openapi_extra=LIMITS
+    )
     async def put_customer_limits(customer_id: str, request: Request) -> Response:
         return await put("customer_limits", customer_id, request)
 
@@ -56,8 +88,11 @@ def build(reference: ReferenceData) -> APIRouter:
     def delete_customer_limits(customer_id: str, actor: str, reason: str) -> Response:
         return delete("customer_limits", customer_id, actor, reason)
 
-    @router.put("/accounts/{account_id}/transfer-agreement", summary="Set an account's transfer agreement",
-                openapi_extra=AGREEMENT)
+    @router.put(
+        "/accounts/{account_id}/transfer-agreement",
+        summary="Set an account's transfer agreement",
+        openapi_extra=AGREEMENT,
+    )
     async def put_agreement(account_id: str, request: Request) -> Response:
         return await put("transfer_agreement", account_id, request)
 

@@ -21,9 +21,17 @@ def build(engine: Engine) -> APIRouter:
             "version": rs.version,
             "files": list(rs.files),
             "rules": [
-                {"id": r.id, "version": r.version, "mode": r.mode, "decision": r.outcome.value, "reason": r.reason_code,
-                 "description_zh": r.description_zh, "description_en": r.description_en,
-                 "event_types": sorted(r.event_types), "source": r.source}
+                {
+                    "id": r.id,
+                    "version": r.version,
+                    "mode": r.mode,
+                    "decision": r.outcome.value,
+                    "reason": r.reason_code,
+                    "description_zh": r.description_zh,
+                    "description_en": r.description_en,
+                    "event_types": sorted(r.event_types),
+                    "source": r.source,
+                }
                 for r in rs.rules
             ],
             "features": sorted(rs.features.specs),
@@ -35,8 +43,16 @@ def build(engine: Engine) -> APIRouter:
     def reload_rules() -> Response:
         errors = engine.reload_rules()
         if errors:
-            return json_response({"reloaded": False, "version": engine.ruleset.version, "errors": [
-                {"file": e.file, "line": e.line, "column": e.column, "message": e.message} for e in errors]}, 422)
+            return json_response(
+                {
+                    "reloaded": False,
+                    "version": engine.ruleset.version,
+                    "errors": [
+                        {"file": e.file, "line": e.line, "column": e.column, "message": e.message} for e in errors
+                    ],
+                },
+                422,
+            )
         return json_response({"reloaded": True, "version": engine.ruleset.version})
 
     return router

@@ -16,9 +16,16 @@ def build(vault: VaultService) -> APIRouter:
     @router.post("/tokens", summary="Issue a payment token with domain controls", status_code=201)
     async def issue(request: Request) -> Response:
         d = await read_object(request)
-        return json_response(vault.issue(actor=text(d, "actor"), reason=text(d, "reason"),
-                                         card_number=d.get("card_number"), card_ref=d.get("card_ref"),
-                                         controls=d.get("controls") or {}), 201)
+        return json_response(
+            vault.issue(
+                actor=text(d, "actor"),
+                reason=text(d, "reason"),
+                card_number=d.get("card_number"),
+                card_ref=d.get("card_ref"),
+                controls=d.get("controls") or {},
+            ),
+            201,
+        )
 
     @router.get("/tokens/{token}", summary="A payment token (masked card, status, controls)")
     def show(token: str) -> Response:
@@ -41,6 +48,8 @@ def build(vault: VaultService) -> APIRouter:
     @router.post("/tokens/{token}:detokenize", summary="The card number behind a token (permitted actors; audited)")
     async def detokenize(token: str, request: Request) -> Response:
         d = await read_object(request)
-        return json_response({"card_number": vault.detokenize(token, actor=text(d, "actor"), purpose=text(d, "purpose"))})
+        return json_response(
+            {"card_number": vault.detokenize(token, actor=text(d, "actor"), purpose=text(d, "purpose"))}
+        )
 
     return router

@@ -70,7 +70,11 @@ class FeatureSet:
         return {entity: entity_key(entity, event) for entity in self.entities}
 
     def value(
-        self, name: str, event: Event, keys: EntityKeys, states: Mapping[str, KeyState],
+        self,
+        name: str,
+        event: Event,
+        keys: EntityKeys,
+        states: Mapping[str, KeyState],
         lookups: Lookups | None = None,
     ) -> Any:
         """The feature's value for `event`, from state as it was before the event."""
@@ -88,7 +92,10 @@ class FeatureSet:
         return raw
 
     def view(
-        self, event: Event, keys: EntityKeys, states: Mapping[str, KeyState],
+        self,
+        event: Event,
+        keys: EntityKeys,
+        states: Mapping[str, KeyState],
         lookups: Lookups | None = None,
     ) -> FeatureView:
         return FeatureView(self, event, keys, states, lookups)
@@ -114,9 +121,7 @@ class FeatureSet:
             changed.append(key)
         return changed
 
-    def update(
-        self, event: Event, keys: EntityKeys, outcome: str | None, states: dict[str, KeyState]
-    ) -> list[str]:
+    def update(self, event: Event, keys: EntityKeys, outcome: str | None, states: dict[str, KeyState]) -> list[str]:
         """Fold the decided event into every feature whose filter accepts it; return changed keys."""
         changed = []
         ts = event.ts
@@ -156,7 +161,11 @@ class FeatureView(dict[str, Any]):
     __slots__ = ("_set", "_event", "_keys", "_states", "_lookups")
 
     def __init__(
-        self, feature_set: FeatureSet, event: Event, keys: EntityKeys, states: Mapping[str, KeyState],
+        self,
+        feature_set: FeatureSet,
+        event: Event,
+        keys: EntityKeys,
+        states: Mapping[str, KeyState],
         lookups: Lookups | None = None,
     ):
         super().__init__()

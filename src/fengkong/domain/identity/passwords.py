@@ -18,8 +18,11 @@ class PasswordCheck:
     must_change: bool = False
 
     def to_dict(self) -> dict[str, object]:
-        return {"acceptable": self.acceptable, "must_change": self.must_change,
-                "reasons": [{"code": c, "message_zh": zh, "message_en": en} for c, zh, en in self.reasons]}
+        return {
+            "acceptable": self.acceptable,
+            "must_change": self.must_change,
+            "reasons": [{"code": c, "message_zh": zh, "message_en": en} for c, zh, en in self.reasons],
+        }
 
 
 def _sequential(text: str) -> bool:
@@ -42,15 +45,26 @@ def _birthday_forms(born: date) -> set[str]:
 
 
 def check_password(
-    password: str, *, account_name: str | None = None, phone: str | None = None, id_number: str | None = None,
-    birth_date: date | None = None, initial: bool = False,
+    password: str,
+    *,
+    account_name: str | None = None,
+    phone: str | None = None,
+    id_number: str | None = None,
+    birth_date: date | None = None,
+    initial: bool = False,
 ) -> PasswordCheck:
     reasons: list[tuple[str, str, str]] = []
     text = password.strip()
     if len(text) < 6:
         reasons.append(("TOO_SHORT", "密码至少6位", "at least 6 characters"))
     if _repeating_pattern(text):
-        reasons.append(("REPEATED", "密码为重复数字或字符（如111111、121212）", "repeated characters or a repeated pattern (111111, 121212)"))
+        reasons.append(
+            (
+                "REPEATED",
+                "密码为重复数字或字符（如111111、121212）",
+                "repeated characters or a repeated pattern (111111, 121212)",
+            )
+        )
     if _sequential(text):
         reasons.append(("SEQUENTIAL", "密码为连续数字（如123456、654321）", "sequential digits (123456, 654321)"))
     born = birth_date

@@ -27,21 +27,30 @@ class ReferenceKind:
 
 
 # Graded dispositions of 003 (篇四): mildest first.
-CARDHOLDER_ACTIONS = ("sms_education", "phone_education", "transaction_control", "credit_limit_reduction", "account_control")
+CARDHOLDER_ACTIONS = (
+    "sms_education",
+    "phone_education",
+    "transaction_control",
+    "credit_limit_reduction",
+    "account_control",
+)
 MERCHANT_ACTIONS = ("delay_settlement", "freeze_settlement", "lower_limits", "suspend_credit", "withdraw_terminals")
 
 
 KINDS: dict[str, ReferenceKind] = {
     "customer_limits": ReferenceKind("customer_limits", "customer", ("single", "daily"), ()),
     "transfer_agreement": ReferenceKind(
-        "transfer_agreement", "account",
+        "transfer_agreement",
+        "account",
         ("to_account_daily_amount", "to_bank_daily_amount"),
         ("to_account_daily_count", "to_bank_daily_count"),
     ),
     "card_disposition": ReferenceKind(
-        "card_disposition", "card", ("single", "daily"), ("level",), (("action", CARDHOLDER_ACTIONS),)),
+        "card_disposition", "card", ("single", "daily"), ("level",), (("action", CARDHOLDER_ACTIONS),)
+    ),
     "merchant_disposition": ReferenceKind(
-        "merchant_disposition", "merchant", ("single", "daily"), ("level",), (("action", MERCHANT_ACTIONS),)),
+        "merchant_disposition", "merchant", ("single", "daily"), ("level",), (("action", MERCHANT_ACTIONS),)
+    ),
 }
 
 

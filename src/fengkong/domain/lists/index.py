@@ -33,11 +33,20 @@ class ListEntry:
 
     def to_dict(self) -> dict[str, Any]:
         """What people and APIs see: the masked value, times as ISO-8601, the amount in yuan."""
-        return {"id": self.id, "list_type": self.list_type, "value": self.display, "source": self.source,
-                "reason": self.reason, "evidence": self.evidence, "added_by": self.added_by,
-                "starts_at": _iso(self.starts_at), "expires_at": _iso(self.expires_at),
-                "case_number": self.case_number, "authority": self.authority,
-                "amount": None if self.amount_fen is None else str(Decimal(self.amount_fen).scaleb(-2))}
+        return {
+            "id": self.id,
+            "list_type": self.list_type,
+            "value": self.display,
+            "source": self.source,
+            "reason": self.reason,
+            "evidence": self.evidence,
+            "added_by": self.added_by,
+            "starts_at": _iso(self.starts_at),
+            "expires_at": _iso(self.expires_at),
+            "case_number": self.case_number,
+            "authority": self.authority,
+            "amount": None if self.amount_fen is None else str(Decimal(self.amount_fen).scaleb(-2)),
+        }
 
     def active_at(self, ts: float) -> bool:
         return self.starts_at <= ts and (self.expires_at is None or ts < self.expires_at)
@@ -65,7 +74,11 @@ class ListIndex:
             self.add(entry)
 
     def add(self, entry: ListEntry) -> None:
-        self._by_key.setdefault((entry.list_type, entry.match_key), []).append(entry)
+        """Index an entry (an entry already indexed, by id, is not counted twice)."""
+        entries = self._by_key.setdefault((entry.list_type, entry.match_key), [])
+        if any(e.id == entry.id for e in entries):
+            return
+        entries.append(entry)
         self.types[entry.list_type] = self.types.get(entry.list_type, 0) + 1
 
     def remove(self, entry_id: int) -> None:

@@ -27,27 +27,37 @@ class ListType:
     maker_checker_to_remove: bool = True
 
 
-LIST_TYPES: dict[str, ListType] = {t.name: t for t in (
-    ListType("involved_account", "account", "涉案账户", "account involved in fraud (confirmed)"),
-    ListType("suspicious_account", "account", "可疑账户", "suspicious account"),
-    ListType("cashout_cardholder", "customer", "套现持卡人", "cash-out cardholder"),
-    ListType("cashout_merchant", "merchant", "套现商户", "cash-out merchant"),
-    ListType("illegal_merchant", "merchant", "违规商户", "illegal merchant"),
-    ListType("outsourcing_provider", "merchant", "违规外包服务机构", "blacklisted outsourcing provider"),
-    ListType("device", "device", "黑名单设备", "blacklisted device"),
-    ListType("ip", "ip", "黑名单IP", "blacklisted IP address"),
-    ListType("phone", "phone", "黑名单手机号", "blacklisted phone number"),
-    ListType("id_number", "person", "黑名单身份证号", "blacklisted resident ID number"),
-    ListType("card", "card", "黑名单卡", "blacklisted card"),
-    ListType("compromised_terminal", "terminal", "疑似侧录终端（共同风险点）", "suspected skimming terminal (common point of compromise)"),
-    ListType("allow_customer", "customer", "白名单客户", "allow-listed customer"),
-    ListType("allow_device", "device", "白名单设备", "allow-listed device"),
-    ListType("allow_account", "account", "白名单账户", "allow-listed account"),
-    ListType("stop_payment", "account", "紧急止付", "emergency stop-payment"),
-    ListType("freeze", "account", "快速冻结", "quick freeze", needs_amount=True),
-    ListType("penalty_account", "account", "出租出借出售账户惩戒", "penalty: account rented, lent or sold"),
-    ListType("penalty_person", "person", "出租出借出售账户惩戒（本人）", "penalty: owner of a rented or sold account"),
-)}
+LIST_TYPES: dict[str, ListType] = {
+    t.name: t
+    for t in (
+        ListType("involved_account", "account", "涉案账户", "account involved in fraud (confirmed)"),
+        ListType("suspicious_account", "account", "可疑账户", "suspicious account"),
+        ListType("cashout_cardholder", "customer", "套现持卡人", "cash-out cardholder"),
+        ListType("cashout_merchant", "merchant", "套现商户", "cash-out merchant"),
+        ListType("illegal_merchant", "merchant", "违规商户", "illegal merchant"),
+        ListType("outsourcing_provider", "merchant", "违规外包服务机构", "blacklisted outsourcing provider"),
+        ListType("device", "device", "黑名单设备", "blacklisted device"),
+        ListType("ip", "ip", "黑名单IP", "blacklisted IP address"),
+        ListType("phone", "phone", "黑名单手机号", "blacklisted phone number"),
+        ListType("id_number", "person", "黑名单身份证号", "blacklisted resident ID number"),
+        ListType("card", "card", "黑名单卡", "blacklisted card"),
+        ListType(
+            "compromised_terminal",
+            "terminal",
+            "疑似侧录终端（共同风险点）",
+            "suspected skimming terminal (common point of compromise)",
+        ),
+        ListType("allow_customer", "customer", "白名单客户", "allow-listed customer"),
+        ListType("allow_device", "device", "白名单设备", "allow-listed device"),
+        ListType("allow_account", "account", "白名单账户", "allow-listed account"),
+        ListType("stop_payment", "account", "紧急止付", "emergency stop-payment"),
+        ListType("freeze", "account", "快速冻结", "quick freeze", needs_amount=True),
+        ListType("penalty_account", "account", "出租出借出售账户惩戒", "penalty: account rented, lent or sold"),
+        ListType(
+            "penalty_person", "person", "出租出借出售账户惩戒（本人）", "penalty: owner of a rented or sold account"
+        ),
+    )
+}
 
 # Entities that also match the payee of a transfer (e.g. an involved account as counterparty).
 COUNTERPARTY_TYPES = frozenset({"involved_account", "suspicious_account", "stop_payment", "freeze"})

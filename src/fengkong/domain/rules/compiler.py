@@ -24,19 +24,54 @@ Compiled = Callable[[Event, Mapping[str, Any], str | None], Any]
 
 # Types of event fields as the rule language sees them.
 EVENT_FIELD_TYPES: dict[str, str] = {
-    "event_id": STRING, "type": STRING, "occurred_at": TIME, "institution_id": STRING,
-    "customer_id": STRING, "phone": STRING, "device_id": STRING, "ip": STRING,
-    "location": LOCATION, "txn_type": STRING, "channel": STRING, "amount": NUMBER,
-    "currency": STRING, "account_id": STRING, "account_kind": STRING, "account_class": STRING,
-    "card_id": STRING, "card_kind": STRING, "card_has_chip": BOOL, "entry_mode": STRING,
-    "counterparty_account_id": STRING, "same_name": BOOL, "merchant_id": STRING, "mcc": STRING,
-    "terminal_id": STRING, "auth_factors": LIST, "preauth_id": STRING,
-    "original_event_id": STRING, "balance_after": NUMBER, "username": STRING, "success": BOOL,
-    "method": STRING, "user_agent": STRING, "id_number_hash": STRING, "name": STRING,
-    "verification_channels": NUMBER, "face_to_face": BOOL, "bind_to": STRING, "field": STRING,
-    "via": STRING, "new_value_hash": STRING, "statement_due_date": STRING,
-    "target_event_id": STRING, "label": STRING, "source": STRING, "card_masked": STRING,
-    "holder_age": NUMBER, "counterparty_kind": STRING,
+    "event_id": STRING,
+    "type": STRING,
+    "occurred_at": TIME,
+    "institution_id": STRING,
+    "customer_id": STRING,
+    "phone": STRING,
+    "device_id": STRING,
+    "ip": STRING,
+    "location": LOCATION,
+    "txn_type": STRING,
+    "channel": STRING,
+    "amount": NUMBER,
+    "currency": STRING,
+    "account_id": STRING,
+    "account_kind": STRING,
+    "account_class": STRING,
+    "card_id": STRING,
+    "card_kind": STRING,
+    "card_has_chip": BOOL,
+    "entry_mode": STRING,
+    "counterparty_account_id": STRING,
+    "same_name": BOOL,
+    "merchant_id": STRING,
+    "mcc": STRING,
+    "terminal_id": STRING,
+    "auth_factors": LIST,
+    "preauth_id": STRING,
+    "original_event_id": STRING,
+    "balance_after": NUMBER,
+    "username": STRING,
+    "success": BOOL,
+    "method": STRING,
+    "user_agent": STRING,
+    "id_number_hash": STRING,
+    "name": STRING,
+    "verification_channels": NUMBER,
+    "face_to_face": BOOL,
+    "bind_to": STRING,
+    "field": STRING,
+    "via": STRING,
+    "new_value_hash": STRING,
+    "statement_due_date": STRING,
+    "target_event_id": STRING,
+    "label": STRING,
+    "source": STRING,
+    "card_masked": STRING,
+    "holder_age": NUMBER,
+    "counterparty_kind": STRING,
 }
 _NUMERIC = frozenset({NUMBER, TIME, ANY})
 
@@ -171,8 +206,11 @@ def _member(a: Any, b: Any) -> bool:
 
 
 _ARITH = {
-    "+": _arith(operator.add), "-": _arith(operator.sub), "*": _arith(operator.mul),
-    "/": _arith(operator.truediv), "%": _arith(operator.mod),
+    "+": _arith(operator.add),
+    "-": _arith(operator.sub),
+    "*": _arith(operator.mul),
+    "/": _arith(operator.truediv),
+    "%": _arith(operator.mod),
 }
 _ORDER = {"<": _order(operator.lt), "<=": _order(operator.le), ">": _order(operator.gt), ">=": _order(operator.ge)}
 
@@ -206,7 +244,7 @@ class Compiler:
             name = rest[0]
             if name not in EVENT_FIELD_TYPES:
                 raise ExpressionError(
-                    f"unknown event field {name!r}; use extra(\"{name}\") for fields outside the contract",
+                    f'unknown event field {name!r}; use extra("{name}") for fields outside the contract',
                     node.pos,
                 )
             if name == "occurred_at":
@@ -284,7 +322,9 @@ class Compiler:
             return Typed(lambda e, f, d: cmp(lf(e, f, d), rf(e, f, d)), BOOL)
         if op in ("in", "not in"):
             if right.type not in (LIST, STRING, ANY):
-                raise ExpressionError(f"'{op}' needs a list or a string on its right, not a {right.type}", node.right.pos)
+                raise ExpressionError(
+                    f"'{op}' needs a list or a string on its right, not a {right.type}", node.right.pos
+                )
             if op == "in":
                 return Typed(lambda e, f, d: _member(lf(e, f, d), rf(e, f, d)), BOOL)
             return Typed(lambda e, f, d: lf(e, f, d) is not None and not _member(lf(e, f, d), rf(e, f, d)), BOOL)
@@ -324,7 +364,6 @@ class Compiler:
                 )
         impl, null_aware, needs_event = spec.impl, spec.null_aware, spec.needs_event
         return Typed(_caller(impl, tuple(a.fn for a in args), null_aware, needs_event), spec.returns)
-
 
     @staticmethod
     def _expect(typed: Typed, expected: str, pos: int, where: str) -> None:

@@ -94,7 +94,11 @@ def _plain(node: yaml.Node) -> Any:
         return [_plain(v) for v in node.value]
     tag, text = node.tag, str(node.value)
     if tag.endswith(":int"):
-        return int(text.replace("_", ""), 0) if not text.lstrip("-+").startswith("0") or text in ("0", "-0", "+0") else int(text.replace("_", ""))
+        return (
+            int(text.replace("_", ""), 0)
+            if not text.lstrip("-+").startswith("0") or text in ("0", "-0", "+0")
+            else int(text.replace("_", ""))
+        )
     if tag.endswith(":float"):
         return Decimal(text.replace("_", ""))
     if tag.endswith(":bool"):
@@ -193,7 +197,13 @@ def load_policy(path: str, text: str) -> Policy:
         root = yaml.compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        raise RuleSetError([RuleError(path, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, f"YAML: {exc.problem or exc}")]) from None
+        raise RuleSetError(
+            [
+                RuleError(
+                    path, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1, f"YAML: {exc.problem or exc}"
+                )
+            ]
+        ) from None
     try:
         if root is None:
             raise _Fail(None, "the policy file is empty")
@@ -241,7 +251,11 @@ class RuleLoader:
                 if unknown:
                     name = sorted(unknown)[0]
                     raise _Fail(top[name][0], f"unknown section {name!r} (expected params, features, rules)")
-                params = {k: _param(v) for k, (_, v) in _mapping(top["params"][1], "params").items()} if "params" in top else {}
+                params = (
+                    {k: _param(v) for k, (_, v) in _mapping(top["params"][1], "params").items()}
+                    if "params" in top
+                    else {}
+                )
                 documents.append((source, top, params))
             except _Fail as fail:
                 errors.append(RuleError(path, *source.locate(fail.node, fail.offset), fail.message))
@@ -262,7 +276,14 @@ class RuleLoader:
         seen_rules: set[str] = set()
         for rule in rules:
             if rule.id in seen_rules:
-                errors.append(RuleError(rule.source.split(":")[0], int(rule.source.split(":")[1]), 1, f"rule id {rule.id!r} is used twice"))
+                errors.append(
+                    RuleError(
+                        rule.source.split(":")[0],
+                        int(rule.source.split(":")[1]),
+                        1,
+                        f"rule id {rule.id!r} is used twice",
+                    )
+                )
             seen_rules.add(rule.id)
         if errors:
             raise RuleSetError(errors)
@@ -277,6 +298,7 @@ class RuleLoader:
             version=digest.hexdigest()[:12],
             files=tuple(path for path, _ in sources),
             policy_version=f"{self.policy.name}@{self.policy.version}",
+            policy_values=dict(self.policy.values),
         )
 
     def _features(
@@ -295,8 +317,19 @@ class RuleLoader:
 
     def _feature(self, node: yaml.Node, params: dict[str, Any]) -> FeatureSpec:
         fields = _mapping(node, "a feature")
-        allowed = {"name", "entity", "aggregate", "of", "window", "resolution", "where", "max_distinct", "description",
-                   "reversible", "source"}
+        allowed = {
+            "name",
+            "entity",
+            "aggregate",
+            "of",
+            "window",
+            "resolution",
+            "where",
+            "max_distinct",
+            "description",
+            "reversible",
+            "source",
+        }
         for key, (knode, _) in fields.items():
             if key not in allowed:
                 raise _Fail(knode, f"unknown feature key {key!r}; expected one of {', '.join(sorted(allowed))}")
@@ -313,7 +346,9 @@ class RuleLoader:
         if aggregate in LOOKUPS:
             return self._lookup(node, fields, name, entity, aggregate)
         if aggregate not in REDUCERS:
-            raise _Fail(fields["aggregate"][1], f"unknown aggregate {aggregate!r}; one of {', '.join([*REDUCERS, *LOOKUPS])}")
+            raise _Fail(
+                fields["aggregate"][1], f"unknown aggregate {aggregate!r}; one of {', '.join([*REDUCERS, *LOOKUPS])}"
+            )
         reducer_cls = REDUCERS[aggregate]
         of = _text(fields["of"][1], "of") if "of" in fields else None
         if reducer_cls.needs_value and of is None:
@@ -321,7 +356,9 @@ class RuleLoader:
         if of is not None and of not in EVENT_FIELD_TYPES:
             raise _Fail(fields["of"][1], f"unknown event field {of!r}")
         if reducer_cls.numeric and of is not None and EVENT_FIELD_TYPES[of] != NUMBER:
-            raise _Fail(fields["of"][1], f"aggregate {aggregate!r} needs a numeric field, {of!r} is a {EVENT_FIELD_TYPES[of]}")
+            raise _Fail(
+                fields["of"][1], f"aggregate {aggregate!r} needs a numeric field, {of!r} is a {EVENT_FIELD_TYPES[of]}"
+            )
         try:
             resolution = _text(fields["resolution"][1], "resolution") if "resolution" in fields else None
             window = parse_window(_text(fields["window"][1], "window"), resolution)
@@ -335,7 +372,9 @@ class RuleLoader:
         where_text = ""
         event_types = None
         if "where" in fields:
-            typed, where_text = _compile(fields["where"][1], Scope(params=params, policy=self.policy.values, allow_decision=True), BOOL)
+            typed, where_text = _compile(
+                fields["where"][1], Scope(params=params, policy=self.policy.values, allow_decision=True), BOOL
+            )
             fn = typed.fn
             where = lambda event, decision, fn=fn: bool(fn(event, {}, decision))  # noqa: E731
             event_types = event_types_admitted(parse_expression(where_text.strip()))
@@ -353,22 +392,41 @@ class RuleLoader:
             reversible=reversible,
         )
 
-    def _lookup(self, node: yaml.Node, fields: dict[str, tuple[yaml.Node, yaml.Node]], name: str,
-                entity: tuple[str, ...], aggregate: str) -> FeatureSpec:
+    def _lookup(
+        self,
+        node: yaml.Node,
+        fields: dict[str, tuple[yaml.Node, yaml.Node]],
+        name: str,
+        entity: tuple[str, ...],
+        aggregate: str,
+    ) -> FeatureSpec:
         """A feature found at decision time: a reference record's field or a list entry."""
         source = _text(fields["source"][1], "source") if "source" in fields else None
         of = _text(fields["of"][1], "of") if "of" in fields else None
         if aggregate == "listed" and source not in LIST_TYPES:
-            raise _Fail(fields["source"][1] if "source" in fields else node,
-                        f"a listed feature needs 'source': one of {', '.join(LIST_TYPES)}")
+            raise _Fail(
+                fields["source"][1] if "source" in fields else node,
+                f"a listed feature needs 'source': one of {', '.join(LIST_TYPES)}",
+            )
         if aggregate == "reference" and (source is None or of is None):
             raise _Fail(node, "a reference feature needs 'source' (the record kind) and 'of' (its field)")
         if len(entity) != 1:
-            raise _Fail(fields["entity"][1], "a listed feature looks up one entity" if aggregate == "listed"
-                        else "a reference feature reads one entity's record")
-        return FeatureSpec(name=name, entity=entity, aggregate=aggregate, window=parse_window("lifetime"), reducer=None,
-                           of=of if aggregate == "reference" else None, source=source,
-                           description=str(_plain(fields["description"][1])) if "description" in fields else "")
+            raise _Fail(
+                fields["entity"][1],
+                "a listed feature looks up one entity"
+                if aggregate == "listed"
+                else "a reference feature reads one entity's record",
+            )
+        return FeatureSpec(
+            name=name,
+            entity=entity,
+            aggregate=aggregate,
+            window=parse_window("lifetime"),
+            reducer=None,
+            of=of if aggregate == "reference" else None,
+            source=source,
+            description=str(_plain(fields["description"][1])) if "description" in fields else "",
+        )
 
     def _rules(
         self,
@@ -423,7 +481,9 @@ class RuleLoader:
             if "channels" in applies:
                 channels = frozenset(_string_list(applies["channels"][1], "channels", tuple(c.value for c in Channel)))
             if "txn_types" in applies:
-                txn_types = frozenset(_string_list(applies["txn_types"][1], "txn_types", tuple(t.value for t in TxnType)))
+                txn_types = frozenset(
+                    _string_list(applies["txn_types"][1], "txn_types", tuple(t.value for t in TxnType))
+                )
         condition, condition_text = _compile(fields["when"][1], scope, BOOL)
         outcome_fields = _mapping(fields["outcome"][1], "outcome")
         for key, (knode, _) in outcome_fields.items():
@@ -449,7 +509,9 @@ class RuleLoader:
             else:
                 score = _compile(score_node, scope, NUMBER)[0].fn
         else:
-            default = {Outcome.APPROVE: 0.0, Outcome.STEP_UP: 50.0, Outcome.REVIEW: 60.0}.get(Outcome(decision_text), 80.0)
+            default = {Outcome.APPROVE: 0.0, Outcome.STEP_UP: 50.0, Outcome.REVIEW: 60.0}.get(
+                Outcome(decision_text), 80.0
+            )
             score = lambda e, f, d, c=default: c  # noqa: E731
         if "message" in outcome_fields:
             msg_zh, msg_en = _bilingual(outcome_fields["message"][1], "message")
@@ -486,4 +548,3 @@ class RuleLoader:
             features_used=frozenset(scope.used_features),
             source=f"{source.path}:{node.start_mark.line + 1}",
         )
-

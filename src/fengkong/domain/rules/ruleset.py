@@ -76,6 +76,7 @@ class RuleSet:
     version: str
     files: tuple[str, ...] = ()
     policy_version: str = ""
+    policy_values: dict[str, Any] = field(default_factory=dict, repr=False)  # the numbers it was built with
     _by_type: dict[str, tuple[Rule, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

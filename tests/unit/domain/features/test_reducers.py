@@ -17,6 +17,7 @@ from fengkong.domain.features.lookups import LOOKUPS
 from fengkong.domain.features.reducers import REDUCERS
 from fengkong.domain.features.reducers.count import Count
 from fengkong.domain.features.windows import parse_window
+from tests.conftest import examples
 
 LATENESS = 900
 T0 = 1_700_000_000  # 2023-11-14
@@ -39,7 +40,7 @@ def streams(draw: Any) -> list[tuple[float, int]]:
     return out
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(stream=streams(), window_text=st.sampled_from(WINDOWS), aggregate=st.sampled_from(sorted(REDUCERS)))
 def test_reducer_matches_brute_force(stream: list[tuple[float, int]], window_text: str, aggregate: str) -> None:
     check_reducer(aggregate, REDUCERS[aggregate](parse_window(window_text), LATENESS), stream)
@@ -63,7 +64,7 @@ def test_lookups_are_not_reducers() -> None:
     assert not set(REDUCERS) & set(LOOKUPS)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(stream=streams(), window_text=st.sampled_from(["1m", "10m", "1h", "24h", "30d", "365d"]))
 def test_memory_is_bounded_by_the_window(stream: list[tuple[float, int]], window_text: str) -> None:
     window = parse_window(window_text)

@@ -15,12 +15,18 @@ EVENT = Event(
     type=EventType.TRANSACTION,
     occurred_at=None,  # type: ignore[arg-type]
     ts=1576092180.0,  # 2019-12-12T03:23:00+08:00
-    fields={"amount": Decimal("5000.00"), "channel": "quick_pay", "auth_factors": ["password", "sms_otp"],
-            "location": {"lat": 22.19, "lon": 113.54, "city": "Macau"}},
+    fields={
+        "amount": Decimal("5000.00"),
+        "channel": "quick_pay",
+        "auth_factors": ["password", "sms_otp"],
+        "location": {"lat": 22.19, "lon": 113.54, "city": "Macau"},
+    },
     amount_fen=500000,
 )
-SCOPE = Scope(features={"n": "number", "avg": "number", "missing": "number", "prev_loc": "location"},
-              params={"limit": Decimal("4999.99"), "channels": frozenset({"quick_pay", "online_banking"})})
+SCOPE = Scope(
+    features={"n": "number", "avg": "number", "missing": "number", "prev_loc": "location"},
+    params={"limit": Decimal("4999.99"), "channels": frozenset({"quick_pay", "online_banking"})},
+)
 FEATURES = {"n": 3, "avg": Decimal("100.00"), "missing": None, "prev_loc": {"lat": 39.90, "lon": 116.40}}
 
 
