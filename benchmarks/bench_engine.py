@@ -58,12 +58,6 @@ def main() -> None:
         )
         platform = build_platform(settings)
         engine = platform.engine
-        validator = engine.validator  # the door as the engine has it: keyed hashes, card numbers sealed
-        t = time.perf_counter()
-        for line in raw:
-            validator.validate(json.loads(line))
-        base = time.perf_counter() - t
-        print(f"baseline (JSON parse + validation only): {len(raw) / base:,.0f} events/s")
         latencies: list[float] = []
         t = time.perf_counter()
         for i in range(0, len(raw), args.batch):
@@ -71,6 +65,13 @@ def main() -> None:
                 if isinstance(result, Decision):
                     latencies.append(result.latency_ms)
         elapsed = time.perf_counter() - t
+        # The baseline, afterwards: the engine's own door (keyed hashes; every card is in the
+        # vault by now, as in steady state, so sealing is the keyed hash alone).
+        t = time.perf_counter()
+        for line in raw:
+            engine.validator.validate(json.loads(line))
+        base = time.perf_counter() - t
+        print(f"baseline (JSON parse + validation only): {len(raw) / base:,.0f} events/s")
         print(
             f"engine, group commit of {args.batch}: {len(raw) / elapsed:,.0f} events/s "
             f"({elapsed:.1f} s; ratio to baseline {base / elapsed:.2f})"

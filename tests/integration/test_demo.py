@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.unit.simulate.test_world import SCENARIOS
+
 
 @pytest.mark.slow
 def test_demo_report(demo_run: tuple[dict[str, Any], Path, bytes]) -> None:
@@ -15,14 +17,7 @@ def test_demo_report(demo_run: tuple[dict[str, Any], Path, bytes]) -> None:
     assert (data / "fengkong.db").exists()
     assert report["decided"] == report["events"]
     assert sum(report["outcomes"].values()) == report["decided"]
-    assert set(report["detection"]) == {
-        "recycled_phone_takeover",
-        "skimming_counterfeit",
-        "impossible_travel",
-        "dormant_drained",
-        "card_testing",
-        "credential_stuffing",
-    }
+    assert set(report["detection"]) == SCENARIOS
     for name, row in report["detection"].items():
         assert 0.0 <= row["detection"] <= 1.0, name
         assert row["stopped_amount"] <= row["fraud_amount"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -17,14 +19,20 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Batch monitoring: cash-out, common point of compromise, risk register.", no_args_is_help=True)
 
 
-def _exported(monitoring: Monitoring) -> int:
+@contextmanager
+def exported(data_dir: Path | None, database_url: str | None) -> Iterator[Monitoring]:
+    """The batch monitoring of the platform, after exporting the events stored since last time."""
     from rich.progress import Progress
 
-    with Progress(transient=True, console=err) as bar:
-        task = bar.add_task("exporting stored events for analytics", total=None)
-        count = monitoring.refresh(lambda done, total: bar.update(task, completed=done, total=total))
-    note(f"exported {count:,} new events to {monitoring.parquet_dir}")
-    return count
+    from fengkong.bootstrap import build_monitoring
+
+    with platform(data_dir, database_url) as p:
+        monitoring = build_monitoring(p, settings(data_dir, database_url))
+        with Progress(transient=True, console=err) as bar:
+            task = bar.add_task("exporting stored events for analytics", total=None)
+            count = monitoring.refresh(lambda done, total: bar.update(task, completed=done, total=total))
+        note(f"exported {count:,} new events to {monitoring.parquet_dir}")
+        yield monitoring
 
 
 @app.command("cashout")
@@ -41,11 +49,8 @@ def monitor_cashout(
     """Score merchants and credit cardholders for cash-out; print the top of each list."""
     from rich.table import Table
 
-    from fengkong.bootstrap import build_monitoring
-
-    with platform(data_dir, database_url) as p:
-        monitoring = build_monitoring(p, settings(data_dir, database_url))
-        if not _exported(monitoring) and not any(monitoring.parquet_dir.glob("events-*.parquet")):
+    with exported(data_dir, database_url) as monitoring:
+        if not any(monitoring.parquet_dir.glob("events-*.parquet")):
             note("no stored events to scan")
             return
         result, applied = monitoring.cashout(window_days, apply=apply, actor=actor, min_level=min_level)
@@ -81,11 +86,7 @@ def monitor_compromise(
     database_url: DbUrl = None,
 ) -> None:
     """Rank terminals where later counterfeit/stolen cards were used; --flag lists the likely skimmers."""
-    from fengkong.bootstrap import build_monitoring
-
-    with platform(data_dir, database_url) as p:
-        monitoring = build_monitoring(p, settings(data_dir, database_url))
-        _exported(monitoring)
+    with exported(data_dir, database_url) as monitoring:
         victims, points = monitoring.compromise(days, flag=flag, actor=actor)
     emit({"victim_cards": victims, "terminals": [pt.to_dict() for pt in points[:top]]})
     if not victims:
@@ -101,11 +102,7 @@ def monitor_register(
     database_url: DbUrl = None,
 ) -> None:
     """Write the cash-out risk event register (003 format) as CSV or XLSX."""
-    from fengkong.bootstrap import build_monitoring
-
-    with platform(data_dir, database_url) as p:
-        monitoring = build_monitoring(p, settings(data_dir, database_url))
-        _exported(monitoring)
+    with exported(data_dir, database_url) as monitoring:
         result, _ = monitoring.cashout(window_days)
         rows = monitoring.register(result, output, min_level)
     emit({"merchants": rows, "file": str(output)})

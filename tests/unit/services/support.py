@@ -7,6 +7,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fengkong.services.platform import Platform
+from tests.integration.helpers import txn
+
+purchase = txn  # one builder of test purchases for the whole suite
 
 # A small rule set: one count feature and one rule, so state carried between events is visible.
 BURST_RULES = """\
@@ -38,19 +41,6 @@ def now_ts() -> float:
 def iso_in(hours: float) -> str:
     """An ISO-8601 time with offset, `hours` from now (negative: in the past)."""
     return (datetime.now(UTC) + timedelta(hours=hours)).isoformat()
-
-
-def purchase(event_id: str, minute: int, amount: str = "100.00", customer: str = "c1", **extra: Any) -> dict[str, Any]:
-    return {
-        "event_id": event_id,
-        "type": "transaction",
-        "occurred_at": f"2024-03-01T10:{minute:02d}:00+08:00",
-        "customer_id": customer,
-        "txn_type": "purchase",
-        "channel": "pos",
-        "amount": amount,
-        **extra,
-    }
 
 
 def transfer(event_id: str, source: str, target: str, amount: str, minute: int, **extra: Any) -> dict[str, Any]:
