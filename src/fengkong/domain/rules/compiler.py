@@ -17,7 +17,7 @@ from typing import Any
 from fengkong.domain.events import Event
 from fengkong.domain.rules import ast
 from fengkong.domain.rules.errors import ExpressionError
-from fengkong.domain.rules.functions import ANY, BOOL, LIST, LOCATION, NUMBER, REGISTRY, STRING, TIME
+from fengkong.domain.rules.functions import ANY, BOOL, LIST, LOCATION, NUMBER, FUNCTIONS, STRING, TIME
 from fengkong.domain.rules.parser import parse_expression
 
 Compiled = Callable[[Event, Mapping[str, Any], str | None], Any]
@@ -346,9 +346,9 @@ class Compiler:
         return [self.compile(node).fn]
 
     def _call(self, node: ast.Call) -> Typed:
-        spec = REGISTRY.get(node.function)
+        spec = FUNCTIONS.get(node.function)
         if spec is None:
-            known = ", ".join(sorted(REGISTRY))
+            known = ", ".join(sorted(FUNCTIONS))
             raise ExpressionError(f"unknown function {node.function!r}; available: {known}", node.pos)
         low, high = spec.arity
         n = len(node.args)

@@ -8,7 +8,7 @@ import pytest
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.rules.compiler import Scope, compile_expression
 from fengkong.domain.rules.errors import ExpressionError
-from fengkong.domain.rules.functions import REGISTRY
+from fengkong.domain.rules.functions import FUNCTIONS
 
 EVENT = Event(
     event_id="e1",
@@ -120,8 +120,8 @@ def test_deep_nesting_is_refused_not_crashing() -> None:
 
 
 def test_the_function_registry_is_closed_and_documented() -> None:
-    assert {"hour", "distance_km", "ratio", "coalesce", "extra"} <= set(REGISTRY)
-    for name, spec in REGISTRY.items():
+    assert {"hour", "distance_km", "ratio", "coalesce", "extra"} <= set(FUNCTIONS)
+    for name, spec in FUNCTIONS.items():
         assert spec.doc, f"{name} has no documentation"
         assert not name.startswith("_")
 
@@ -130,5 +130,5 @@ def test_every_function_is_documented_for_analysts() -> None:
     from pathlib import Path
 
     doc = (Path(__file__).resolve().parents[4] / "docs" / "rule-language.md").read_text(encoding="utf-8")
-    missing = [name for name in REGISTRY if f"`{name}(" not in doc]
+    missing = [name for name in FUNCTIONS if f"`{name}(" not in doc]
     assert not missing, f"docs/rule-language.md does not document: {missing}"

@@ -32,7 +32,7 @@ class FunctionDef:
         return low, (None if self.variadic else len(self.params))
 
 
-REGISTRY: dict[str, FunctionDef] = {}
+FUNCTIONS: dict[str, FunctionDef] = {}
 
 
 def register(
@@ -46,9 +46,9 @@ def register(
     needs_event: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     def wrap(impl: Callable[..., Any]) -> Callable[..., Any]:
-        if name in REGISTRY:
+        if name in FUNCTIONS:
             raise RuntimeError(f"function {name} registered twice")
-        REGISTRY[name] = FunctionDef(
+        FUNCTIONS[name] = FunctionDef(
             name, params, returns, impl, (impl.__doc__ or "").strip(), min_args, variadic, null_aware, needs_event
         )
         return impl
@@ -67,4 +67,4 @@ from fengkong.domain.rules.functions import (  # noqa: E402,F401
     time_fns,
 )
 
-__all__ = ["REGISTRY", "FunctionDef", "register"]
+__all__ = ["FUNCTIONS", "FunctionDef", "register"]
