@@ -17,7 +17,7 @@ from typing import Any
 from fengkong.domain.events import Event
 from fengkong.domain.rules import ast
 from fengkong.domain.rules.errors import ExpressionError
-from fengkong.domain.rules.functions import ANY, BOOL, LIST, LOCATION, NUMBER, FUNCTIONS, STRING, TIME
+from fengkong.domain.rules.functions import ANY, BOOL, FUNCTIONS, LIST, LOCATION, NUMBER, STRING, TIME
 from fengkong.domain.rules.parser import parse_expression
 
 Compiled = Callable[[Event, Mapping[str, Any], str | None], Any]
