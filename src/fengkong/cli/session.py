@@ -18,7 +18,7 @@ from fengkong.services.platform import Platform
 if TYPE_CHECKING:
     from fengkong.bootstrap import Stores
 
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)  # messages are never cut into lines
 
 
 @contextmanager

@@ -62,6 +62,29 @@ class Reason:
         )
 
 
+PENDING = frozenset({Outcome.STEP_UP, Outcome.REVIEW})
+
+
+@dataclass(frozen=True, slots=True)
+class Challenge:
+    """What a step-up asks of the customer (contract v1.1): answered by a `challenge_result`."""
+
+    challenge_id: str
+    required_factors: tuple[str, ...]
+    expires_at: str  # ISO-8601, event time
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "challenge_id": self.challenge_id,
+            "required_factors": list(self.required_factors),
+            "expires_at": self.expires_at,
+        }
+
+    @staticmethod
+    def from_dict(data: dict[str, Any]) -> Challenge:
+        return Challenge(str(data["challenge_id"]), tuple(data.get("required_factors", ())), str(data["expires_at"]))
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     event_id: str
@@ -75,11 +98,19 @@ class Decision:
     policy_version: str = ""
     replayed: bool = False
     trace: dict[str, Any] | None = field(default=None, compare=False)
+    challenge: Challenge | None = None  # on every step_up
+    resend_of: str | None = None  # the payment whose open challenge this resend was given again
+
+    @property
+    def status(self) -> str:
+        """`pending` (step_up, review: the payment waits for an answer) or `final`."""
+        return "pending" if self.decision in PENDING else "final"
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "event_id": self.event_id,
             "decision": self.decision.value,
+            "status": self.status,
             "score": self.score,
             "reasons": [r.to_dict() for r in self.reasons],
             "required_factors": list(self.required_factors),
@@ -87,6 +118,10 @@ class Decision:
             "ruleset_version": self.ruleset_version,
             "policy_version": self.policy_version,
         }
+        if self.challenge is not None:
+            out["challenge"] = self.challenge.to_dict()
+        if self.resend_of is not None:
+            out["resend_of"] = self.resend_of
         if self.shadow_reasons:
             out["shadow_reasons"] = [r.to_dict() for r in self.shadow_reasons]
         if self.replayed:
@@ -107,6 +142,8 @@ class Decision:
             latency_ms=float(data.get("latency_ms", 0.0)),
             ruleset_version=data.get("ruleset_version", ""),
             policy_version=data.get("policy_version", ""),
+            challenge=Challenge.from_dict(data["challenge"]) if data.get("challenge") else None,
+            resend_of=data.get("resend_of"),
         )
 
 

@@ -20,6 +20,10 @@ class EventType(StrEnum):
     PROFILE_CHANGE = "profile_change"
     REPAYMENT = "repayment"
     FEEDBACK = "feedback"
+    # v1.1, the decision lifecycle
+    CHALLENGE_RESULT = "challenge_result"  # the answer to a step-up challenge
+    PAYMENT_OUTCOME = "payment_outcome"  # what finally happened to a payment in the core system
+    HOLD_RESOLUTION = "hold_resolution"  # an analyst released or declined a held payment (made by fengkong)
 
 
 class TxnType(StrEnum):
@@ -47,8 +51,14 @@ class Channel(StrEnum):
 
 
 class AuthFactor(StrEnum):
+    """Factor names of the contract (v1.1 adds voice_otp, app_confirmation, email_otp); their
+    classes and channels are in domain/factors.py."""
+
     PASSWORD = "password"
     SMS_OTP = "sms_otp"
+    VOICE_OTP = "voice_otp"
+    APP_CONFIRMATION = "app_confirmation"
+    EMAIL_OTP = "email_otp"
     DYNAMIC_TOKEN = "dynamic_token"
     DIGITAL_CERTIFICATE = "digital_certificate"
     E_SIGNATURE = "e_signature"

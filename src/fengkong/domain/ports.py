@@ -223,6 +223,11 @@ class TransferLog(Protocol):
         """Keep (transfer, decision outcome) pairs, inside the caller's unit of work."""
         ...
 
+    def settle(self, event_id: str, decision: str) -> None:
+        """A held transfer's outcome changed (released, declined, expired): only approved ones
+        are followed by tracing. Inside the caller's unit of work."""
+        ...
+
     def get(self, event_id: str) -> Transfer | None: ...
 
     def outgoing(self, accounts: Sequence[str], since: float, until: float) -> list[Transfer]:

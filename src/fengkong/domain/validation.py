@@ -312,6 +312,22 @@ FIELDS: dict[str, FieldSpec] = {
         "required for feedback: fraud, legit, cash_out, ...",
     ),
     "source": FieldSpec(_label, {"type": "string", "pattern": "^[a-z][a-z0-9_]{0,63}$"}, "who established the label"),
+    # v1.1: the decision lifecycle
+    "challenge_id": _text("the challenge answered (challenge_result)"),
+    "passed": _flag("whether the customer passed the challenge (challenge_result)"),
+    "factors": FieldSpec(
+        _factor_list,
+        {"type": "array", "items": {"type": "string", "enum": _FACTORS}},
+        "the factors verified in answering the challenge (challenge_result)",
+    ),
+    "outcome": _choice(
+        ("completed", "cancelled", "returned"), "what finally happened to the payment (payment_outcome)"
+    ),
+    "resolution": _choice(("released", "declined"), "an analyst's resolution of a held payment (made by fengkong)"),
+    "actor": _text("who resolved the hold (made by fengkong)"),
+    "reason": _text("why (made by fengkong)", MAX_LONG_STRING),
+    "credit_limit": FieldSpec(_money, _MONEY_SCHEMA, "the card's credit limit in yuan, as the issuer knows it"),
+    "available_credit": FieldSpec(_money_or_zero, _MONEY_SCHEMA, "the credit still available in yuan"),
 }
 
 REQUIRED: dict[EventType, tuple[str, ...]] = {
@@ -322,15 +338,21 @@ REQUIRED: dict[EventType, tuple[str, ...]] = {
     EventType.PROFILE_CHANGE: ("field",),
     EventType.REPAYMENT: ("card_id", "amount"),
     EventType.FEEDBACK: ("target_event_id", "label"),
+    EventType.CHALLENGE_RESULT: ("target_event_id", "challenge_id", "passed"),
+    EventType.PAYMENT_OUTCOME: ("target_event_id", "outcome"),
+    EventType.HOLD_RESOLUTION: ("target_event_id", "resolution", "actor", "reason"),
 }
+# Made by fengkong itself (an analyst's release or decline): refused from outside, read back from the log.
+INTERNAL_TYPES = frozenset({EventType.HOLD_RESOLUTION})
 
 _EVENT_ID = _string(128)
-_TYPES = tuple(t.value for t in EventType)
+_TYPES = tuple(t.value for t in EventType if t not in INTERNAL_TYPES)
+_ALL_TYPES = tuple(t.value for t in EventType)
 
 
 def event_json_schema() -> dict[str, Any]:
     """The JSON Schema of one event, generated from `FIELDS` and `REQUIRED` (the API publishes it)."""
-    required = "; ".join(f"{t.value}: {', '.join(names)}" for t, names in REQUIRED.items())
+    required = "; ".join(f"{t.value}: {', '.join(names)}" for t, names in REQUIRED.items() if t not in INTERNAL_TYPES)
     return {
         "title": "Event",
         "type": "object",
@@ -424,7 +446,8 @@ class EventValidator:
         self._sealer = sealer
         self._max_event_bytes = max_event_bytes
 
-    def validate(self, data: Mapping[str, Any], raw_size: int = 0) -> Event | EventError:
+    def validate(self, data: Mapping[str, Any], raw_size: int = 0, *, trusted: bool = False) -> Event | EventError:
+        """`trusted`: a record read back from fengkong's own log (internal event types allowed)."""
         errors: list[FieldError] = []
         raw_id = data.get("event_id")
         event_id: str | None = None
@@ -438,9 +461,12 @@ class EventValidator:
         event_type: EventType | None = None
         if type_value is None:
             errors.append(FieldError("type", f"is required: one of {', '.join(_TYPES)}"))
-        elif not isinstance(type_value, str) or type_value not in _TYPES:
+        elif not isinstance(type_value, str) or type_value not in (_ALL_TYPES if trusted else _TYPES):
             shown = str(type_value)[:40]
-            errors.append(FieldError("type", f"{shown!r} is not one of {', '.join(_TYPES)}"))
+            if type_value in _ALL_TYPES:
+                errors.append(FieldError("type", f"{shown!r} events are made by fengkong itself (fengkong holds)"))
+            else:
+                errors.append(FieldError("type", f"{shown!r} is not one of {', '.join(_TYPES)}"))
         else:
             event_type = EventType(type_value)
         occurred_at: datetime | None = None

@@ -18,10 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 from fengkong.domain.cards import SealedCard
-from fengkong.domain.decisions import Decision, EventError, FieldError, Outcome
+from fengkong.domain.decisions import Decision, EventError, FieldError, Outcome, Reason
 from fengkong.domain.errors import InputError
 from fengkong.domain.events import Event, EventType
+from fengkong.domain.factors import challenge_factors, floor_factors
 from fengkong.domain.features.featureset import EntityKeys, KeyState
+from fengkong.domain.lifecycle import LIFECYCLE_TYPES, RESENT, Lifecycle, LifecyclePolicy, Transition, fold_outcome
 from fengkong.domain.ports import (
     CardVault,
     DecisionObserver,
@@ -176,17 +178,19 @@ class Engine:
         decided: list[tuple[Event, Decision, Sequence[str]]] = []
         changed: set[str] = set()
         states: dict[str, KeyState] = {}
+        settled: list[tuple[str, str]] = []  # transfers whose outcome changed (for the tracing index)
         try:
             with self.uow.atomic():  # the idempotency check and the append see one database
                 existing = self.log.find_decisions([e.event_id for e in valid]) if valid else {}
+                lifecycle = self._lifecycle(states)
                 entity_keys: dict[int, EntityKeys] = {}
                 wanted: set[str] = set()
                 for event in valid:
                     if event.event_id not in existing:
                         keys = entity_keys[id(event)] = features.keys_of(event)
                         wanted.update(k for k in keys.values() if k is not None)
-                if wanted:
-                    states = self.state.get_many(sorted(wanted))
+                        wanted.update(lifecycle.keys_for(event))
+                lifecycle.fetch(sorted(wanted))
                 first_seen: dict[str, Decision] = {}
                 batch_events: dict[str, tuple[Event, str]] = {}
                 for i, outcome in enumerate(parsed):
@@ -203,20 +207,11 @@ class Engine:
                         continue
                     t0 = time.perf_counter()
                     keys = entity_keys[id(event)]
-                    view = features.view(event, keys, states, self.lookups)
-                    verdict = ruleset.evaluate(event, view)
-                    trace = None
-                    if explain:
-                        trace = _json_safe({"features": view.computed(), "faults": list(verdict.faults)})
-                    changed.update(self._fold(event, keys, verdict.outcome.value, states, batch_events))
-                    batch_events[event.event_id] = (event, verdict.outcome.value)
-                    decision = Decision(
-                        event_id=event.event_id,
-                        decision=verdict.outcome,
-                        score=verdict.score,
-                        reasons=verdict.reasons,
-                        required_factors=verdict.required_factors,
-                        shadow_reasons=verdict.shadow_reasons,
+                    changed |= self._prepare(lifecycle, event, states, batch_events, settled)
+                    decision, trace, faults = self._answer(event, keys, states, lifecycle, batch_events, explain)
+                    changed |= self._advance(lifecycle, event, keys, decision, states, batch_events, settled)
+                    decision = replace(
+                        decision,
                         latency_ms=round((time.perf_counter() - t0 + parse_s[i]) * 1000, 4),
                         ruleset_version=ruleset.version,
                         policy_version=ruleset.policy_version,
@@ -224,10 +219,10 @@ class Engine:
                     pending.append((event, decision))
                     if trace is not None:
                         decision = replace(decision, trace=trace)
-                    decided.append((event, decision, verdict.faults))
+                    decided.append((event, decision, faults))
                     first_seen[event.event_id] = decision
                     results.append(decision)
-                self._commit(pending, rejected)
+                self._commit(pending, rejected, settled)
         except Exception:
             if pending:
                 # In-process state may already hold this batch; rebuild it from the log, which
@@ -235,16 +230,178 @@ class Engine:
                 self.recover()
             raise
         if pending:
-            self.state.apply({k: states[k] for k in changed}, self._last_seq)
+            self.state.apply({k: states[k] for k in changed if k in states}, self._last_seq)
             self._since_snapshot += len(pending)
             if not self.state.durable and self._since_snapshot >= self.snapshot_every:
                 self.snapshot()
         self._notify(decided, results)
         return results
 
-    def _commit(self, pending: list[tuple[Event, Decision]], rejected: list[RejectedRecord]) -> None:
+    def _lifecycle(self, states: dict[str, KeyState]) -> Lifecycle:
+        """The lifecycle over these states, with the policy's deadlines."""
+
+        def load(keys: list[str]) -> None:
+            states.update(self.state.get_many(keys))
+
+        policy = self.ruleset.policy_values
+        return Lifecycle(
+            LifecyclePolicy(
+                float(policy.get("challenge_minutes", 5)) * 60, float(policy.get("review_timeout_hours", 24)) * 3600
+            ),
+            load,
+        )
+
+    def _answer(
+        self,
+        event: Event,
+        keys: EntityKeys,
+        states: dict[str, KeyState],
+        lifecycle: Lifecycle,
+        recent: Mapping[str, tuple[Event, str]],
+        explain: bool,
+    ) -> tuple[Decision, dict[str, Any] | None, Sequence[str]]:
+        """The decision for a new event: the lifecycle answers its own events and resends of a
+        payment whose challenge is open; the rules answer the rest."""
+        if event.type in LIFECYCLE_TYPES:
+            return lifecycle.answer(event, states, lambda target: self._blocked(target, event.ts, recent)), None, ()
+        resend = lifecycle.resend(event, states)
+        if resend is not None:
+            original, challenge = resend
+            reason = Reason(
+                "CHALLENGE_OPEN",
+                "lifecycle.challenge",
+                "该交易的验证尚未完成，请完成同一验证",
+                f"Payment {original} is waiting for this challenge: answer it, not a new one",
+                Outcome.STEP_UP,
+                40.0,
+            )
+            return (
+                Decision(
+                    event.event_id,
+                    Outcome.STEP_UP,
+                    40.0,
+                    (reason,),
+                    challenge.required_factors,
+                    challenge=challenge,
+                    resend_of=original,
+                ),
+                None,
+                (),
+            )
+        view = self.ruleset.features.view(event, keys, states, self.lookups)
+        verdict = self.ruleset.evaluate(event, view)
+        trace = _json_safe({"features": view.computed(), "faults": list(verdict.faults)}) if explain else None
+        decision = Decision(
+            event.event_id,
+            verdict.outcome,
+            verdict.score,
+            verdict.reasons,
+            verdict.required_factors,
+            verdict.shadow_reasons,
+        )
+        if verdict.outcome is Outcome.STEP_UP:
+            presented = event.fields.get("auth_factors") or ()
+            asked = verdict.required_factors or self._floor(event, presented)
+            factors = challenge_factors(asked, presented, verdict.distrusted)
+            if factors:
+                decision = replace(
+                    decision, required_factors=factors, challenge=lifecycle.challenge_for(event, factors)
+                )
+            else:  # nothing a customer could present answers this risk: a person looks at it
+                reason = Reason(
+                    "STEP_UP_UNANSWERABLE",
+                    "lifecycle.challenge",
+                    "无可用的验证方式化解该风险，转人工审核",
+                    "No verification the customer could give answers this risk: held for review",
+                    Outcome.REVIEW,
+                    verdict.score,
+                )
+                decision = replace(
+                    decision, decision=Outcome.REVIEW, reasons=(reason, *verdict.reasons), required_factors=()
+                )
+        return decision, trace, verdict.faults
+
+    def _floor(self, event: Event, presented: Sequence[str]) -> tuple[str, ...]:
+        """The factors a step-up that names none asks: two classes, and a certificate for an
+        amount above what two classes may pay in a day (43号 art. 24)."""
+        limit = self.ruleset.policy_values.get("two_class_daily")
+        big = limit is not None and event.amount_fen is not None and event.amount_fen > int(Decimal(str(limit)) * 100)
+        return floor_factors(presented, certificate=big)
+
+    def _blocked(self, target_id: str, ts: float, recent: Mapping[str, tuple[Event, str]]) -> Reason | None:
+        """An order placed on the payment's account or card while the customer was answering."""
+        target = self._original(target_id, recent)
+        if target is None:
+            return None
+        event = target[0]
+        for list_type, field in (
+            ("stop_payment", "account_id"),
+            ("freeze", "account_id"),
+            ("involved_account", "account_id"),
+            ("card", "card_id"),
+        ):
+            value = event.fields.get(field)
+            entry = None if value is None else self.lookups.listed(list_type, str(value), ts)
+            if entry is not None:
+                outcome = Outcome.STOP_PAYMENT if list_type in ("stop_payment", "freeze") else Outcome.REJECT
+                return Reason(
+                    "ORDER_PLACED_MEANWHILE",
+                    "lifecycle.challenge",
+                    f"验证期间账户已被列入{list_type}（{entry['reason']}）",
+                    f"While the customer was answering, {field} was put on the {list_type} list ({entry['reason']})",
+                    outcome,
+                    90.0,
+                )
+        return None
+
+    def _prepare(
+        self,
+        lifecycle: Lifecycle,
+        event: Event,
+        states: dict[str, KeyState],
+        recent: Mapping[str, tuple[Event, str]],
+        settled: list[tuple[str, str]] | None,
+    ) -> set[str]:
+        """Before an event is decided (and replayed): end the holds whose deadline its time has
+        passed, and the held payment it answers by being resent with the factors asked for."""
+        transitions, changed = lifecycle.sweep(event.ts, states)
+        superseded, touched = lifecycle.supersede(event, states)
+        for transition in [*transitions, *superseded]:
+            changed |= self._transition(transition, states, recent, settled)
+        return changed | touched
+
+    def _advance(
+        self,
+        lifecycle: Lifecycle,
+        event: Event,
+        keys: EntityKeys,
+        decision: Decision,
+        states: dict[str, KeyState],
+        recent: dict[str, tuple[Event, str]],
+        settled: list[tuple[str, str]] | None,
+    ) -> set[str]:
+        """Everything a decided event changes in the fold, live and on replay alike: what it does
+        to an earlier payment, its own features, and the hold it opens."""
+        changed: set[str] = set()
+        if event.type in LIFECYCLE_TYPES:
+            transitions, touched = lifecycle.resolve(event, decision, states)
+            changed |= touched
+            for transition in transitions:
+                changed |= self._transition(transition, states, recent, settled)
+            if event.type is EventType.PAYMENT_OUTCOME and event.fields["outcome"] in ("cancelled", "returned"):
+                changed |= self._give_back(str(event.fields["target_event_id"]), None, states, recent, lifecycle)
+        outcome = fold_outcome(decision)
+        changed |= self._fold(event, keys, outcome, states, recent, lifecycle)
+        recent[event.event_id] = (event, outcome)
+        changed |= lifecycle.open(event, decision, states)
+        return changed
+
+    def _commit(
+        self, pending: list[tuple[Event, Decision]], rejected: list[RejectedRecord], settled: list[tuple[str, str]]
+    ) -> None:
         """Everything a batch writes, in the caller's unit of work: the events with their
-        decisions, the transfer index, and the card numbers first seen (encrypted)."""
+        decisions, the transfer index (and transfers whose held outcome ended), and the card
+        numbers first seen (encrypted)."""
         if not pending and not rejected:
             return
         last_seq = self.log.append(pending, rejected)
@@ -253,9 +410,11 @@ class Engine:
         for event, decision in pending:
             move = transfer_of(event)
             if move is not None:
-                moves.append((move, decision.decision.value))
+                moves.append((move, fold_outcome(decision)))
             sealed.extend(event.sealed)
         self.transfers.record(moves)
+        for event_id, outcome in settled:
+            self.transfers.settle(event_id, outcome)
         self.cards.store(sealed)
         if pending:
             self._last_seq = last_seq
@@ -298,26 +457,23 @@ class Engine:
                     checkpoint = 0
             replayed = 0
             batch: dict[str, KeyState] = {}
-            loaded: set[str] = set()
+            lifecycle = self._lifecycle(batch)
             recent: dict[str, tuple[Event, str]] = {}
             last = checkpoint
             for logged in self.log.replay(checkpoint):
-                event = self.validator.validate(logged.record)
+                event = self.validator.validate(logged.record, trusted=True)
                 if isinstance(event, EventError):  # cannot happen for our own records
                     continue
                 keys = features.keys_of(event)
-                missing = [k for k in keys.values() if k is not None and k not in loaded]
-                if missing:
-                    batch.update(self.state.get_many(missing))
-                    loaded.update(missing)
-                outcome = logged.decision.get("decision", Outcome.APPROVE.value)
-                self._fold(event, keys, outcome, batch, recent)
-                recent[event.event_id] = (event, outcome)
+                lifecycle.fetch([k for k in keys.values() if k is not None])
+                self._prepare(lifecycle, event, batch, recent, None)
+                self._advance(lifecycle, event, keys, Decision.from_dict(logged.decision), batch, recent, None)
                 last = logged.seq
                 replayed += 1
                 if replayed % REPLAY_BATCH == 0:
                     self.state.apply(batch, last)
-                    batch, loaded, recent = {}, set(), {}
+                    batch, recent = {}, {}
+                    lifecycle = self._lifecycle(batch)
             if batch or last != checkpoint:
                 self.state.apply(batch, last)
             self._last_seq = max(last, self.log.last_seq())
@@ -330,40 +486,79 @@ class Engine:
         outcome: str,
         states: dict[str, KeyState],
         recent: Mapping[str, tuple[Event, str]],
+        lifecycle: Lifecycle,
     ) -> set[str]:
         """Fold a decided event into feature state; an approved reversal also gives back what
         its original used, in the original's own buckets. The same code runs on replay."""
-        features = self.ruleset.features
-        changed = set(features.update(event, keys, outcome, states))
+        changed = set(self.ruleset.features.update(event, keys, outcome, states))
         fields = event.fields
         if (
             outcome == Outcome.APPROVE.value
             and event.type is EventType.TRANSACTION
             and fields.get("txn_type") in REVERSING
             and fields.get("original_event_id")
-            and features.reversible
         ):
-            changed.update(self._give_back(event, states, recent))
+            partial = fields.get("txn_type") == "refund" and event.amount_fen is not None
+            changed |= self._give_back(
+                str(fields["original_event_id"]), event.amount_fen if partial else None, states, recent, lifecycle
+            )
         return changed
 
-    def _give_back(
-        self, event: Event, states: dict[str, KeyState], recent: Mapping[str, tuple[Event, str]]
+    def _original(self, event_id: str, recent: Mapping[str, tuple[Event, str]]) -> tuple[Event, str] | None:
+        """An earlier event with the outcome it was folded with: from this batch, or the log."""
+        found = recent.get(event_id)
+        if found is not None:
+            return found
+        logged = self.log.find_events([event_id]).get(event_id)
+        if logged is None:
+            return None
+        restored = self.validator.validate(logged.record, trusted=True)
+        if isinstance(restored, EventError):
+            return None
+        return restored, fold_outcome(logged.decision)
+
+    def _transition(
+        self,
+        transition: Transition,
+        states: dict[str, KeyState],
+        recent: Mapping[str, tuple[Event, str]],
+        settled: list[tuple[str, str]] | None,
     ) -> set[str]:
-        original_id = str(event.fields["original_event_id"])
-        found = recent.get(original_id)
+        """An earlier payment's effective outcome changed: its features follow (and, live, the
+        tracing index learns whether its money moved)."""
+        found = self._original(transition.event_id, recent)
         if found is None:
-            logged = self.log.find_events([original_id]).get(original_id)
-            if logged is None:
-                return set()
-            restored = self.validator.validate(logged.record)
-            if isinstance(restored, EventError):
-                return set()
-            found = (restored, logged.decision.get("decision", ""))
-        original, original_outcome = found
+            return set()
+        original = found[0]
+        features = self.ruleset.features
+        keys = features.keys_of(original)
+        missing = [k for k in keys.values() if k is not None and k not in states]
+        if missing:
+            states.update(self.state.get_many(missing))
+        if settled is not None and transfer_of(original) is not None:
+            settled.append((original.event_id, transition.new))
+        return set(features.transition(original, keys, transition.old, transition.new, states))
+
+    def _give_back(
+        self,
+        original_id: str,
+        amount_fen: int | None,
+        states: dict[str, KeyState],
+        recent: Mapping[str, tuple[Event, str]],
+        lifecycle: Lifecycle,
+    ) -> set[str]:
+        """A reversal, refund or cancellation gives back what its original counted - all of it, or
+        `amount_fen` of it (a partial refund) - once, whatever the mix of partial and full ones."""
+        found = self._original(original_id, recent)
+        if found is None:
+            return set()
+        original, given = found
+        effective = lifecycle.effective(original_id, given, states)
         if (
-            original_outcome != Outcome.APPROVE.value
+            effective in (Outcome.REJECT.value, Outcome.STOP_PAYMENT.value, RESENT)
             or original.amount_fen is None
             or original.fields.get("txn_type") in REVERSING
+            or not self.ruleset.features.reversible
         ):
             return set()
         marker_key = f"reversed|{original_id}"
@@ -376,10 +571,9 @@ class Engine:
         remaining = original.amount_fen - int(marker["fen"])
         if remaining <= 0:
             return set()
-        partial = event.fields.get("txn_type") == "refund" and event.amount_fen is not None
-        amount = min(event.amount_fen or 0, remaining) if partial else remaining
+        amount = remaining if amount_fen is None else min(amount_fen, remaining)
         full = int(marker["fen"]) + amount >= original.amount_fen and not marker["n"]
-        changed = set(features.retract(original, keys, Outcome.APPROVE.value, amount, full, states))
+        changed = set(features.transition(original, keys, effective, Outcome.REJECT.value, states, amount, full))
         states[marker_key] = {"fen": int(marker["fen"]) + amount, "n": 1 if full else int(marker["n"])}
         changed.add(marker_key)
         return changed

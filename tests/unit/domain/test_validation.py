@@ -114,7 +114,7 @@ def test_id_number_is_only_kept_as_a_hash() -> None:
     assert event.fields["id_number_hash"] == "h-id_number"
 
 
-@pytest.mark.parametrize("event_type", [t.value for t in EventType])
+@pytest.mark.parametrize("event_type", [t.value for t in EventType if t is not EventType.HOLD_RESOLUTION])
 def test_every_event_type_of_the_contract_is_accepted(event_type: str) -> None:
     required = {
         "transaction": {"txn_type": "purchase", "channel": "pos", "amount": 1},
@@ -132,9 +132,35 @@ def test_every_event_type_of_the_contract_is_accepted(event_type: str) -> None:
         "profile_change": {"field": "phone", "via": "sms_otp", "new_value_hash": "abc"},
         "repayment": {"card_id": "k", "amount": "100.50", "statement_due_date": "2024-02-01"},
         "feedback": {"target_event_id": "e1", "label": "fraud", "source": "chargeback"},
+        "challenge_result": {
+            "target_event_id": "e1",
+            "challenge_id": "chl_1",
+            "passed": True,
+            "factors": ["biometric"],
+        },
+        "payment_outcome": {"target_event_id": "e1", "outcome": "completed"},
     }[event_type]
     event = V.validate({"event_id": "x", "type": event_type, "occurred_at": "2024-01-01T00:00:00+08:00", **required})
     assert isinstance(event, Event), event
+
+
+def test_hold_resolutions_are_made_by_fengkong_only() -> None:
+    """An analyst's release moves money: it is never accepted from outside, only read back from
+    fengkong's own log."""
+    data = {
+        "event_id": "r1",
+        "type": "hold_resolution",
+        "occurred_at": "2024-01-01T00:00:00+08:00",
+        "target_event_id": "e1",
+        "resolution": "released",
+        "actor": "analyst-1",
+        "reason": "customer confirmed",
+    }
+    refused = V.validate(data)
+    assert isinstance(refused, EventError) and refused.first.field == "type"
+    assert "made by fengkong" in refused.first.message
+    trusted = V.validate(data, trusted=True)
+    assert isinstance(trusted, Event) and trusted.fields["resolution"] == "released"
 
 
 def test_invalid_json_and_non_objects() -> None:

@@ -21,6 +21,12 @@ class MemoryTransferLog:
             self._moves.extend(moves)
             self._uow.journal(lambda: self._moves.__delitem__(slice(before, None)))
 
+    def settle(self, event_id: str, decision: str) -> None:
+        with self._uow.atomic():
+            before = list(self._moves)
+            self._moves = [(t, decision if t.event_id == event_id else d) for t, d in self._moves]
+            self._uow.journal(lambda: setattr(self, "_moves", before))
+
     def get(self, event_id: str) -> Transfer | None:
         with self._uow.reading():
             return next((t for t, _ in self._moves if t.event_id == event_id), None)

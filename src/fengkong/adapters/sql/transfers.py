@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from fengkong.adapters.sql.database import Database
 from fengkong.adapters.sql.tables import transfers
@@ -31,6 +31,10 @@ class SqlTransferLog:
         rows = [(t.event_id, t.ts, t.from_account, t.to_account, t.amount_fen, decision) for t, decision in moves]
         with self._db.transaction() as conn:
             conn.exec_driver_sql(self._insert_sql, rows)
+
+    def settle(self, event_id: str, decision: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(update(transfers).where(transfers.c.event_id == event_id).values(decision=decision))
 
     def get(self, event_id: str) -> Transfer | None:
         with self._db.connect() as conn:

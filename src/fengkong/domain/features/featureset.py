@@ -100,25 +100,69 @@ class FeatureSet:
     ) -> FeatureView:
         return FeatureView(self, event, keys, states, lookups)
 
-    def retract(
-        self, original: Event, keys: EntityKeys, outcome: str, amount_fen: int, full: bool, states: dict[str, KeyState]
+    def transition(
+        self,
+        event: Event,
+        keys: EntityKeys,
+        old: str,
+        new: str,
+        states: dict[str, KeyState],
+        amount_fen: int | None = None,
+        full: bool = True,
     ) -> list[str]:
-        """Give back what a reversed event used: `amount_fen` from reversible sums and, for a
-        full reversal, one from reversible counts - in the buckets of the original's time."""
+        """An earlier event's outcome changed (a hold released or declined, a challenge passed or
+        expired, a payment reversed or cancelled): fold it into the features whose filter accepts
+        the new outcome but not the old, and take it back out of the reversible ones that accepted
+        the old but not the new - in the buckets of the event's own time.
+
+        Taking back gives `amount_fen` (default: the whole amount) to sums and, when `full`, one to
+        counts; features that cannot give back (a distinct count, a last value) keep what they saw.
+        """
         changed = []
-        for spec in self.reversible:
-            key = keys[spec.entity]
-            if key is None or (spec.where is not None and not spec.where(original, outcome)):
+        verdicts: dict[tuple[str, str], bool] = {}
+
+        def accepts(spec: FeatureSpec, outcome: str) -> bool:
+            if spec.where is None:
+                return True
+            key = (spec.where_text, outcome)
+            if key not in verdicts:
+                verdicts[key] = spec.where(event, outcome)
+            return verdicts[key]
+
+        for entity, specs in self._plan[event.type.value]:
+            key = keys[entity]
+            if key is None:
                 continue
-            if spec.aggregate == "count" and not full:
-                continue
-            key_state = states.get(key)
-            if key_state is None:
-                key_state = states[key] = {}
-            value = amount_fen if spec.aggregate == "sum" else 1
-            assert spec.reducer is not None  # reversible features are windowed counts and sums
-            key_state[spec.name] = spec.reducer.retract(key_state.get(spec.name), original.ts, value)
-            changed.append(key)
+            touched = False
+            for spec in specs:
+                before, after = accepts(spec, old), accepts(spec, new)
+                if before == after:
+                    continue
+                reducer = spec.reducer
+                assert reducer is not None  # the plan holds windowed features only
+                key_state = states.get(key)
+                if key_state is None:
+                    key_state = states[key] = {}
+                if after:  # counted now: fold it in as it would have been
+                    value = field_value(event, spec.of or "") if reducer.needs_value else None
+                    if reducer.needs_value and value is None:
+                        continue
+                    key_state[spec.name] = reducer.update(key_state.get(spec.name), event.ts, value)
+                elif spec.reversible and (spec.aggregate != "count" or full):
+                    if spec.aggregate == "count":
+                        value = 1
+                    elif spec.of == "amount":
+                        value = (event.amount_fen or 0) if amount_fen is None else amount_fen
+                    else:
+                        value = field_value(event, spec.of or "")
+                        if value is None:
+                            continue
+                    key_state[spec.name] = reducer.retract(key_state.get(spec.name), event.ts, value)
+                else:
+                    continue
+                touched = True
+            if touched:
+                changed.append(key)
         return changed
 
     def update(self, event: Event, keys: EntityKeys, outcome: str | None, states: dict[str, KeyState]) -> list[str]:

@@ -14,6 +14,7 @@ import yaml
 
 from fengkong.domain.decisions import Outcome
 from fengkong.domain.events import AuthFactor, Channel, EventType, TxnType
+from fengkong.domain.factors import CHANNELS
 from fengkong.domain.features.featureset import FeatureSet
 from fengkong.domain.features.lookups import LOOKUPS
 from fengkong.domain.features.reducers import REDUCERS
@@ -487,7 +488,7 @@ class RuleLoader:
         condition, condition_text = _compile(fields["when"][1], scope, BOOL)
         outcome_fields = _mapping(fields["outcome"][1], "outcome")
         for key, (knode, _) in outcome_fields.items():
-            if key not in ("decision", "score", "reason", "message", "required_factors"):
+            if key not in ("decision", "score", "reason", "message", "required_factors", "distrust"):
                 raise _Fail(knode, f"unknown outcome key {key!r}")
         for key in ("decision", "reason"):
             if key not in outcome_fields:
@@ -525,6 +526,9 @@ class RuleLoader:
                 factors = _compile(factors_node, scope, LIST)[0].fn  # computed per event
             else:
                 factors = _string_list(factors_node, "required_factors", tuple(f.value for f in AuthFactor))
+        distrust: frozenset[str] = frozenset()
+        if "distrust" in outcome_fields:
+            distrust = frozenset(_string_list(outcome_fields["distrust"][1], "distrust", CHANNELS))
         mode = _text(fields["mode"][1], "mode") if "mode" in fields else "active"
         if mode not in _MODES:
             raise _Fail(fields["mode"][1], f"mode must be one of {', '.join(_MODES)}")
@@ -544,6 +548,7 @@ class RuleLoader:
             message_zh=_template(message_node, msg_zh, scope),
             message_en=_template(message_node, msg_en, scope),
             required_factors=factors,
+            distrust=distrust,
             mode=mode,
             features_used=frozenset(scope.used_features),
             source=f"{source.path}:{node.start_mark.line + 1}",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from fengkong.domain.decisions import Outcome, Reason, combine_scores
 from fengkong.domain.events import Event, EventType
+from fengkong.domain.factors import satisfied, trusted
 from fengkong.domain.features.featureset import FeatureSet
 from fengkong.domain.rules.compiler import Compiled
 
@@ -32,6 +33,7 @@ class Rule:
     message_zh: Template
     message_en: Template
     required_factors: tuple[str, ...] | Compiled = ()  # a list, or an expression giving one
+    distrust: frozenset[str] = frozenset()  # factor channels not to rely on for this event (e.g. phone)
     mode: str = "active"  # active | shadow | disabled
     features_used: frozenset[str] = frozenset()
     source: str = ""
@@ -52,6 +54,7 @@ class Verdict:
     shadow_reasons: tuple[Reason, ...]
     required_factors: tuple[str, ...]
     faults: tuple[str, ...] = ()
+    distrusted: frozenset[str] = frozenset()  # channels a challenge must not rely on
 
 
 def _score_value(value: Any) -> float:
@@ -89,10 +92,13 @@ class RuleSet:
         return next(r for r in self.rules if r.id == rule_id)
 
     def evaluate(self, event: Event, features: Mapping[str, Any]) -> Verdict:
+        """Every applicable rule on the event; the most severe hit decides. A step-up whose
+        factors the event already presents (over channels not distrusted) asks nothing more."""
         hits: list[Reason] = []
         shadow: list[Reason] = []
         faults: list[str] = []
-        asked: list[tuple[Reason, tuple[str, ...]]] = []
+        asked: list[tuple[int, tuple[str, ...]]] = []  # (index in hits, factors asked)
+        distrusted: set[str] = set()
         for rule in self._by_type[event.type.value]:
             if not rule.applies(event):
                 continue
@@ -109,23 +115,31 @@ class RuleSet:
                     score=round(score, 4),
                     rule_version=rule.version,
                 )
+                wanted: tuple[str, ...] = ()
                 if rule.outcome is Outcome.STEP_UP and rule.mode != "shadow":
-                    wanted = rule.required_factors
-                    asked.append((reason, tuple(wanted(event, features, None) or ()) if callable(wanted) else wanted))
+                    asking = rule.required_factors
+                    wanted = tuple(asking(event, features, None) or ()) if callable(asking) else asking
             except Exception as exc:  # noqa: BLE001 - a faulty rule must never stop a payment
                 faults.append(f"{rule.id}: {type(exc).__name__}")
                 continue
-            (shadow if rule.mode == "shadow" else hits).append(reason)
-        outcome = Outcome.APPROVE
+            if rule.mode == "shadow":
+                shadow.append(reason)
+                continue
+            distrusted |= rule.distrust
+            if rule.outcome is Outcome.STEP_UP:
+                asked.append((len(hits), wanted))
+            hits.append(reason)
+        presented = trusted(event.fields.get("auth_factors") or (), distrusted)
         factors: list[str] = []
+        for index, wanted in asked:
+            if wanted and satisfied(presented, wanted):
+                hits[index] = replace(hits[index], outcome=Outcome.APPROVE)  # answered already
+            else:
+                factors.extend(f for f in wanted if f not in factors)
+        outcome = Outcome.APPROVE
         for reason in hits:
             if reason.outcome.severity > outcome.severity:
                 outcome = reason.outcome
-        if outcome is Outcome.STEP_UP:
-            for _, wanted in asked:
-                for factor in wanted:
-                    if factor not in factors:
-                        factors.append(factor)
         hits.sort(key=_by_severity)
         shadow.sort(key=_by_severity)
         return Verdict(
@@ -133,8 +147,9 @@ class RuleSet:
             score=combine_scores([r.score for r in hits]),
             reasons=tuple(hits),
             shadow_reasons=tuple(shadow),
-            required_factors=tuple(factors),
+            required_factors=tuple(factors) if outcome is Outcome.STEP_UP else (),
             faults=tuple(faults),
+            distrusted=frozenset(distrusted),
         )
 
 

@@ -4,36 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from fengkong.domain import factors as factors_model
+from fengkong.domain.factors import CERTIFICATES, FACTORS
 from fengkong.domain.rules.functions import BOOL, LIST, NUMBER, STRING, register
 
-# Factor classes: something only the customer knows, holds (cannot be copied or reused), or is.
-FACTOR_CLASS = {
-    "password": "knowledge",
-    "sms_otp": "possession",
-    "dynamic_token": "possession",
-    "digital_certificate": "possession",
-    "e_signature": "possession",
-    "biometric": "inherence",
-}
-CERTIFICATES = frozenset({"digital_certificate", "e_signature"})
 # The factor suggested to add a class that is missing, in order of customer convenience.
 _TO_ADD = (("possession", "sms_otp"), ("knowledge", "password"), ("inherence", "biometric"))
 
 
 def _classes(factors: Any) -> set[str]:
-    return {FACTOR_CLASS[f] for f in factors if f in FACTOR_CLASS}
+    return {FACTORS[f].kind for f in factors if f in FACTORS}
 
 
 @register("factor_classes", (LIST,), NUMBER)
 def factor_classes(factors: Any) -> int:
     """Number of distinct authentication factor classes (knowledge / possession / inherence)."""
-    return len(_classes(factors))
+    return factors_model.factor_classes(factors)
 
 
 @register("has_certificate", (LIST,), BOOL)
 def has_certificate(factors: Any) -> bool:
     """True if a digital certificate or an electronic signature was verified."""
-    return any(f in CERTIFICATES for f in factors)
+    return factors_model.has_certificate(factors)
 
 
 @register("missing_factors", (LIST, STRING), LIST)
@@ -57,13 +49,8 @@ def missing_factors(factors: Any, level: Any) -> list[str]:
 @register("binding_strong", (LIST,), BOOL)
 def binding_strong(factors: Any) -> bool:
     """004 二(2): certificate + password, dynamic token + password, or two dynamic factors over
-    two different channels (SMS code + dynamic token)."""
-    have = set(factors)
-    return (
-        {"digital_certificate", "password"} <= have
-        or {"dynamic_token", "password"} <= have
-        or {"sms_otp", "dynamic_token"} <= have
-    )
+    two different channels (an SMS code and a voice code are one channel: the phone line)."""
+    return factors_model.binding_strong(factors)
 
 
 @register("binding_missing", (LIST,), LIST)
@@ -72,8 +59,8 @@ def binding_missing(factors: Any) -> list[str]:
     have = set(factors)
     if binding_strong(have):
         return []
-    if "password" in have or "sms_otp" in have:
-        return ["dynamic_token"]
-    if have & {"dynamic_token", "digital_certificate"}:
-        return ["password"]
+    if have & ({"dynamic_token"} | CERTIFICATES):
+        return ["password"]  # token or certificate + password
+    if "password" in have or factors_model.dynamic_channels(have):
+        return ["dynamic_token"]  # password + token, or a second dynamic channel
     return ["password", "dynamic_token"]
