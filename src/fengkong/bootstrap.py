@@ -44,6 +44,7 @@ from fengkong.config import Settings
 from fengkong.domain import ports
 from fengkong.domain.errors import InputError
 from fengkong.services.decide import Engine
+from fengkong.services.holds import HoldService
 from fengkong.services.lists import ListService
 from fengkong.services.merchants import MerchantService
 from fengkong.services.orders import OrderService
@@ -173,6 +174,7 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
         lists = ListService(stores.lists, stores.requests, stores.audit, protector, read_model, uow)
         platform = Platform(
             engine=engine,
+            holds=HoldService(engine, stores.audit),
             read_model=read_model,
             rules=rules,
             reference=ReferenceData(stores.reference, read_model, uow),

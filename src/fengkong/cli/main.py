@@ -15,6 +15,7 @@ from fengkong.cli import (
     db,
     demo,
     events,
+    holds,
     limits,
     lists,
     monitor,
@@ -76,6 +77,7 @@ for sub, name in (
     (vault.password, "password"),
     (monitor.app, "monitor"),
     (registry.app, "registry"),
+    (holds.app, "holds"),
 ):
     app.add_typer(sub, name=name)
 

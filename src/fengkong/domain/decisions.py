@@ -63,6 +63,11 @@ class Reason:
 
 
 PENDING = frozenset({Outcome.STEP_UP, Outcome.REVIEW})
+# What counts against limits (contract v1.1): approve and delay_settlement are spent (the money
+# moves), step_up and review reserved until their answer; reject and stop_payment count nothing.
+COUNTED = frozenset(
+    {Outcome.APPROVE.value, Outcome.DELAY_SETTLEMENT.value, Outcome.STEP_UP.value, Outcome.REVIEW.value}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,6 +135,17 @@ class Lifecycle:
         hold = self._get(states, hold_key(event_id))
         return given if hold is None else str(hold["e"])
 
+    def open_holds(self, states: States) -> list[tuple[str, dict[str, Any]]]:
+        """Every held payment still waiting, soonest deadline first."""
+        table = self._get(states, CLOCK) or {"b": []}
+        found: list[tuple[str, dict[str, Any]]] = []
+        for minute in table["b"]:
+            for event_id in self._get(states, _bucket_key(minute)) or []:
+                hold = self._get(states, hold_key(event_id))
+                if hold is not None and hold["s"] == "open" and hold["dl"] // 60 == minute:
+                    found.append((event_id, hold))
+        return sorted(found, key=lambda item: item[1]["dl"])
+
     # ------------------------------------------------------------------ opening
     def resend(self, event: Event, states: States) -> tuple[str, Challenge] | None:
         """The payment whose challenge is still open for this one's fingerprint, and it."""

@@ -23,7 +23,15 @@ from fengkong.domain.errors import InputError
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.factors import challenge_factors, floor_factors
 from fengkong.domain.features.featureset import EntityKeys, KeyState
-from fengkong.domain.lifecycle import LIFECYCLE_TYPES, RESENT, Lifecycle, LifecyclePolicy, Transition, fold_outcome
+from fengkong.domain.lifecycle import (
+    LIFECYCLE_TYPES,
+    RESENT,
+    Lifecycle,
+    LifecyclePolicy,
+    Transition,
+    fold_outcome,
+    hold_key,
+)
 from fengkong.domain.ports import (
     CardVault,
     DecisionObserver,
@@ -41,7 +49,8 @@ from fengkong.domain.tracing import Transfer, transfer_of
 from fengkong.domain.validation import EventValidator, parse_json_event, rejected_excerpt
 from fengkong.services.rules import RuleRepository
 
-RawEvent = Mapping[str, Any] | str | bytes
+Received = Mapping[str, Any] | str | bytes  # what a sender sent
+RawEvent = Received | Event  # an Event: made by fengkong itself, already valid
 REPLAY_BATCH = 2000
 # Transactions that take (part of) an earlier approved one back: its allowance returns.
 REVERSING = frozenset({"reversal", "void", "refund"})
@@ -55,7 +64,7 @@ class InvalidEventError(InputError):
         self.error = error
 
 
-def _rejected_record(error: EventError, raw: RawEvent, item: RawEvent, received: str) -> RejectedRecord:
+def _rejected_record(error: EventError, raw: Received, item: RawEvent, received: str) -> RejectedRecord:
     size = len(item) if isinstance(item, str | bytes) else 0
     message = "; ".join(f"{e.field}: {e.message}" for e in error.errors)
     return RejectedRecord(error.event_id, error.first.field, message, rejected_excerpt(raw), size, received)
@@ -145,7 +154,7 @@ class Engine:
                 self.open()
             return self._decide_batch(list(items), explain)
 
-    def _parse(self, item: RawEvent) -> tuple[Event | EventError, RawEvent]:
+    def _parse(self, item: RawEvent) -> tuple[Event | EventError, Received]:
         if isinstance(item, str | bytes):
             data, error = parse_json_event(item)
             if error is not None:
@@ -432,13 +441,29 @@ class Engine:
             elif result.replayed:
                 self.observer.replayed(result)
 
-    def refuse(self, error: EventError, raw: RawEvent, size: int) -> None:
+    def refuse(self, error: EventError, raw: Received, size: int) -> None:
         """Keep an input refused before it reached `decide` (over-long line or body) with its reason."""
         record = _rejected_record(error, raw, b"", datetime.now(UTC).isoformat())
         with self._lock, self.uow.atomic():  # no open() needed: nothing is decided
             self.log.append([], [replace(record, raw_size=size)])
         if self.observer is not None:
             self.observer.rejected(error)
+
+    # ------------------------------------------------------------------ held payments
+    def holds(self) -> list[tuple[str, dict[str, Any]]]:
+        """The held payments waiting for an answer (a challenge result, an analyst, a deadline)."""
+        with self._lock:
+            if not self._opened:
+                self.open()
+            states: dict[str, KeyState] = {}
+            return self._lifecycle(states).open_holds(states)
+
+    def hold(self, event_id: str) -> dict[str, Any] | None:
+        """A held payment's record (open or how it ended), None if it was never held."""
+        with self._lock:
+            if not self._opened:
+                self.open()
+            return self.state.get_many([hold_key(event_id)]).get(hold_key(event_id))
 
     # ------------------------------------------------------------------ state lifecycle
     def recover(self) -> int:

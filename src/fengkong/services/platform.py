@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from fengkong.domain.ports import AuditLog, EventLog, Metrics
 from fengkong.services.decide import Engine
+from fengkong.services.holds import HoldService
 from fengkong.services.lists import ListService
 from fengkong.services.merchants import MerchantService
 from fengkong.services.orders import OrderService
@@ -23,6 +24,7 @@ class Platform:
     call `close()`: a final snapshot of feature state, then every resource its builder opened."""
 
     engine: Engine  # deciding
+    holds: HoldService  # payments held for review or a challenge
     read_model: DecisionReadModel  # what decisions read besides feature state
     rules: RuleRepository
     reference: ReferenceData  # customers' limits, transfer agreements, dispositions
