@@ -70,12 +70,13 @@ def challenge_id(event_id: str) -> str:
 
 
 def fingerprint(event: Event) -> str | None:
-    """What makes a payment a resend of another: same customer, account, counterparty or
-    merchant, and amount."""
+    """What makes a payment a resend of another: the same kind of payment by the same customer
+    from the same account to the same counterparty or merchant, for the same amount."""
     if event.type is not EventType.TRANSACTION or event.amount_fen is None:
         return None
     f = event.fields
     parts = (
+        f.get("txn_type"),
         f.get("customer_id"),
         f.get("account_id") or f.get("card_id"),
         f.get("counterparty_account_id") or f.get("merchant_id"),
@@ -349,10 +350,16 @@ class Lifecycle:
         key = hold_key(target)
         hold = self._get(states, key)
         if event.type is EventType.PAYMENT_OUTCOME:
-            if hold is None or hold["s"] not in ("open", "expired", "timed_out"):
-                return [], set()  # approved payments: the engine gives back (cancelled, returned)
-            effective = SPENT if fields["outcome"] == "completed" else FREED
-            return [self._end(target, hold, str(fields["outcome"]), effective, states)], {key}
+            # The core system's word is final: a completed payment is spent even if its hold had
+            # ended (the money moved after all); a cancelled or returned one still held is freed.
+            # A payment that went through is given back by the engine (once, whatever was refunded).
+            if hold is None:
+                return [], set()
+            if fields["outcome"] == "completed" and hold["e"] != SPENT:
+                return [self._end(target, hold, "completed", SPENT, states)], {key}
+            if fields["outcome"] != "completed" and hold["s"] == "open":
+                return [self._end(target, hold, str(fields["outcome"]), FREED, states)], {key}
+            return [], set()
         if hold is None:
             return [], set()
         if event.type is EventType.HOLD_RESOLUTION:

@@ -54,6 +54,7 @@ RawEvent = Received | Event  # an Event: made by fengkong itself, already valid
 REPLAY_BATCH = 2000
 # Transactions that take (part of) an earlier approved one back: its allowance returns.
 REVERSING = frozenset({"reversal", "void", "refund"})
+PENDING_OUTCOMES = frozenset({Outcome.STEP_UP.value, Outcome.REVIEW.value})
 
 
 class InvalidEventError(InputError):
@@ -581,6 +582,7 @@ class Engine:
         effective = lifecycle.effective(original_id, given, states)
         if (
             effective in (Outcome.REJECT.value, Outcome.STOP_PAYMENT.value, RESENT)
+            or effective in PENDING_OUTCOMES  # a held payment's money has not moved: nothing to give back
             or original.amount_fen is None
             or original.fields.get("txn_type") in REVERSING
             or not self.ruleset.features.reversible
