@@ -31,3 +31,21 @@ def test_demo_report(demo_run: tuple[dict[str, Any], Path, bytes]) -> None:
         assert row["detection"] >= 0.25 and row["never_stopped"] < row["instances"], (name, row)
     assert report["legit_friction"] / report["legit_txn"] < 0.01
     assert 0 <= report["latency_p50"] <= report["latency_p99"] <= report["latency_max"]
+
+
+@pytest.mark.slow
+def test_demo_tells_the_lifecycle(demo_run: tuple[dict[str, Any], Path, bytes]) -> None:
+    """Every held payment ended one way or another, the reserved money is what was held, and the
+    holds that went through are those the simulated customers passed or analysts released."""
+    report, _, printed = demo_run
+    held = report["lifecycle"]
+    opened = sum(row["opened"] for row in held["kinds"].values())
+    assert opened == len(held["ended"]) > 0
+    assert "open" not in set(held["ended"].values())  # every challenge answered or expired, every review worked
+    assert held["kinds"]["step_up"]["opened"] + held["resends"] == report["outcomes"].get("step_up", 0)
+    assert held["kinds"]["review"]["opened"] == report["outcomes"].get("review", 0)
+    assert held["kinds"]["step_up"]["ended"]["passed"] > 0 and held["results"] > 0
+    assert all(row["reserved"] > 0 for row in held["kinds"].values())
+    # friction that ends in a refusal is at most the friction of a first answer
+    assert report["legit_refused"] <= report["legit_friction"]
+    assert "Decision lifecycle 决策生命周期".encode() in printed

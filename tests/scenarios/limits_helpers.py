@@ -17,6 +17,26 @@ CST = timezone(timedelta(hours=8))
 LIMIT_RULES = (BUILTIN_RULES / "40-limits.yaml", BUILTIN_RULES / "45-accounts.yaml")
 _ids = itertools.count()
 
+# Outcomes forced by a field of the event, beside the limit rules: the lifecycle is what is tested.
+HOLD_RULES = """\
+rules:
+  - id: t.review
+    description: {zh: 测试审核, en: Held for review (test)}
+    applies_to: {event_types: [transaction]}
+    when: extra("hold") == "review"
+    outcome: {decision: review, score: 50, reason: TEST_REVIEW}
+  - id: t.step_up
+    description: {zh: 测试验证, en: Step-up (test)}
+    applies_to: {event_types: [transaction]}
+    when: extra("hold") == "step_up"
+    outcome: {decision: step_up, score: 40, reason: TEST_STEP_UP, required_factors: [biometric]}
+  - id: t.delay
+    description: {zh: 测试延迟结算, en: Settlement delayed (test)}
+    applies_to: {event_types: [transaction]}
+    when: extra("hold") == "delay"
+    outcome: {decision: delay_settlement, score: 30, reason: TEST_DELAY}
+"""
+
 
 @contextmanager
 def limits_platform(tmp: Path) -> Iterator[Platform]:

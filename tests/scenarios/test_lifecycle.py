@@ -13,27 +13,7 @@ import pytest
 
 from fengkong import InputError, Outcome, Platform, Settings
 from fengkong.bootstrap import build_platform
-from tests.scenarios.limits_helpers import LIMIT_RULES, at, payment, unique
-
-# Outcomes forced by a field of the event, beside the limit rules: the lifecycle is what is tested.
-HOLD_RULES = """\
-rules:
-  - id: t.review
-    description: {zh: 测试审核, en: Held for review (test)}
-    applies_to: {event_types: [transaction]}
-    when: extra("hold") == "review"
-    outcome: {decision: review, score: 50, reason: TEST_REVIEW}
-  - id: t.step_up
-    description: {zh: 测试验证, en: Step-up (test)}
-    applies_to: {event_types: [transaction]}
-    when: extra("hold") == "step_up"
-    outcome: {decision: step_up, score: 40, reason: TEST_STEP_UP, required_factors: [biometric]}
-  - id: t.delay
-    description: {zh: 测试延迟结算, en: Settlement delayed (test)}
-    applies_to: {event_types: [transaction]}
-    when: extra("hold") == "delay"
-    outcome: {decision: delay_settlement, score: 30, reason: TEST_DELAY}
-"""
+from tests.scenarios.limits_helpers import HOLD_RULES, LIMIT_RULES, at, payment, unique
 
 
 @pytest.fixture
@@ -251,3 +231,66 @@ def test_the_lifecycle_survives_a_restart(tmp_path: Path) -> None:
             after.engine.decide(result(first, challenge.challenge_id, True, ["biometric"], 3)).decision
             is Outcome.APPROVE
         )
+
+
+@pytest.fixture
+def full_pack(tmp_path: Path) -> Iterator[Platform]:
+    with build_platform(Settings.embedded(tmp_path / "full")) as opened:
+        yield opened
+
+
+def weak_wallet_payment(customer: str, hour: float, phone: str) -> dict[str, Any]:
+    """1,500 from a payment account verified by a password alone: over the 1,000 a day that
+    fewer than two factor classes may pay (43号 art. 24), so a step-up asks for a second class."""
+    return payment(
+        f"w-{customer}", at(1, hour), "1500.00", kind="payment", cls="II", customer=customer,
+        phone=phone, device_id=f"dev-{customer}", auth_factors=["password"], channel="mobile_banking",
+    )  # fmt: skip
+
+
+def test_a_challenge_never_relies_on_a_phone_that_changed_hands(full_pack: Platform) -> None:
+    engine = full_pack.engine
+    ordinary = engine.decide(weak_wallet_payment("c-steady", 10, "13900000001"))
+    assert ordinary.challenge is not None and "sms_otp" in ordinary.challenge.required_factors  # the contrast
+
+    engine.decide(
+        {
+            "event_id": unique("p"),
+            "type": "profile_change",
+            "occurred_at": at(1, 8).isoformat(),
+            "customer_id": "c-moved",
+            "field": "phone",
+            "via": "password",
+        }
+    )
+    moved_payment = weak_wallet_payment("c-moved", 10, "13900000002")
+    moved = engine.decide(moved_payment)
+    full_pack.lists.add("recycled_phone", "139-0000-0003", actor="ops", reason="carrier notice", source="carrier")
+    recycled = engine.decide(weak_wallet_payment("c-recycled", 10, "13900000003"))
+    for decision in (moved, recycled):
+        assert decision.decision is Outcome.STEP_UP and decision.challenge is not None
+        assert not {"sms_otp", "voice_otp"} & set(decision.challenge.required_factors)
+        assert decision.challenge.required_factors  # still answerable: biometrics, app, token
+        assert "PHONE_CHANNEL_NOT_TRUSTED" in [r.code for r in decision.reasons]
+    assert moved.challenge is not None
+    answered = engine.decide(result(moved_payment, moved.challenge.challenge_id, True, ["sms_otp"], minutes=1))
+    assert answered.decision is Outcome.STEP_UP  # an SMS code is not what was asked
+
+
+def test_failed_and_abandoned_challenges_are_a_signal(full_pack: Platform) -> None:
+    """Two failed and one abandoned challenge in a day on one customer: the next payment is held
+    for a person, not challenged a fourth time. Another customer on another device is untouched."""
+    engine = full_pack.engine
+    for minute, passed in ((0, False), (10, False), (20, None)):
+        stepped = weak_wallet_payment("c-guess", 10 + minute / 60, "13900000009")
+        asked = engine.decide(stepped)
+        assert asked.challenge is not None, asked
+        if passed is not None:
+            failed = engine.decide(result(stepped, asked.challenge.challenge_id, passed, ["sms_otp"], minutes=1))
+            assert failed.decision is Outcome.REJECT
+    # the third challenge expires unanswered once event time passes it (10:25)
+    after = engine.decide(weak_wallet_payment("c-guess", 11, "13900000009"))
+    assert after.decision is Outcome.REVIEW and after.reasons[0].code == "REPEATED_CHALLENGE_FAILURES"
+    assert "3 for the customer" in after.reasons[0].message_en
+    other = engine.decide(weak_wallet_payment("c-other", 11, "13900000010"))
+    assert other.decision is Outcome.STEP_UP

@@ -25,14 +25,26 @@ class ReasonOut(BaseModel):
     rule_version: int
 
 
+class ChallengeOut(BaseModel):
+    challenge_id: str = Field(description="answer it with a challenge_result naming this id")
+    required_factors: list[str] = Field(description="what the customer must pass; always satisfiable")
+    expires_at: str = Field(description="ISO-8601 on event time; a later answer is expired")
+
+
 class DecisionOut(BaseModel):
     event_id: str
     decision: str = Field(description="approve, step_up, review, delay_settlement, reject, stop_payment")
+    status: str = Field(description="pending (step_up, review: waiting for an answer) or final")
     score: float = Field(description="risk score 0-100 with decimals")
     reasons: list[ReasonOut]
     required_factors: list[str]
     latency_ms: float
     ruleset_version: str
+    policy_version: str
+    challenge: ChallengeOut | None = Field(default=None, description="on every step_up (contract v1.1)")
+    resend_of: str | None = Field(
+        default=None, description="the payment whose open challenge this resend was given again"
+    )
     shadow_reasons: list[ReasonOut] | None = None
     replayed: bool | None = None
 

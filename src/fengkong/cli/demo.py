@@ -8,6 +8,7 @@ import statistics
 import sys
 import time
 from collections import Counter, defaultdict
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,13 +18,16 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from fengkong.cli.demo_lifecycle import LifecycleRun
 from fengkong.config import Settings
 from fengkong.domain.decisions import Decision
+from fengkong.simulate.answers import Answers
 
 if TYPE_CHECKING:
     from fengkong.services.platform import Platform
 
 BATCH = 500
+GONE_THROUGH = frozenset({"passed", "released", "completed"})  # a held payment that was paid in the end
 
 
 def _pct(part: float, whole: float) -> str:
@@ -50,21 +54,27 @@ def run_demo(customers: int, days: int, seed: int, data_dir: Path) -> dict[str, 
         columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=console, transient=True) as bar:
             task = bar.add_task("scoring", total=len(sim.events))
+            lifecycle = LifecycleRun(platform, Answers(seed), sim.labels)
             for i in range(0, len(sim.events), BATCH):
                 chunk = sim.events[i : i + BATCH]
-                for result in engine.decide_many(chunk):
+                for event, result in zip(chunk, engine.decide_many(chunk), strict=True):
                     if isinstance(result, Decision):
                         decisions[result.event_id] = result
+                        lifecycle.decided(event, result)
+                lifecycle.answer(now=datetime.fromisoformat(chunk[-1]["occurred_at"]))
                 bar.advance(task, len(chunk))
+            lifecycle.answer(now=None)
         scoring_s = time.perf_counter() - t0
+        held = lifecycle.summary()
         descriptions = {r.id: f"{r.description_zh} / {r.description_en}" for r in engine.ruleset.rules}
         t1 = time.perf_counter()
         monitoring.refresh()
         cashout, _ = monitoring.cashout(min(days, 30))
         victims, points = monitoring.compromise(30)
         batch_s = time.perf_counter() - t1
-    report = _report(sim.events, sim.labels, decisions, descriptions)
+    report = _report(sim.events, sim.labels, decisions, descriptions, held["ended"])
     report.update(
+        lifecycle=held,
         scoring_s=scoring_s,
         total_s=time.perf_counter() - started,
         events=len(sim.events),
@@ -110,8 +120,14 @@ def _rank_quality(report: Any, labels: dict[str, str]) -> dict[str, Any]:
 
 
 def _report(
-    events: list[dict[str, Any]], labels: dict[str, str], decisions: dict[str, Decision], descriptions: dict[str, str]
+    events: list[dict[str, Any]],
+    labels: dict[str, str],
+    decisions: dict[str, Decision],
+    descriptions: dict[str, str],
+    ended: dict[str, str],
 ) -> dict[str, Any]:
+    """`ended`: how each held payment ended (passed, released, failed, ...): a payment stopped is
+    one that was not approved and did not pass its challenge or an analyst's review."""
     outcomes = Counter(d.decision.value for d in decisions.values())
     reasons: Counter[str] = Counter()
     reason_text: dict[str, str] = {}
@@ -124,17 +140,19 @@ def _report(
     scenario: dict[str, dict[str, Any]] = defaultdict(
         lambda: {"amount": Decimal(0), "stopped": Decimal(0), "events": 0, "instances": defaultdict(list)}
     )
-    legit_txn = legit_friction = legit_logins = legit_login_friction = 0
+    legit_txn = legit_friction = legit_refused = legit_logins = legit_login_friction = 0
     for event in events:
         decision = decisions.get(event["event_id"])
         if decision is None:
             continue
         approved = decision.decision.value == "approve"
+        went_through = approved or ended.get(event["event_id"]) in GONE_THROUGH
         name = labels.get(event["event_id"])
         if name is None:
             if event["type"] == "transaction":
                 legit_txn += 1
                 legit_friction += not approved
+                legit_refused += not went_through
             elif event["type"] == "login":
                 legit_logins += 1
                 legit_login_friction += not approved
@@ -144,8 +162,8 @@ def _report(
         if event["type"] == "transaction":
             amount = Decimal(event["amount"])
             s["amount"] += amount
-            s["stopped"] += 0 if approved else amount
-            s["instances"][event.get("customer_id")].append(approved)
+            s["stopped"] += 0 if went_through else amount
+            s["instances"][event.get("customer_id")].append(went_through)
     detection = {}
     for name, s in sorted(scenario.items()):
         first_stops = []
@@ -174,9 +192,25 @@ def _report(
         "detection": detection,
         "legit_txn": legit_txn,
         "legit_friction": legit_friction,
+        "legit_refused": legit_refused,
         "legit_logins": legit_logins,
         "legit_login_friction": legit_login_friction,
     }
+
+
+def _print_lifecycle(console: Console, held: dict[str, Any]) -> None:
+    t = Table(title="Decision lifecycle 决策生命周期 (challenges answered by the simulated customers and fraudsters)")
+    for col in ("held as", "opened", "reserved ¥", "how they ended"):
+        t.add_column(col, justify="left" if col in ("held as", "how they ended") else "right")
+    for kind, label in (("step_up", "challenge 验证"), ("review", "review 人工审核")):
+        row = held["kinds"].get(kind, {"opened": 0, "reserved": Decimal(0), "ended": {}})
+        endings = ", ".join(f"{state} {n:,}" for state, n in sorted(row["ended"].items(), key=lambda x: -x[1]))
+        t.add_row(label, f"{row['opened']:,}", f"{row['reserved']:,.2f}", endings or "-")
+    console.print(t)
+    console.print(
+        f"Resends given their open challenge again: {held['resends']:,}; challenge results sent: "
+        f"{held['results']:,}; analysts' releases and declines: {held['resolutions']:,}"
+    )
 
 
 def _print(console: Console, r: dict[str, Any], customers: int, days: int, data_dir: Path, db_url: str) -> None:
@@ -193,7 +227,7 @@ def _print(console: Console, r: dict[str, Any], customers: int, days: int, data_
         n = r["outcomes"].get(name, 0)
         t.add_row(name, f"{n:,}", _pct(n, r["decided"]))
     console.print(t)
-    t = Table(title="Detection per attack scenario 各欺诈场景拦截 (share of fraudulent amount not approved)")
+    t = Table(title="Detection per attack scenario 各欺诈场景拦截 (share of fraudulent amount that did not go through)")
     t.add_column("scenario", no_wrap=True)
     for col in ("attacks", "events", "fraud ¥", "stopped", "1st stop", "missed"):
         t.add_column(col, justify="right", no_wrap=col in ("stopped", "1st stop"))
@@ -222,8 +256,11 @@ def _print(console: Console, r: dict[str, Any], customers: int, days: int, data_
     console.print(
         f"Friction on legitimate customers 正常客户打扰率: {r['legit_friction']:,} of {r['legit_txn']:,} transactions "
         f"not approved ({_pct(r['legit_friction'], r['legit_txn'])}); {r['legit_login_friction']:,} of "
-        f"{r['legit_logins']:,} logins challenged ({_pct(r['legit_login_friction'], r['legit_logins'])})"
+        f"{r['legit_logins']:,} logins challenged ({_pct(r['legit_login_friction'], r['legit_logins'])}); "
+        f"{r['legit_refused']:,} transactions ended refused after challenges and reviews "
+        f"({_pct(r['legit_refused'], r['legit_txn'])})"
     )
+    _print_lifecycle(console, r["lifecycle"])
     t = Table(title="Top reason codes 主要原因码")
     t.add_column("code")
     t.add_column("hits", justify="right")

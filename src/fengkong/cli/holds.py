@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from fengkong.cli.options import Actor, DataDir, DbUrl, Reason
+from fengkong.cli.options import Actor, DataDir, DbUrl, Reason, Rules, State
 from fengkong.cli.session import emit, emit_all, fail, platform
 
 app = typer.Typer(help="Held payments: list, release, decline.", no_args_is_help=True)
@@ -28,32 +28,57 @@ def _moment(at: str | None) -> datetime | None:
 
 
 @app.command("list")
-def holds_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def holds_list(
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+    state: State = None,
+    rules: Rules = None,
+) -> None:
     """Held payments still waiting, soonest deadline first."""
-    with platform(data_dir, database_url) as p:
+    with platform(data_dir, database_url, state, rules, decide=True) as p:
         emit_all([h.to_dict() for h in p.holds.open()], "no payment is held")
 
 
 @app.command("show")
-def holds_show(event_id: str, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def holds_show(
+    event_id: str,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+    state: State = None,
+    rules: Rules = None,
+) -> None:
     """One held payment: how it was held and where it stands."""
-    with platform(data_dir, database_url) as p:
+    with platform(data_dir, database_url, state, rules, decide=True) as p:
         emit(p.holds.get(event_id).to_dict())
 
 
 @app.command("release")
 def holds_release(
-    event_id: str, actor: Actor, reason: Reason, at: At = None, data_dir: DataDir = None, database_url: DbUrl = None
+    event_id: str,
+    actor: Actor,
+    reason: Reason,
+    at: At = None,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+    state: State = None,
+    rules: Rules = None,
 ) -> None:
     """Release a payment held for review: it goes through, and what it reserved is spent."""
-    with platform(data_dir, database_url) as p:
+    with platform(data_dir, database_url, state, rules, decide=True) as p:
         emit(p.holds.release(event_id, actor=actor, reason=reason, at=_moment(at)).to_dict())
 
 
 @app.command("decline")
 def holds_decline(
-    event_id: str, actor: Actor, reason: Reason, at: At = None, data_dir: DataDir = None, database_url: DbUrl = None
+    event_id: str,
+    actor: Actor,
+    reason: Reason,
+    at: At = None,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+    state: State = None,
+    rules: Rules = None,
 ) -> None:
     """Decline a payment held for review: it is refused, and what it reserved is given back."""
-    with platform(data_dir, database_url) as p:
+    with platform(data_dir, database_url, state, rules, decide=True) as p:
         emit(p.holds.decline(event_id, actor=actor, reason=reason, at=_moment(at)).to_dict())

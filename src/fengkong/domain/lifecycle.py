@@ -30,6 +30,9 @@ from fengkong.domain.factors import satisfied
 LIFECYCLE_TYPES = frozenset({EventType.CHALLENGE_RESULT, EventType.PAYMENT_OUTCOME, EventType.HOLD_RESOLUTION})
 SPENT = Outcome.APPROVE.value
 FREED = Outcome.REJECT.value
+# A challenge failed or expired: refused like a rejection (counts nothing against limits), and
+# told apart so that features can count repeated failures on a customer, device or IP.
+FAILED = "challenge_failed"
 RESENT = "resent"  # a resend given an open challenge again: counts as an attempt, reserves nothing
 CLOCK = "lifecycle|clock"
 
@@ -237,8 +240,9 @@ class Lifecycle:
                 if hold["dl"] > ts:
                     waiting.append(event_id)
                     continue
-                ended = "expired" if hold["o"] == Outcome.STEP_UP.value else "timed_out"
-                transitions.append(self._end(event_id, hold, ended, FREED, states))
+                step_up = hold["o"] == Outcome.STEP_UP.value
+                ended = "expired" if step_up else "timed_out"
+                transitions.append(self._end(event_id, hold, ended, FAILED if step_up else FREED, states))
                 changed.add(hold_key(event_id))
             states[bucket_key] = waiting
             changed.add(bucket_key)
@@ -394,4 +398,4 @@ class Lifecycle:
         if decision.decision is Outcome.APPROVE:
             return [self._end(target, hold, "passed", SPENT, states)], {key}
         ended = "expired" if event.ts > hold["dl"] else "failed"
-        return [self._end(target, hold, ended, FREED, states)], {key}
+        return [self._end(target, hold, ended, FAILED, states)], {key}

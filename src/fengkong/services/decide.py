@@ -24,6 +24,7 @@ from fengkong.domain.events import Event, EventType
 from fengkong.domain.factors import challenge_factors, floor_factors
 from fengkong.domain.features.featureset import EntityKeys, KeyState
 from fengkong.domain.lifecycle import (
+    FAILED,
     LIFECYCLE_TYPES,
     RESENT,
     Lifecycle,
@@ -88,7 +89,7 @@ class Engine:
     feature state in line with the event log.
 
     >>> import fengkong
-    >>> with fengkong.embedded(":memory:") as platform:
+    >>> with fengkong.in_memory() as platform:
     ...     platform.engine.decide({"event_id": "e1", "type": "login",
     ...                             "occurred_at": "2024-01-01T09:00:00+08:00", "success": True}).decision
     <Outcome.APPROVE: 'approve'>
@@ -581,7 +582,7 @@ class Engine:
         original, given = found
         effective = lifecycle.effective(original_id, given, states)
         if (
-            effective in (Outcome.REJECT.value, Outcome.STOP_PAYMENT.value, RESENT)
+            effective in (Outcome.REJECT.value, Outcome.STOP_PAYMENT.value, RESENT, FAILED)
             or effective in PENDING_OUTCOMES  # a held payment's money has not moved: nothing to give back
             or original.amount_fen is None
             or original.fields.get("txn_type") in REVERSING

@@ -39,6 +39,7 @@ LIST_TYPES: dict[str, ListType] = {
         ListType("device", "device", "黑名单设备", "blacklisted device"),
         ListType("ip", "ip", "黑名单IP", "blacklisted IP address"),
         ListType("phone", "phone", "黑名单手机号", "blacklisted phone number"),
+        ListType("recycled_phone", "phone", "二次放号手机号", "recycled phone number (reassigned by the carrier)"),
         ListType("id_number", "person", "黑名单身份证号", "blacklisted resident ID number"),
         ListType("card", "card", "黑名单卡", "blacklisted card"),
         ListType(
