@@ -21,7 +21,9 @@ from fengkong.domain.cards import SealedCard
 from fengkong.domain.clock import business_date, to_epoch_seconds
 from fengkong.domain.decisions import EventError, FieldError
 from fengkong.domain.events import AuthFactor, Channel, Event, EventType, TxnType
-from fengkong.domain.identity.resident_id import ResidentIdError, parse_resident_id
+from fengkong.domain.identity.documents import PATTERN as ID_PATTERN
+from fengkong.domain.identity.documents import parse_identity_document
+from fengkong.domain.identity.resident_id import ResidentIdError
 from fengkong.domain.money import MoneyError, parse_yuan
 from fengkong.domain.ports import CardSealer, IdentifierProtector
 from fengkong.domain.sensitive import FORBIDDEN_FIELDS, looks_like_pan, scrub_text
@@ -189,12 +191,15 @@ def _mcc(value: Any) -> str:
     return value
 
 
-_ID_NUMBER = re.compile(r"^\d{17}[\dXx]$")
+_ID_NUMBER = re.compile(ID_PATTERN)
 
 
 def _id_number(value: Any) -> str:
     if not isinstance(value, str) or not _ID_NUMBER.match(value.strip()):
-        raise _Invalid("must be 18 characters: 17 digits and a check digit (0-9 or X)")
+        raise _Invalid(
+            "must be an identity number: 18 characters (17 digits and a check digit 0-9 or X), "
+            "15 digits (first-generation ID) or 3 letters and 12 digits (permanent residence, 2017 card)"
+        )
     return value.strip().upper()
 
 
@@ -286,8 +291,9 @@ FIELDS: dict[str, FieldSpec] = {
     # account_open
     "id_number": FieldSpec(
         _id_number,
-        {"type": "string", "pattern": r"^\d{17}[\dXx]$"},
-        "resident ID number; replaced by a keyed hash at the door",
+        {"type": "string", "pattern": ID_PATTERN},
+        "identity number: resident ID (18 or 15 digits), Hong Kong/Macau/Taiwan residence permit, foreigner's "
+        "permanent residence ID; replaced by a keyed hash of its canonical form at the door",
     ),
     "name": _text(limit=128),
     "verification_channels": FieldSpec(
@@ -507,11 +513,17 @@ class EventValidator:
                     errors.append(FieldError(name, f"is required for {event_type.value} events"))
         id_number = fields.get("id_number")
         if id_number is not None and occurred_at is not None and not any(e.field == "id_number" for e in errors):
+            day = business_date(to_epoch_seconds(occurred_at))
             try:
-                holder = parse_resident_id(id_number, business_date(to_epoch_seconds(occurred_at)))
-                fields["holder_age"] = holder.age_on(business_date(to_epoch_seconds(occurred_at)))
+                document = parse_identity_document(id_number, day)
             except ResidentIdError as exc:
                 errors.append(FieldError("id_number", str(exc)))
+            else:
+                fields["id_number"] = document.number  # one person, one hash, whatever form was shown
+                fields["id_kind"] = document.kind
+                age = document.age_on(day)
+                if age is not None:
+                    fields["holder_age"] = age
         if not errors and raw_size > self._max_event_bytes:
             errors.append(FieldError("(event)", f"event is {raw_size:,} bytes; the limit is {self._max_event_bytes:,}"))
         if errors or event_id is None or event_type is None or occurred_at is None:

@@ -10,7 +10,8 @@ from typing import Any, TextIO
 
 from fengkong.domain import clock
 from fengkong.domain.errors import InputError, NotFound
-from fengkong.domain.identity.resident_id import ResidentIdError, parse_resident_id
+from fengkong.domain.identity.documents import parse_identity_document
+from fengkong.domain.identity.resident_id import ResidentIdError
 from fengkong.domain.merchants import OnboardingResult, check_merchant, check_terminal
 from fengkong.domain.money import MoneyError, fen_to_yuan, parse_yuan
 from fengkong.domain.ports import AuditLog, IdentifierProtector, MerchantStore, UnitOfWork
@@ -102,11 +103,10 @@ class MerchantService:
 
     def _hash_identity(self, number: str) -> tuple[str, str]:
         try:
-            parse_resident_id(number, clock.business_date(clock.to_epoch_seconds(clock.utc_now())))
+            document = parse_identity_document(number, clock.business_date(clock.to_epoch_seconds(clock.utc_now())))
         except ResidentIdError as exc:
             raise InputError("legal_rep_id_number", str(exc)) from None
-        upper = number.strip().upper()
-        return self.protector.identifier_hash("id_number", upper), upper[:6] + "********" + upper[-4:]
+        return self.protector.identifier_hash("id_number", document.number), document.masked
 
     def merchant(self, merchant_id: str) -> dict[str, Any]:
         record = self.store.get("merchant", merchant_id)

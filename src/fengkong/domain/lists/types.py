@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from fengkong.domain.errors import InputError
-from fengkong.domain.identity.resident_id import ResidentIdError, parse_resident_id
+from fengkong.domain.identity.documents import parse_identity_document
+from fengkong.domain.identity.resident_id import ResidentIdError
 from fengkong.domain.ports import IdentifierProtector
 from fengkong.domain.sensitive import looks_like_pan, mask_pan
 
@@ -76,11 +77,10 @@ def match_key(list_type: str, value: str, protector: IdentifierProtector, today:
         raise InputError("value", "the value must be 1 to 256 characters")
     if kind.entity == "person":
         try:
-            parse_resident_id(text, today)
+            document = parse_identity_document(text, today)
         except ResidentIdError as exc:
-            raise InputError("value", f"resident ID number: {exc}") from None
-        number = text.upper()
-        return protector.identifier_hash("id_number", number), number[:6] + "********" + number[-4:]
+            raise InputError("value", f"identity number: {exc}") from None
+        return protector.identifier_hash("id_number", document.number), document.masked
     if kind.entity == "card":
         if looks_like_pan(text):
             return protector.card_reference(text), mask_pan(text)
