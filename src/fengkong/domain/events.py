@@ -40,6 +40,26 @@ class TxnType(StrEnum):
     REFUND = "refund"
 
 
+# Which way a transaction moves the customer's money: fraud rules that guard money leaving
+# (`applies_to: {money: out}`) never refuse money coming back; lists and orders still apply.
+MONEY_OUT = frozenset(
+    {
+        TxnType.PURCHASE,
+        TxnType.TRANSFER,
+        TxnType.WITHDRAWAL,
+        TxnType.BALANCE_PAYMENT,
+        TxnType.INVESTMENT,
+        TxnType.PREAUTH,
+        TxnType.PREAUTH_COMPLETION,
+    }
+)
+MONEY_IN = frozenset({TxnType.DEPOSIT, TxnType.REFUND, TxnType.REVERSAL, TxnType.VOID})
+MONEY_DIRECTIONS: dict[str, frozenset[str]] = {
+    "out": frozenset(t.value for t in MONEY_OUT),
+    "in": frozenset(t.value for t in MONEY_IN),
+}
+
+
 class Channel(StrEnum):
     POS = "pos"
     ATM = "atm"

@@ -19,6 +19,7 @@ from typing import Any
 
 from fengkong.domain.cards import SealedCard
 from fengkong.domain.clock import business_date, to_epoch_seconds
+from fengkong.domain.currency import HOME, ISO_4217, CurrencyError, currency_code, to_yuan
 from fengkong.domain.decisions import EventError, FieldError
 from fengkong.domain.events import AuthFactor, Channel, Event, EventType, TxnType
 from fengkong.domain.identity.documents import PATTERN as ID_PATTERN
@@ -220,6 +221,13 @@ def _text(description: str = "", limit: int = MAX_STRING) -> FieldSpec:
     return FieldSpec(_string(limit), {"type": "string", "minLength": 1, "maxLength": limit}, description)
 
 
+def _currency(value: Any) -> str:
+    try:
+        return currency_code(value)
+    except CurrencyError as exc:
+        raise _Invalid(str(exc)) from None
+
+
 def _choice(choices: type[Any] | tuple[str, ...], description: str = "") -> FieldSpec:
     allowed = [c.value for c in choices] if isinstance(choices, type) else list(choices)
     return FieldSpec(_enum(choices), {"type": "string", "enum": allowed}, description)
@@ -259,7 +267,12 @@ FIELDS: dict[str, FieldSpec] = {
     "amount": FieldSpec(
         _money, _MONEY_SCHEMA, "yuan, greater than 0, at most 2 decimals (required for transactions and repayments)"
     ),
-    "currency": _choice(("CNY", "HKD", "MOP", "USD", "EUR", "JPY", "GBP"), "default CNY"),
+    "currency": FieldSpec(
+        _currency,
+        {"anyOf": [{"type": "string", "enum": list(ISO_4217)}, {"type": "string", "pattern": r"^\d{3}$"}]},
+        "ISO 4217, alphabetic or numeric (156 = CNY); default CNY. Another currency is converted to yuan "
+        "at the policy's rate (fx_rates) and kept as original_amount / original_currency",
+    ),
     "account_id": _text("the debited account (required for account_open)"),
     "account_kind": _choice(("bank", "payment")),
     "account_class": _choice(("I", "II", "III")),
@@ -447,10 +460,17 @@ class EventValidator:
     at the door, so nothing downstream ever holds them.
     """
 
-    def __init__(self, protector: IdentifierProtector, sealer: CardSealer, max_event_bytes: int = MAX_EVENT_BYTES):
+    def __init__(
+        self,
+        protector: IdentifierProtector,
+        sealer: CardSealer,
+        max_event_bytes: int = MAX_EVENT_BYTES,
+        rates: Callable[[], Mapping[str, Decimal]] = dict,
+    ):
         self._protector = protector
         self._sealer = sealer
         self._max_event_bytes = max_event_bytes
+        self._rates = rates  # yuan per unit of each currency: the active policy's table
 
     def validate(self, data: Mapping[str, Any], raw_size: int = 0, *, trusted: bool = False) -> Event | EventError:
         """`trusted`: a record read back from fengkong's own log (internal event types allowed)."""
@@ -524,6 +544,8 @@ class EventValidator:
                 age = document.age_on(day)
                 if age is not None:
                     fields["holder_age"] = age
+        if not trusted and not errors:
+            self._convert(fields, errors)
         if not errors and raw_size > self._max_event_bytes:
             errors.append(FieldError("(event)", f"event is {raw_size:,} bytes; the limit is {self._max_event_bytes:,}"))
         if errors or event_id is None or event_type is None or occurred_at is None:
@@ -542,6 +564,26 @@ class EventValidator:
             redacted=tuple(redacted),
             sealed=sealed,
         )
+
+    def _convert(self, fields: dict[str, Any], errors: list[FieldError]) -> None:
+        """An amount in another currency becomes yuan at the policy's rate: the limits are in
+        yuan. The original amount, currency and rate are kept; no rate, no decision."""
+        currency = fields.get("currency")
+        amount = fields.get("amount")
+        if currency is None or currency == HOME or not isinstance(amount, Decimal):
+            return
+        rate = self._rates().get(currency)
+        if rate is None:
+            errors.append(
+                FieldError(
+                    "currency",
+                    f"no exchange rate for {currency} in the policy (fx_rates): the amount cannot be counted "
+                    "against limits in yuan; send it in CNY or add the rate",
+                )
+            )
+            return
+        fields["original_amount"], fields["original_currency"], fields["fx_rate"] = amount, currency, str(rate)
+        fields["amount"], fields["currency"] = to_yuan(amount, rate), HOME
 
     def _protect(self, fields: dict[str, Any]) -> tuple[SealedCard, ...]:
         """Card numbers become references (sealed for the vault), ID numbers keyed hashes."""

@@ -82,6 +82,11 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+# The features a rule pack folds its account registry into (account_open events and imports):
+# what fills in a payment that omits its account's kind or class.
+ACCOUNT_REGISTRY = {"account_kind": "acct_registered_kind", "account_class": "acct_registered_class"}
+
+
 class Engine:
     """Events in, explained decisions out. Thread-safe; one writer at a time.
 
@@ -116,7 +121,7 @@ class Engine:
         self.cards = cards
         self.lookups = lookups
         self.uow = uow
-        self.validator = EventValidator(protector, cards)
+        self.validator = EventValidator(protector, cards, rates=lambda: self.rules.active.fx_rates)
         self.observer = observer
         self.snapshot_every = snapshot_every
         self._lock = threading.RLock()
@@ -300,6 +305,10 @@ class Engine:
                 (),
             )
         view = self.ruleset.features.view(event, keys, states, self.lookups)
+        if event.type is EventType.TRANSACTION:
+            self._complete_account(event, view)
+            if event.fields["txn_type"] in REVERSING:
+                event.fields["original_match"] = self._match_original(event, recent)
         verdict = self.ruleset.evaluate(event, view)
         trace = _json_safe({"features": view.computed(), "faults": list(verdict.faults)}) if explain else None
         decision = Decision(
@@ -331,6 +340,47 @@ class Engine:
                     decision, decision=Outcome.REVIEW, reasons=(reason, *verdict.reasons), required_factors=()
                 )
         return decision, trace, verdict.faults
+
+    def _complete_account(self, event: Event, view: Mapping[str, Any]) -> None:
+        """A payment that does not say its account's kind or class is judged by what the account
+        registry knows (its `account_open` or import, folded into the features named in
+        ACCOUNT_REGISTRY), never skipped. Filled in before the rules and the fold see the event,
+        so the log keeps it (with `account_filled_from`) and a replay folds the same."""
+        fields = event.fields
+        if fields.get("account_id") is None:
+            return
+        filled = []
+        for field, feature in ACCOUNT_REGISTRY.items():
+            if fields.get(field) is None and feature in self.ruleset.features.specs:
+                value = view[feature]
+                if value is not None:
+                    fields[field] = value
+                    filled.append(field)
+        if filled:
+            fields["account_filled_from"] = "registry"
+
+    def _match_original(self, event: Event, recent: Mapping[str, tuple[Event, str]]) -> str:
+        """Where money coming back goes, against the payment it undoes: `original_instrument`
+        (exempt from the fraud rules for money leaving), or why not - refund abuse sends it to
+        another card or account, without an original, or more than was paid. Kept in the log."""
+        original_id = event.fields.get("original_event_id")
+        if original_id is None:
+            return "no_original"
+        found = self._original(str(original_id), recent)
+        if found is None:
+            return "original_unknown"
+        original = found[0]
+        if original.type is not EventType.TRANSACTION or original.fields.get("txn_type") in REVERSING:
+            return "not_a_payment"
+        for field in ("card_id", "account_id"):
+            mine, theirs = event.fields.get(field), original.fields.get(field)
+            if mine is not None and theirs is not None:
+                if mine != theirs:
+                    return "other_instrument"
+                break
+        if event.amount_fen is not None and original.amount_fen is not None and event.amount_fen > original.amount_fen:
+            return "exceeds_original"
+        return "original_instrument"
 
     def _floor(self, event: Event, presented: Sequence[str]) -> tuple[str, ...]:
         """The factors a step-up that names none asks: two classes, and a certificate for an
@@ -378,7 +428,7 @@ class Engine:
         transitions, changed = lifecycle.sweep(event.ts, states)
         superseded, touched = lifecycle.supersede(event, states)
         for transition in [*transitions, *superseded]:
-            changed |= self._transition(transition, states, recent, settled)
+            changed |= self._transition(transition, states, recent, settled, lifecycle)
         return changed | touched
 
     def _advance(
@@ -398,7 +448,7 @@ class Engine:
             transitions, touched = lifecycle.resolve(event, decision, states)
             changed |= touched
             for transition in transitions:
-                changed |= self._transition(transition, states, recent, settled)
+                changed |= self._transition(transition, states, recent, settled, lifecycle)
             if event.type is EventType.PAYMENT_OUTCOME and event.fields["outcome"] in ("cancelled", "returned"):
                 changed |= self._give_back(str(event.fields["target_event_id"]), None, states, recent, lifecycle)
         outcome = fold_outcome(decision)
@@ -518,18 +568,23 @@ class Engine:
         """Fold a decided event into feature state; an approved reversal also gives back what
         its original used, in the original's own buckets. The same code runs on replay."""
         changed = set(self.ruleset.features.update(event, keys, outcome, states))
-        fields = event.fields
-        if (
-            outcome == Outcome.APPROVE.value
-            and event.type is EventType.TRANSACTION
-            and fields.get("txn_type") in REVERSING
-            and fields.get("original_event_id")
-        ):
-            partial = fields.get("txn_type") == "refund" and event.amount_fen is not None
-            changed |= self._give_back(
-                str(fields["original_event_id"]), event.amount_fen if partial else None, states, recent, lifecycle
-            )
+        if outcome == Outcome.APPROVE.value:
+            changed |= self._undo_original(event, states, recent, lifecycle)
         return changed
+
+    def _undo_original(
+        self, event: Event, states: dict[str, KeyState], recent: Mapping[str, tuple[Event, str]], lifecycle: Lifecycle
+    ) -> set[str]:
+        """A reversal, void or refund that went through gives back what its original used."""
+        fields = event.fields
+        if event.type is not EventType.TRANSACTION or fields.get("txn_type") not in REVERSING:
+            return set()
+        if not fields.get("original_event_id"):
+            return set()
+        partial = fields.get("txn_type") == "refund" and event.amount_fen is not None
+        return self._give_back(
+            str(fields["original_event_id"]), event.amount_fen if partial else None, states, recent, lifecycle
+        )
 
     def _original(self, event_id: str, recent: Mapping[str, tuple[Event, str]]) -> tuple[Event, str] | None:
         """An earlier event with the outcome it was folded with: from this batch, or the log."""
@@ -550,9 +605,11 @@ class Engine:
         states: dict[str, KeyState],
         recent: Mapping[str, tuple[Event, str]],
         settled: list[tuple[str, str]] | None,
+        lifecycle: Lifecycle,
     ) -> set[str]:
         """An earlier payment's effective outcome changed: its features follow (and, live, the
-        tracing index learns whether its money moved)."""
+        tracing index learns whether its money moved). A held refund or reversal that goes
+        through gives back what its original used, as one approved at once does."""
         found = self._original(transition.event_id, recent)
         if found is None:
             return set()
@@ -564,7 +621,10 @@ class Engine:
             states.update(self.state.get_many(missing))
         if settled is not None and transfer_of(original) is not None:
             settled.append((original.event_id, transition.new))
-        return set(features.transition(original, keys, transition.old, transition.new, states))
+        changed = set(features.transition(original, keys, transition.old, transition.new, states))
+        if transition.new == Outcome.APPROVE.value:
+            changed |= self._undo_original(original, states, recent, lifecycle)
+        return changed
 
     def _give_back(
         self,

@@ -56,7 +56,7 @@ def test_resident_id_number_is_validated_hashed_and_masked(platform: Platform) -
     with pytest.raises(InputError) as bad:
         platform.lists.add("id_number", "110105194912310021", **WHO)  # wrong check digit
     assert bad.value.field == "value"
-    assert "resident ID number" in bad.value.message
+    assert "identity number" in bad.value.message
 
 
 def test_phone_with_too_few_digits_is_refused(platform: Platform) -> None:

@@ -3,7 +3,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+from fengkong.adapters.rulefiles import BUILTIN_POLICY
 from fengkong.domain.decisions import EventError
+from fengkong.domain.rules.loader import load_policy
 from fengkong.domain.validation import EventValidator
 from fengkong.simulate.world import simulate, stream
 from tests.fakes import FakeProtector, FakeSealer
@@ -28,7 +30,8 @@ def test_deterministic_for_a_seed_and_different_across_seeds() -> None:
 
 def test_every_event_conforms_to_the_contract_and_time_is_ordered() -> None:
     sim = simulate(customers=300, days=12, seed=3)
-    validator = EventValidator(FakeProtector(), FakeSealer())
+    rates = load_policy("default.yaml", BUILTIN_POLICY.read_text(encoding="utf-8")).fx_rates
+    validator = EventValidator(FakeProtector(), FakeSealer(), rates=lambda: rates)
     for event in sim.events:
         assert not isinstance(validator.validate(event), EventError), event
     times = [datetime.fromisoformat(e["occurred_at"]) for e in sim.events]

@@ -6,14 +6,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import yaml
 
+from fengkong.domain.currency import CurrencyError, parse_rates
 from fengkong.domain.decisions import Outcome
-from fengkong.domain.events import AuthFactor, Channel, EventType, TxnType
+from fengkong.domain.events import MONEY_DIRECTIONS, AuthFactor, Channel, EventType, TxnType
 from fengkong.domain.factors import CHANNELS
 from fengkong.domain.features.featureset import FeatureSet
 from fengkong.domain.features.lookups import LOOKUPS
@@ -187,6 +188,7 @@ class Policy:
     version: str
     values: dict[str, Any]
     text: str = ""
+    fx_rates: dict[str, Decimal] = field(default_factory=dict)  # yuan per unit of each currency
 
 
 EMPTY_POLICY = Policy("none", "0", {})
@@ -212,7 +214,7 @@ def load_policy(path: str, text: str) -> Policy:
         for key in ("policy", "version", "values"):
             if key not in top:
                 raise _Fail(root, f"a policy file needs {key!r}")
-        unknown = set(top) - {"policy", "version", "values", "effective_from", "sources"}
+        unknown = set(top) - {"policy", "version", "values", "effective_from", "sources", "fx_rates", "fx_rates_as_of"}
         if unknown:
             raise _Fail(top[sorted(unknown)[0]][0], f"unknown policy key {sorted(unknown)[0]!r}")
         values = {}
@@ -220,7 +222,14 @@ def load_policy(path: str, text: str) -> Policy:
             if not _FEATURE_NAME.match(name):
                 raise _Fail(knode, "policy value names are lower_case_with_underscores")
             values[name] = _param(vnode)
-        return Policy(_text(top["policy"][1], "policy"), _text(top["version"][1], "version"), values, text)
+        rates: dict[str, Decimal] = {}
+        if "fx_rates" in top:
+            for code, (knode, vnode) in _mapping(top["fx_rates"][1], "fx_rates").items():
+                try:
+                    rates.update(parse_rates({code: _plain(vnode)}))
+                except CurrencyError as exc:
+                    raise _Fail(knode, str(exc)) from None
+        return Policy(_text(top["policy"][1], "policy"), _text(top["version"][1], "version"), values, text, rates)
     except _Fail as fail:
         raise RuleSetError([RuleError(path, *source.locate(fail.node, fail.offset), fail.message)]) from None
 
@@ -300,6 +309,7 @@ class RuleLoader:
             files=tuple(path for path, _ in sources),
             policy_version=f"{self.policy.name}@{self.policy.version}",
             policy_values=dict(self.policy.values),
+            fx_rates=dict(self.policy.fx_rates),
         )
 
     def _features(
@@ -471,12 +481,19 @@ class RuleLoader:
             params.update({k: _param(v) for k, (_, v) in _mapping(fields["params"][1], "params").items()})
         scope = Scope(features=feature_types, params=params, policy=self.policy.values)
         event_types: tuple[str, ...] = tuple(t.value for t in EventType)
-        channels = txn_types = None
+        channels = txn_types = money = None
         if "applies_to" in fields:
             applies = _mapping(fields["applies_to"][1], "applies_to")
             for key, (knode, _) in applies.items():
-                if key not in ("event_types", "channels", "txn_types"):
-                    raise _Fail(knode, f"unknown applies_to key {key!r}; expected event_types, channels, txn_types")
+                if key not in ("event_types", "channels", "txn_types", "money"):
+                    raise _Fail(
+                        knode, f"unknown applies_to key {key!r}; expected event_types, channels, txn_types, money"
+                    )
+            if "money" in applies:
+                direction = _plain(applies["money"][1])
+                if direction not in MONEY_DIRECTIONS:
+                    raise _Fail(applies["money"][1], "money is out (money leaving the customer) or in (coming back)")
+                money = MONEY_DIRECTIONS[direction]
             if "event_types" in applies:
                 event_types = _string_list(applies["event_types"][1], "event_types", tuple(t.value for t in EventType))
             if "channels" in applies:
@@ -540,6 +557,7 @@ class RuleLoader:
             event_types=frozenset(event_types),
             channels=channels,
             txn_types=txn_types,
+            money=money,
             condition=condition.fn,
             condition_text=condition_text.strip(),
             outcome=Outcome(decision_text),

@@ -37,9 +37,16 @@ class Rule:
     mode: str = "active"  # active | shadow | disabled
     features_used: frozenset[str] = frozenset()
     source: str = ""
+    money: frozenset[str] | None = None  # transactions of these types only (applies_to: money: out|in)
 
     def applies(self, event: Event) -> bool:
         if self.channels is not None and event.fields.get("channel") not in self.channels:
+            return False
+        if (
+            self.money is not None
+            and event.type is EventType.TRANSACTION
+            and event.fields["txn_type"] not in self.money
+        ):
             return False
         return self.txn_types is None or event.fields.get("txn_type") in self.txn_types
 
@@ -80,6 +87,7 @@ class RuleSet:
     files: tuple[str, ...] = ()
     policy_version: str = ""
     policy_values: dict[str, Any] = field(default_factory=dict, repr=False)  # the numbers it was built with
+    fx_rates: dict[str, Decimal] = field(default_factory=dict, repr=False)  # yuan per unit, from the policy
     _by_type: dict[str, tuple[Rule, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
