@@ -22,6 +22,7 @@ ENTITY_FIELDS: dict[str, str] = {
     "terminal": "terminal_id",
     "institution": "institution_id",
     "person": "id_number_hash",
+    "preauth": "preauth_id",
 }
 
 # Fields aggregated as integer fen and returned as exact Decimal yuan.
@@ -52,7 +53,12 @@ class FeatureSpec:
 
     @property
     def is_money(self) -> bool:
-        return self.of in MONEY_FIELDS and self.reducer is not None and self.reducer.numeric
+        """Money results are exact yuan: sums, means, extremes, and a money field's last value."""
+        return (
+            self.of in MONEY_FIELDS
+            and self.reducer is not None
+            and (self.reducer.numeric or self.reducer.carries_value)
+        )
 
     def identity(self) -> str:
         """Everything that changes what the state means; a change invalidates stored state."""

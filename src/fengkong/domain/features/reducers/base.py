@@ -11,6 +11,7 @@ class Reducer:
 
     needs_value: ClassVar[bool] = False
     numeric: ClassVar[bool] = False  # value is a number (money in fen when the field is money)
+    carries_value: ClassVar[bool] = False  # the result is a field's own value (money in fen, too)
     result_type: ClassVar[str] = "number"
 
     def __init__(self, window: Window, lateness_s: int, max_distinct: int = 1000):

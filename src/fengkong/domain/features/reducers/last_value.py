@@ -14,6 +14,7 @@ class LastValue(Reducer):
     """
 
     needs_value = True
+    carries_value = True
     result_type = "any"
 
     def update(self, state: Any, ts: float, value: Any) -> Any:

@@ -43,3 +43,21 @@ def contains(container: Any, item: Any) -> bool:
 def len_(x: Any) -> int:
     """Number of items in a list or characters in a string."""
     return len(x) if isinstance(x, str | list | tuple | dict) else 0
+
+
+@register("code_in", (STRING, ANY), BOOL)
+def code_in(code: Any, ranges: Any) -> bool:
+    """True if a numeric code (an MCC) is one of the codes or inclusive ranges listed:
+    code_in(event.mcc, ["3000-3350", "4511"]). A missing code is in none.
+
+    >>> code_in("3512", ["3501-3999", "7011"]), code_in("5812", ["3501-3999", "7011"])
+    (True, False)
+    """
+    if code is None or not str(code).isdigit():
+        return False
+    value = int(str(code))
+    for item in ranges or ():
+        low, _, high = str(item).partition("-")
+        if low.isdigit() and int(low) <= value <= int(high if high.isdigit() else low):
+            return True
+    return False
