@@ -146,11 +146,33 @@ def test_penalties_for_a_rented_account_and_its_owner(platform: Platform) -> Non
 
     owner = "11010519900101001" + check_digit("11010519900101001")
     engine, orders = platform.engine, platform.orders
+    now = datetime.now(CST)
+    other_account = {  # the owner's other account, opened before the penalty
+        "event_id": "open-0",
+        "type": "account_open",
+        "occurred_at": (now - timedelta(days=30)).isoformat(),
+        "account_id": "acct-other",
+        "account_kind": "bank",
+        "account_class": "II",
+        "id_number": owner,
+        "institution_id": "bank-z",
+    }
+    assert engine.decide(other_account).decision is Outcome.APPROVE
     entries = orders.confirm_rented_account(
         "acct-r", owner, actor="ops", reason="sold to a fraud ring", evidence="PSB notice 88", source="police"
     )
-    assert [e.list_type for e in entries] == ["involved_account", "penalty_account", "penalty_person"]
-    now = datetime.now(CST)
+    assert [e.list_type for e in entries] == [
+        "involved_account",
+        "penalty_account",
+        "penalty_person_business",
+        "penalty_person",
+    ]
+    # every account of the person, found by identity: no non-counter business for 5 years
+    elsewhere = engine.decide(transfer("acct-other", "y", "10.00", 0) | {"occurred_at": now.isoformat()})
+    assert elsewhere.decision is Outcome.REJECT and elsewhere.reasons[0].code == "PERSON_BUSINESS_PENALTY"
+    assert str(now.year + 5) in elsewhere.reasons[0].message_en
+    at_counter = transfer("acct-other", "y", "10.00", 0) | {"occurred_at": now.isoformat(), "channel": "counter"}
+    assert engine.decide(at_counter | {"event_id": "counter-other"}).decision is Outcome.APPROVE
     online = engine.decide(
         transfer("acct-r", "x", "10.00", 0) | {"occurred_at": now.isoformat(), "txn_type": "deposit"}
     )
@@ -175,7 +197,7 @@ def test_penalties_for_a_rented_account_and_its_owner(platform: Platform) -> Non
     refused = engine.decide(opening)
     assert refused.decision is Outcome.REJECT and refused.reasons[0].code == "PERSON_PENALTY"
     assert str(now.year + 3) in refused.reasons[0].message_zh
-    penalty = entries[2]
+    penalty = entries[3]
     request = platform.lists.request_penalty_change(
         penalty.id, (now + timedelta(days=1)).isoformat(), maker="ops", reason="court reduced the penalty"
     )

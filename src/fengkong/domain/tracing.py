@@ -25,11 +25,27 @@ class Transfer:
     amount_fen: int
 
 
+# Money that leaves the account system (cash taken out, goods paid for) is an exit, not an
+# account: it is recorded as a movement to "exit:<kind>", reported, and never stopped.
+EXIT = "exit:"
+EXIT_TYPES = frozenset({"withdrawal", "purchase", "balance_payment", "investment", "preauth_completion"})
+
+
+def is_exit(account: str) -> bool:
+    return account.startswith(EXIT)
+
+
 def transfer_of(event: Event) -> Transfer | None:
-    """The account-to-account movement of a transfer event (None for anything else)."""
+    """The movement of money out of an account: to another account (a transfer), or out of the
+    accounts altogether (a withdrawal or a payment: an exit). None for anything else."""
     fields = event.fields
-    source, target = fields.get("account_id"), fields.get("counterparty_account_id")
-    if fields.get("txn_type") != "transfer" or not source or not target or not event.amount_fen:
+    source, txn_type = fields.get("account_id"), fields.get("txn_type")
+    if not source or not event.amount_fen:
+        return None
+    if txn_type in EXIT_TYPES:
+        return Transfer(event.event_id, event.ts, str(source), EXIT + str(txn_type), event.amount_fen)
+    target = fields.get("counterparty_account_id")
+    if txn_type != "transfer" or not target:
         return None
     return Transfer(event.event_id, event.ts, str(source), str(target), event.amount_fen)
 
@@ -48,6 +64,11 @@ class TraceNode:
     @property
     def forwarded_fen(self) -> int:
         return sum(a for _, _, a in self.sent.values())
+
+    @property
+    def exited_fen(self) -> int:
+        """Traced money that left the accounts here: cash taken out or goods paid for."""
+        return sum(a for to, _, a in self.sent.values() if is_exit(to))
 
     @property
     def remaining_fen(self) -> int:
@@ -88,14 +109,22 @@ class TraceResult:
                     "forwarded": yuan(n.forwarded_fen),
                     "remaining": yuan(n.remaining_fen),
                     "first_arrival": n.first_arrival,
+                    "exited": yuan(n.exited_fen),
                     "paid_to": [
                         {"account": to, "amount": yuan(fen), "event_id": eid, "ts": ts}
                         for eid, (to, ts, fen) in sorted(n.sent.items(), key=lambda x: x[1][1])
+                        if not is_exit(to)
+                    ],
+                    "exits": [
+                        {"kind": to[len(EXIT) :], "amount": yuan(fen), "event_id": eid, "ts": ts}
+                        for eid, (to, ts, fen) in sorted(n.sent.items(), key=lambda x: x[1][1])
+                        if is_exit(to)
                     ],
                 }
                 for n in sorted(self.nodes.values(), key=lambda n: (n.depth, n.first_arrival, n.account))
             ],
             "stoppable_total": yuan(sum(n.remaining_fen for n in self.nodes.values())),
+            "exited_total": yuan(sum(n.exited_fen for n in self.nodes.values())),
             "truncated": self.truncated,
         }
 
@@ -170,6 +199,8 @@ def _allocate(
         if old == new:
             continue
         target = (new or old)[0]  # type: ignore[index]
+        if is_exit(target):  # the money left the accounts: nothing to follow or stop there
+            continue
         child = nodes.get(target)
         if child is None:
             child = nodes[target] = TraceNode(target, node.depth + 1)

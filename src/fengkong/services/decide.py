@@ -22,7 +22,7 @@ from fengkong.domain.decisions import Decision, EventError, FieldError, Outcome,
 from fengkong.domain.errors import InputError
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.factors import challenge_factors, floor_factors
-from fengkong.domain.features.featureset import EntityKeys, KeyState
+from fengkong.domain.features.featureset import EntityKeys, FeatureView, KeyState
 from fengkong.domain.lifecycle import (
     FAILED,
     LIFECYCLE_TYPES,
@@ -84,7 +84,13 @@ def _json_safe(value: Any) -> Any:
 
 # The features a rule pack folds its account registry into (account_open events and imports):
 # what fills in a payment that omits its account's kind or class.
-ACCOUNT_REGISTRY = {"account_kind": "acct_registered_kind", "account_class": "acct_registered_class"}
+ACCOUNT_REGISTRY = {
+    "account_kind": "acct_registered_kind",
+    "account_class": "acct_registered_class",
+    "id_number_hash": "acct_registered_person",  # the person: their penalties reach all their accounts
+}
+# The feature holding the account a card debits: what fills in a card-only debit's account.
+CARD_LINK = "card_account"
 
 
 class Engine:
@@ -306,7 +312,10 @@ class Engine:
             )
         view = self.ruleset.features.view(event, keys, states, self.lookups)
         if event.type is EventType.TRANSACTION:
-            self._complete_account(event, view)
+            if self._link_account(event, view):  # now the account's orders and limits apply
+                view = self._rekey(event, keys, states)
+            if self._complete_account(event, view):  # and the person's
+                view = self._rekey(event, keys, states)
             if event.fields["txn_type"] in REVERSING:
                 event.fields["original_match"] = self._match_original(event, recent)
         verdict = self.ruleset.evaluate(event, view)
@@ -341,14 +350,38 @@ class Engine:
                 )
         return decision, trace, verdict.faults
 
-    def _complete_account(self, event: Event, view: Mapping[str, Any]) -> None:
+    def _link_account(self, event: Event, view: Mapping[str, Any]) -> bool:
+        """A card-only debit is its account's debit: the account comes from the card↔account
+        link (CARD_LINK), so a stop-payment, freeze or penalty on the account stops it too."""
+        fields = event.fields
+        if fields.get("account_id") is not None or fields.get("card_id") is None:
+            return False
+        if CARD_LINK not in self.ruleset.features.specs:
+            return False
+        account = view[CARD_LINK]
+        if account is None:
+            return False
+        fields["account_id"] = account
+        fields["account_filled_from"] = "card"
+        return True
+
+    def _rekey(self, event: Event, keys: EntityKeys, states: dict[str, KeyState]) -> FeatureView:
+        """The event gained an entity (its account, its person): its keys, their state, a new view."""
+        features = self.ruleset.features
+        keys.update(features.keys_of(event))
+        missing = [k for k in keys.values() if k is not None and k not in states]
+        if missing:
+            states.update(self.state.get_many(missing))
+        return features.view(event, keys, states, self.lookups)
+
+    def _complete_account(self, event: Event, view: Mapping[str, Any]) -> bool:
         """A payment that does not say its account's kind or class is judged by what the account
         registry knows (its `account_open` or import, folded into the features named in
         ACCOUNT_REGISTRY), never skipped. Filled in before the rules and the fold see the event,
         so the log keeps it (with `account_filled_from`) and a replay folds the same."""
         fields = event.fields
         if fields.get("account_id") is None:
-            return
+            return False
         filled = []
         for field, feature in ACCOUNT_REGISTRY.items():
             if fields.get(field) is None and feature in self.ruleset.features.specs:
@@ -357,7 +390,8 @@ class Engine:
                     fields[field] = value
                     filled.append(field)
         if filled:
-            fields["account_filled_from"] = "registry"
+            fields.setdefault("account_filled_from", "registry")
+        return "id_number_hash" in filled
 
     def _match_original(self, event: Event, recent: Mapping[str, tuple[Event, str]]) -> str:
         """Where money coming back goes, against the payment it undoes: `original_instrument`

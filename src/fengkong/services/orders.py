@@ -16,7 +16,7 @@ from fengkong.domain.errors import InputError, required
 from fengkong.domain.lists.index import ListEntry
 from fengkong.domain.money import MoneyError, parse_yuan
 from fengkong.domain.ports import TransferLog, UnitOfWork
-from fengkong.domain.tracing import TraceResult, trace_funds
+from fengkong.domain.tracing import TraceResult, is_exit, trace_funds
 from fengkong.services.lists import Instant, ListService, instant
 
 Policy = Callable[[str], Any]
@@ -80,9 +80,10 @@ class OrderService:
     def confirm_rented_account(
         self, account_id: str, owner_id_number: str, *, actor: str, reason: str, evidence: str, source: str
     ) -> list[ListEntry]:
-        """An account confirmed as rented, lent or sold: involved-account listing, years without
-        non-counter / payment-account business for the account, years without new accounts for
-        its owner (policy values). All three entries or none."""
+        """An account confirmed as rented, lent or sold (001 §1.4): involved-account listing;
+        for the account and for every account of its owner, by identity, years without
+        non-counter bank business and without payment-account business; years without new
+        accounts for the owner (policy values). All four entries or none."""
         now = clock.utc_now()
         account_end = clock.to_epoch_seconds(clock.add_years(now, int(self.policy("penalty_account_years"))))
         person_end = clock.to_epoch_seconds(clock.add_years(now, int(self.policy("penalty_person_years"))))
@@ -94,6 +95,15 @@ class OrderService:
                 self.lists.add(
                     "penalty_account",
                     account_id,
+                    actor=actor,
+                    reason=reason,
+                    source=source,
+                    evidence=evidence,
+                    expires_at=account_end,
+                ),
+                self.lists.add(
+                    "penalty_person_business",
+                    owner_id_number,
                     actor=actor,
                     reason=reason,
                     source=source,
@@ -114,8 +124,8 @@ class OrderService:
     def trace(self, event_id: str, window_hours: float = 72, max_hops: int = 6, min_amount: Any = "100") -> TraceResult:
         """Follow the money; flows under `min_amount` yuan (default 100) are not followed."""
         origin = self.transfers.get(event_id)
-        if origin is None:
-            raise InputError("event_id", f"{event_id!r} is not a stored transfer")
+        if origin is None or is_exit(origin.to_account):
+            raise InputError("event_id", f"{event_id!r} is not a stored transfer between accounts")
         try:
             min_fen = parse_yuan(min_amount, allow_zero=True)
         except MoneyError as exc:

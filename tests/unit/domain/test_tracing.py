@@ -76,3 +76,22 @@ def test_traced_money_is_conserved_and_never_exceeds_the_transfers(edges: list[t
         assert node.remaining_fen >= 0
         for event_id, (_, ts, fen) in node.sent.items():
             assert fen <= by_id[event_id].amount_fen and ts == by_id[event_id].ts
+
+
+def test_cash_taken_out_and_goods_paid_for_are_exits_not_held_money() -> None:
+    rows = [
+        T("a", 10, "m1", "m2", 700),
+        T("w", 11, "m1", "exit:withdrawal", 200),  # cash at an ATM
+        T("p", 20, "m2", "exit:purchase", 650),  # gold bought with the rest
+    ]
+    outgoing, _ = fetcher(rows)
+    result = trace_funds(T("v", 1, "victim", "m1", 1000), outgoing)
+    assert set(result.nodes) == {"m1", "m2"}  # an exit is not an account
+    held = {a: n.remaining_fen for a, n in result.nodes.items()}
+    assert held == {"m1": 10000, "m2": 5000}
+    assert result.nodes["m1"].exited_fen == 20000 and result.nodes["m2"].exited_fen == 65000
+    report = result.to_dict()
+    assert report["stoppable_total"] == "150.00" and report["exited_total"] == "850.00"
+    m2 = next(a for a in report["accounts"] if a["account"] == "m2")  # type: ignore[union-attr]
+    assert m2["exits"] == [{"kind": "purchase", "amount": "650.00", "event_id": "p", "ts": 20}]
+    assert m2["paid_to"] == []

@@ -117,27 +117,31 @@ def test_freeze_needs_case_and_authority(platform: Platform) -> None:
 # ---------------------------------------------------------------------------------------- rented accounts
 
 
-def test_rented_account_gets_three_entries(platform: Platform) -> None:
+def test_rented_account_gets_four_entries(platform: Platform) -> None:
     now = datetime.now(UTC)
 
-    involved, account, person = platform.orders.confirm_rented_account("acct-5", ID_NUMBER, **RENTED)
+    involved, account, business, person = platform.orders.confirm_rented_account("acct-5", ID_NUMBER, **RENTED)
 
-    assert (involved.list_type, account.list_type, person.list_type) == (
+    assert (involved.list_type, account.list_type, business.list_type, person.list_type) == (
         "involved_account",
         "penalty_account",
+        "penalty_person_business",
         "penalty_person",
     )
     assert involved.expires_at is None
-    assert account.expires_at is not None and person.expires_at is not None
+    assert account.expires_at is not None and business.expires_at is not None and person.expires_at is not None
     assert datetime.fromtimestamp(account.expires_at, UTC).year == now.year + 5
-    assert datetime.fromtimestamp(person.expires_at, UTC).year == now.year + 3
-    assert person.display == "110105********002X"
+    assert datetime.fromtimestamp(business.expires_at, UTC).year == now.year + 5  # every account of the person
+    assert datetime.fromtimestamp(person.expires_at, UTC).year == now.year + 3  # no new accounts
+    assert person.display == business.display == "110105********002X"
     assert platform.lists.lookup("involved_account", "acct-5") == [involved]
     assert platform.lists.lookup("penalty_account", "acct-5") == [account]
+    assert platform.lists.lookup("penalty_person_business", ID_NUMBER) == [business]
     assert platform.lists.lookup("penalty_person", ID_NUMBER) == [person]
     assert audit_actions(platform) == [
         "list.add.involved_account",
         "list.add.penalty_account",
+        "list.add.penalty_person_business",
         "list.add.penalty_person",
     ]
 
@@ -154,7 +158,7 @@ def test_rented_account_entries_are_all_or_nothing(platform: Platform) -> None:
     assert platform.audit.records() == []
     # a later, valid confirmation is unaffected by the failed one
     entries = platform.orders.confirm_rented_account("acct-5", ID_NUMBER, **RENTED)
-    assert len(entries) == 3
+    assert len(entries) == 4
     assert len(platform.lists.lookup("involved_account", "acct-5")) == 1
 
 
@@ -163,7 +167,12 @@ def test_rented_account_confirmed_on_29_february(platform: Platform, monkeypatch
 
     entries = platform.orders.confirm_rented_account("acct-5", ID_NUMBER, **RENTED)
 
-    assert [e.list_type for e in entries] == ["involved_account", "penalty_account", "penalty_person"]
+    assert [e.list_type for e in entries] == [
+        "involved_account",
+        "penalty_account",
+        "penalty_person_business",
+        "penalty_person",
+    ]
     assert entries[1].expires_at is not None
     assert datetime.fromtimestamp(entries[1].expires_at, UTC).year == 2033
 

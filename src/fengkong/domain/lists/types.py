@@ -58,6 +58,12 @@ LIST_TYPES: dict[str, ListType] = {
         ListType(
             "penalty_person", "person", "出租出借出售账户惩戒（本人）", "penalty: owner of a rented or sold account"
         ),
+        ListType(
+            "penalty_person_business",
+            "person",
+            "出租出借出售账户惩戒（本人全部账户暂停非柜面及支付业务）",
+            "penalty: all the owner's accounts - non-counter bank business and payment business suspended",
+        ),
     )
 }
 
