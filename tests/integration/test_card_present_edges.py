@@ -84,7 +84,7 @@ def story(send: Send) -> None:
                     mcc="5311",
                     terminal_id="t-shop",
                 )
-                for i in range(5)
+                for i in range(7)
             ]  # fmt: skip
         )
     }
@@ -102,8 +102,8 @@ def story(send: Send) -> None:
     assert got["stripe-2"]["reasons"][0]["code"] == "STRIPE_DAILY_LIMIT"
     assert got["stripe-big"]["reasons"][0]["code"] == "STRIPE_SINGLE_LIMIT"
     assert got["stripe-online"]["reasons"][0]["code"] == "STRIPE_CHANNEL"
-    assert [got[f"freq-{i}"]["decision"] for i in range(5)] == ["approve"] * 4 + ["reject"]
-    assert got["freq-4"]["reasons"][0]["code"] == "STRIPE_FREQUENCY"
+    assert [got[f"freq-{i}"]["decision"] for i in range(7)] == ["approve"] * 6 + ["reject"]
+    assert got["freq-6"]["reasons"][0]["code"] == "STRIPE_FREQUENCY"
 
 
 @pytest.fixture

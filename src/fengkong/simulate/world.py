@@ -16,6 +16,7 @@ between cities, occasional big purchases, new phones. Attacks (labels by event i
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -530,7 +531,7 @@ class World:
                         pre = self.txn(
                             c,
                             when + timedelta(minutes=p),
-                            amount / 1.15,
+                            math.ceil(amount / 1.15 * 100) / 100,  # completed at up to 115%, never over
                             channel="pos",
                             txn_type="preauth",
                             at=shop,
