@@ -411,3 +411,15 @@ def test_cli_limits_and_account_import(tmp_path: Path) -> None:
     assert any(line.startswith("2,a2,flagged,review") and "SECOND_CLASS_I_ACCOUNT" in line for line in lines)
     assert any(line.startswith("3,a3,error,account_class") for line in lines)
     assert any(line.startswith("4,a4,error,opened_at") for line in lines)
+
+
+def test_class_iii_bank_balance_ceiling_where_the_balance_is_known(engine: Engine) -> None:
+    """001 §1.1.2 "最高1000元" as a balance ceiling: a deposit may bring the balance to 1,000, not over."""
+    account = unique("b3")
+    up_to = payment(account, at(0, 9), "600.00", kind="bank", cls="III", txn_type="deposit", balance_after="1000.00")
+    over = payment(account, at(0, 10), "0.01", kind="bank", cls="III", txn_type="deposit", balance_after="1000.01")
+    unknown = payment(account, at(0, 11), "0.01", kind="bank", cls="III", txn_type="deposit")
+    assert engine.decide(up_to).decision is Outcome.APPROVE
+    refused = engine.decide(over)
+    assert refused.decision is Outcome.REJECT and refused.reasons[0].code == "BANK_III_BALANCE_CEILING"
+    assert engine.decide(unknown).decision is Outcome.APPROVE  # no balance given: the daily cap is what applies

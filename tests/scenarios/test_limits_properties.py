@@ -94,13 +94,14 @@ def test_bank_class_ii_daily_limit(engine: Engine, story: list[tuple[str, Any]])
 
 
 @st.composite
-def payment_stories(draw: Any) -> list[tuple[int, str, bool, str]]:
+def payment_stories(draw: Any) -> list[tuple[int, str, bool, str, bool]]:
     return [
         (
             draw(st.integers(0, 400)),
             draw(AMOUNTS.map(lambda a: str(Decimal(a) * 9)) | AMOUNTS),
             draw(st.booleans()),
             draw(st.sampled_from(["purchase", "transfer", "balance_payment", "investment"])),
+            draw(st.booleans()),  # funded by a bound bank card, not the balance
         )
         for _ in range(draw(st.integers(1, 25)))
     ]
@@ -108,15 +109,16 @@ def payment_stories(draw: Any) -> list[tuple[int, str, bool, str]]:
 
 @PROFILE
 @given(story=payment_stories(), cls=st.sampled_from(["I", "II", "III"]))
-def test_payment_account_class_limits(engine: Engine, story: list[tuple[int, str, bool, str]], cls: str) -> None:
+def test_payment_account_class_limits(engine: Engine, story: list[tuple[int, str, bool, str, bool]], cls: str) -> None:
     """Class I: 1,000 since opening (same-name included); II / III: 100,000 / 200,000 per calendar
-    year (same-name excluded); investment only from class III. Strong verification throughout,
-    so only the class limits apply."""
+    year (same-name excluded); investment only from class III. Only balance payments count
+    (001 §1.1.4): a purchase a bound bank card funds is outside the class caps. Strong
+    verification throughout, so only the class limits apply."""
     account = unique("p" + cls)
     lifetime = Decimal(0)
     yearly: dict[int, Decimal] = defaultdict(Decimal)
     limit = {"II": Decimal(100_000), "III": Decimal(200_000)}.get(cls)
-    for offset, amount, same_name, txn in sorted(story):
+    for offset, amount, same_name, txn, by_card in sorted(story):
         when = at(offset)
         event = payment(
             account,
@@ -127,6 +129,7 @@ def test_payment_account_class_limits(engine: Engine, story: list[tuple[int, str
             txn_type=txn,
             same_name=same_name if txn == "transfer" else None,
             auth_factors=["password", "digital_certificate"],
+            card_id="bound-card" if by_card else None,
         )
         d = engine.decide(event)
         value = Decimal(amount)
@@ -134,6 +137,8 @@ def test_payment_account_class_limits(engine: Engine, story: list[tuple[int, str
         excluded = txn == "transfer" and same_name
         if txn == "investment" and cls != "III":
             expected = False
+        elif by_card:
+            expected, value = True, Decimal(0)  # the card pays: the account's balance caps are untouched
         elif cls == "I":
             expected = lifetime + value <= 1000
         else:
@@ -170,14 +175,16 @@ FACTORS = st.sampled_from(
             st.sampled_from(["a", "b", "c"]),
             st.sampled_from(["100.00", "400.00", "999.99", "1000.00", "1500.00", "3000.00", "0.01"]),
             FACTORS,
+            st.booleans(),  # a transfer to the customer's own bank account
         ),
         min_size=1,
         max_size=25,
     )
 )
-def test_verification_strength_daily_caps(engine: Engine, story: list[tuple[int, str, str, list[str]]]) -> None:
+def test_verification_strength_daily_caps(engine: Engine, story: list[tuple[int, str, str, list[str], bool]]) -> None:
     """43号 art. 24 over all of one customer's payment accounts: a payment that a stronger
-    verification would allow is stepped up (never refused), naming the factors to add."""
+    verification would allow is stepped up (never refused), naming the factors to add. A
+    transfer to the customer's own same-name bank account is outside the caps."""
     customer = unique("cust")
     single: dict[int, Decimal] = defaultdict(Decimal)
     no_cert: dict[int, Decimal] = defaultdict(Decimal)
@@ -190,12 +197,19 @@ def test_verification_strength_daily_caps(engine: Engine, story: list[tuple[int,
         "biometric": "i",
     }
     story = sorted(story, key=lambda step: step[0])  # in time order
-    for i, (day, acct, amount, factors) in enumerate(story):
+    for i, (day, acct, amount, factors, own) in enumerate(story):
         when = at(day, 8 + i * 0.1)
-        event = payment(
-            f"{customer}-{acct}", when, amount, kind="payment", cls="III", customer=customer, auth_factors=factors
+        own_transfer = {"txn_type": "transfer", "same_name": True, "counterparty_kind": "bank"} if own else {}
+        event = (
+            payment(
+                f"{customer}-{acct}", when, amount, kind="payment", cls="III", customer=customer, auth_factors=factors
+            )
+            | own_transfer
         )
         d = engine.decide(event)
+        if own:
+            assert d.decision is Outcome.APPROVE, (event, d.to_dict())
+            continue
         value = Decimal(amount)
         n_classes = len({classes[f] for f in factors})
         cert = bool({"digital_certificate", "e_signature"} & set(factors))

@@ -22,3 +22,22 @@ def counted(decision: Any) -> bool:
     back); reject, stop_payment and a resend given its open challenge again count nothing.
     In a feature's filter: `where: counted(decision) and ...`."""
     return decision in COUNTED
+
+
+@register("balance_paid", (), BOOL, needs_event=True)
+def balance_paid(event: Event) -> bool:
+    """A payment from the account's own balance (余额付款, 001 §1.1.4), not one a bound bank card
+    funds: the payment-account class caps count only these. balance_paid()."""
+    return event.fields.get("card_id") is None
+
+
+@register("own_bank_transfer", (), BOOL, needs_event=True)
+def own_bank_transfer(event: Event) -> bool:
+    """A transfer to the customer's own same-name bank account: outside the verification-strength
+    caps of 43号 art. 24. own_bank_transfer()."""
+    fields = event.fields
+    return (
+        fields.get("txn_type") == "transfer"
+        and fields.get("same_name") is True
+        and fields.get("counterparty_kind") == "bank"
+    )
