@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 COUNT_RULES = """\
@@ -59,3 +63,28 @@ def essence(decision: dict[str, Any]) -> tuple[Any, ...]:
         tuple((r["code"], r["message_zh"], r["message_en"]) for r in decision.get("reasons", [])),
         (decision.get("error") or {}).get("field"),
     )
+
+
+def score_events(data_dir: Path, events: list[dict[str, Any]], *args: str) -> list[dict[str, Any]]:
+    """`fengkong score` in a new process on `data_dir`: one answer per event, in order."""
+    done = subprocess.run(
+        [sys.executable, "-m", "fengkong", "score", "--data-dir", str(data_dir), *args],
+        input="".join(json.dumps(e) + "\n" for e in events).encode(),
+        capture_output=True,
+        timeout=300,
+        check=True,
+    )
+    return [json.loads(line) for line in done.stdout.decode().splitlines()]
+
+
+def rule_args(paths: tuple[Path, ...]) -> list[str]:
+    return [arg for path in paths for arg in ("--rules", str(path))]
+
+
+def run_fengkong(*args: str, stdin: str = "") -> str:
+    """The command line in a new process; its standard output (fails the test on a non-zero exit)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "fengkong", *args], input=stdin.encode(), capture_output=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    return done.stdout.decode()

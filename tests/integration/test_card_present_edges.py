@@ -4,19 +4,14 @@ authorisation, offline completions, voids by frequency, and magnetic-stripe cont
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from fengkong import Settings
-from fengkong.api.app import create_app
-from fengkong.bootstrap import build_platform
+from tests.integration.helpers import score_events
 
 Send = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
 
@@ -106,29 +101,10 @@ def story(send: Send) -> None:
     assert got["freq-6"]["reasons"][0]["code"] == "STRIPE_FREQUENCY"
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    with (
-        build_platform(Settings.embedded(tmp_path / "data")) as platform,
-        TestClient(create_app(platform)) as test_client,
-    ):
-        yield test_client
-
-
-def test_card_present_over_http(client: TestClient) -> None:
-    story(lambda events: client.post("/v1/events:batch", json=events).json()["results"])
+def test_card_present_over_http(full_pack_client: TestClient) -> None:
+    story(lambda events: full_pack_client.post("/v1/events:batch", json=events).json()["results"])
 
 
 @pytest.mark.slow  # a subprocess
 def test_card_present_through_fengkong_score(tmp_path: Path) -> None:
-    def send(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        done = subprocess.run(
-            [sys.executable, "-m", "fengkong", "score", "--data-dir", str(tmp_path / "d")],
-            input="".join(json.dumps(e) + "\n" for e in events).encode(),
-            capture_output=True,
-            timeout=300,
-            check=True,
-        )
-        return [json.loads(line) for line in done.stdout.decode().splitlines()]
-
-    story(send)
+    story(lambda events: score_events(tmp_path / "d", events))

@@ -3,19 +3,13 @@ accepted with its own checks, and a person is the same person whatever form they
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from fengkong import Settings
-from fengkong.api.app import create_app
-from fengkong.bootstrap import build_platform
+from tests.integration.helpers import score_events
 
 DOCUMENTS = {
     "resident_id": "11010519491231002X",
@@ -59,19 +53,10 @@ def check(answers: list[dict[str, Any]]) -> None:
     assert by_id["open-bad"]["error"]["field"] == "id_number" and "check digit" in by_id["open-bad"]["error"]["message"]
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    with (
-        build_platform(Settings.embedded(tmp_path / "data")) as platform,
-        TestClient(create_app(platform)) as test_client,
-    ):
-        yield test_client
-
-
-def test_identity_documents_over_http(client: TestClient) -> None:
+def test_identity_documents_over_http(full_pack_client: TestClient) -> None:
     answers = []
     for event in story([]):
-        response = client.post("/v1/events", json=event)
+        response = full_pack_client.post("/v1/events", json=event)
         assert response.status_code in (200, 422), response.text
         answers.append(response.json())
     check(answers)
@@ -79,11 +64,4 @@ def test_identity_documents_over_http(client: TestClient) -> None:
 
 @pytest.mark.slow  # a subprocess
 def test_identity_documents_through_fengkong_score(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "fengkong", "score", "--data-dir", str(tmp_path / "d")],
-        input="".join(json.dumps(e) + "\n" for e in story([])).encode(),
-        capture_output=True,
-        timeout=300,
-        check=True,
-    )
-    check([json.loads(line) for line in done.stdout.decode().splitlines()])
+    check(score_events(tmp_path / "d", story([])))

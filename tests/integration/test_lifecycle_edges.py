@@ -9,8 +9,6 @@ and its money given back. `hold_resolution` is fengkong's own and refused from o
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from fastapi.testclient import TestClient
 from fengkong import Settings
 from fengkong.api.app import create_app
 from fengkong.bootstrap import build_platform
+from tests.integration.helpers import rule_args, run_fengkong, score_events
 from tests.scenarios.limits_helpers import HOLD_RULES, LIMIT_RULES, at, payment
 
 Answer = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
@@ -139,48 +138,28 @@ def test_the_openapi_decision_shows_the_lifecycle_fields(client: TestClient) -> 
 @pytest.mark.slow  # subprocesses
 def test_the_lifecycle_through_fengkong_score_across_processes(tmp_path: Path, rule_paths: tuple[Path, ...]) -> None:
     """Each call is a new process on the same data: open challenges and holds survive between them."""
-    rules = [arg for path in rule_paths for arg in ("--rules", str(path))]
+    rules = rule_args(rule_paths)
 
-    def send(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        done = subprocess.run(
-            [sys.executable, "-m", "fengkong", "score", "--data-dir", str(tmp_path / "d"), *rules],
-            input="".join(json.dumps(e) + "\n" for e in events).encode(),
-            capture_output=True,
-            timeout=300,
-            check=True,
-        )
-        return [json.loads(line) for line in done.stdout.decode().splitlines()]
-
-    story(send)
-    (refused,) = send([INTERNAL])
+    story(lambda events: score_events(tmp_path / "d", events, *rules))
+    (refused,) = score_events(tmp_path / "d", [INTERNAL], *rules)
     assert refused["error"]["field"] == "type" and refused["event_id"] == "h-1"
 
 
 @pytest.mark.slow  # subprocesses
 def test_an_analyst_declines_a_held_payment_from_the_command_line(tmp_path: Path, rule_paths: tuple[Path, ...]) -> None:
     data = ["--data-dir", str(tmp_path / "d")]
-    rules = [arg for path in rule_paths for arg in ("--rules", str(path))]
-
-    def fengkong(*args: str, stdin: str = "") -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "fengkong", *args],
-            input=stdin.encode(),
-            capture_output=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, done.stderr.decode()
-        return done.stdout.decode()
+    rules = rule_args(rule_paths)
 
     held = payment("acct-cli", at(0, 9), "6000.00", hold="review")
-    (answer,) = [json.loads(line) for line in fengkong("score", *data, *rules, stdin=json.dumps(held)).splitlines()]
+    (answer,) = [json.loads(line) for line in run_fengkong("score", *data, *rules, stdin=json.dumps(held)).splitlines()]
     assert answer["decision"] == "review" and answer["status"] == "pending"
-    assert held["event_id"] in fengkong("holds", "list", *data, *rules)
-    fengkong(
+    assert held["event_id"] in run_fengkong("holds", "list", *data, *rules)
+    run_fengkong(
         "holds", "decline", held["event_id"], "--actor", "alice", "--reason", "customer does not recognise it",
         "--at", at(0, 9.5).isoformat(), *data, *rules,
     )  # fmt: skip
-    assert "declined" in fengkong("holds", "show", held["event_id"], *data, *rules)
+    assert "declined" in run_fengkong("holds", "show", held["event_id"], *data, *rules)
     after = payment("acct-cli", at(0, 10), "10000.00")  # the 6,000 reserved was given back
-    (fits,) = [json.loads(line) for line in fengkong("score", *data, *rules, stdin=json.dumps(after)).splitlines()]
+    (fits,) = [json.loads(line) for line in run_fengkong("score", *data, *rules, stdin=json.dumps(after)).splitlines()]
     assert fits["decision"] == "approve"
-    assert "hold.declined" in fengkong("audit", "list", *data)
+    assert "hold.declined" in run_fengkong("audit", "list", *data)

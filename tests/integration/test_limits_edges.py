@@ -4,9 +4,6 @@ yuan at the policy's rate (ISO 4217 numeric codes accepted)."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +14,7 @@ from fastapi.testclient import TestClient
 from fengkong import Settings
 from fengkong.api.app import create_app
 from fengkong.bootstrap import build_platform
+from tests.integration.helpers import rule_args, score_events
 from tests.scenarios.limits_helpers import LIMIT_RULES, at, payment
 
 Send = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
@@ -88,16 +86,6 @@ def test_limits_over_http(client: TestClient) -> None:
 
 @pytest.mark.slow  # subprocesses
 def test_limits_through_fengkong_score(tmp_path: Path) -> None:
-    rules = [arg for path in LIMIT_RULES for arg in ("--rules", str(path))]
+    rules = rule_args(LIMIT_RULES)
 
-    def send(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        done = subprocess.run(
-            [sys.executable, "-m", "fengkong", "score", "--data-dir", str(tmp_path / "d"), *rules],
-            input="".join(json.dumps(e) + "\n" for e in events).encode(),
-            capture_output=True,
-            timeout=300,
-            check=True,
-        )
-        return [json.loads(line) for line in done.stdout.decode().splitlines()]
-
-    story(send)
+    story(lambda events: score_events(tmp_path / "d", events, *rules))

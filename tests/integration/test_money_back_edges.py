@@ -4,19 +4,14 @@ caught however the tests are spaced."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from fengkong import Settings
-from fengkong.api.app import create_app
-from fengkong.bootstrap import build_platform
+from tests.integration.helpers import score_events
 
 Send = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
 
@@ -80,29 +75,10 @@ def story(send: Send) -> None:
     assert got["t3"]["decision"] == "reject" and got["t3"]["reasons"][0]["code"] == "PROBING_PATTERN"
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    with (
-        build_platform(Settings.embedded(tmp_path / "data")) as platform,
-        TestClient(create_app(platform)) as test_client,
-    ):
-        yield test_client
-
-
-def test_money_back_over_http(client: TestClient) -> None:
-    story(lambda events: [client.post("/v1/events", json=e).json() for e in events])
+def test_money_back_over_http(full_pack_client: TestClient) -> None:
+    story(lambda events: [full_pack_client.post("/v1/events", json=e).json() for e in events])
 
 
 @pytest.mark.slow  # a subprocess
 def test_money_back_through_fengkong_score(tmp_path: Path) -> None:
-    def send(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        done = subprocess.run(
-            [sys.executable, "-m", "fengkong", "score", "--data-dir", str(tmp_path / "d")],
-            input="".join(json.dumps(e) + "\n" for e in events).encode(),
-            capture_output=True,
-            timeout=300,
-            check=True,
-        )
-        return [json.loads(line) for line in done.stdout.decode().splitlines()]
-
-    story(send)
+    story(lambda events: score_events(tmp_path / "d", events))

@@ -4,18 +4,13 @@ card-only debit is its account's debit (through the card↔account link)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from fengkong import Settings
-from fengkong.api.app import create_app
-from fengkong.bootstrap import build_platform
+from tests.integration.helpers import run_fengkong
 
 
 def debit(event_id: str, minute: int, card: str, account: str | None = None) -> dict[str, Any]:
@@ -40,21 +35,14 @@ def debit(event_id: str, minute: int, card: str, account: str | None = None) -> 
 ORDER = {"case_number": "GA-2026-1102-9", "authority": "Shanghai PSB Xuhui", "reason": "fraud report", "actor": "ops"}
 
 
-@pytest.fixture
-def client(tmp_path: Path) -> Iterator[TestClient]:
-    with (
-        build_platform(Settings.embedded(tmp_path / "data")) as platform,
-        TestClient(create_app(platform)) as test_client,
-    ):
-        yield test_client
-
-
-def test_a_card_only_debit_is_stopped_over_http(client: TestClient) -> None:
-    assert client.post("/v1/events", json=debit("linked", 0, "card-9", "acct-9")).json()["decision"] == "approve"
-    assert client.post("/v1/stop-payments", json={"account_id": "acct-9", **ORDER}).status_code == 201
-    stopped = client.post("/v1/events", json=debit("card-only", 5, "card-9")).json()
+def test_a_card_only_debit_is_stopped_over_http(full_pack_client: TestClient) -> None:
+    assert (
+        full_pack_client.post("/v1/events", json=debit("linked", 0, "card-9", "acct-9")).json()["decision"] == "approve"
+    )
+    assert full_pack_client.post("/v1/stop-payments", json={"account_id": "acct-9", **ORDER}).status_code == 201
+    stopped = full_pack_client.post("/v1/events", json=debit("card-only", 5, "card-9")).json()
     assert stopped["decision"] == "stop_payment" and stopped["reasons"][0]["code"] == "EMERGENCY_STOP_PAYMENT"
-    other = client.post("/v1/events", json=debit("other-card", 6, "card-unlinked")).json()
+    other = full_pack_client.post("/v1/events", json=debit("other-card", 6, "card-unlinked")).json()
     assert other["decision"] == "approve"
 
 
@@ -62,24 +50,19 @@ def test_a_card_only_debit_is_stopped_over_http(client: TestClient) -> None:
 def test_a_card_only_debit_is_stopped_from_the_command_line(tmp_path: Path) -> None:
     data = ["--data-dir", str(tmp_path / "d")]
 
-    def fengkong(*args: str, stdin: str = "") -> str:
-        done = subprocess.run([sys.executable, "-m", "fengkong", *args], input=stdin.encode(), capture_output=True)
-        assert done.returncode == 0, done.stderr.decode()
-        return done.stdout.decode()
-
     assert (
-        json.loads(fengkong("score", *data, stdin=json.dumps(debit("linked", 0, "card-9", "acct-9"))))["decision"]
+        json.loads(run_fengkong("score", *data, stdin=json.dumps(debit("linked", 0, "card-9", "acct-9"))))["decision"]
         == "approve"
     )
-    fengkong(
+    run_fengkong(
         "stop", "acct-9", "--case", ORDER["case_number"], "--authority", ORDER["authority"],
         "--reason", ORDER["reason"], "--actor", ORDER["actor"], *data,
     )  # fmt: skip
-    stopped = json.loads(fengkong("score", *data, stdin=json.dumps(debit("card-only", 5, "card-9"))))
+    stopped = json.loads(run_fengkong("score", *data, stdin=json.dumps(debit("card-only", 5, "card-9"))))
     assert stopped["decision"] == "stop_payment"
 
 
-def test_tracing_reports_cash_taken_out_as_an_exit_and_stops_only_what_is_held(client: TestClient) -> None:
+def test_tracing_reports_cash_taken_out_as_an_exit_and_stops_only_what_is_held(full_pack_client: TestClient) -> None:
     def move(event_id: str, minute: int, account: str, txn_type: str, amount: str, **extra: Any) -> dict[str, Any]:
         return {
             "event_id": event_id,
@@ -97,11 +80,11 @@ def test_tracing_reports_cash_taken_out_as_an_exit_and_stops_only_what_is_held(c
         move("victim-pays", 0, "victim", "transfer", "3000.00", counterparty_account_id="mule"),
         move("mule-cash", 10, "mule", "withdrawal", "2000.00", terminal_id="atm-7"),
     ):
-        assert client.post("/v1/events", json=event).json()["decision"] in ("approve", "review"), event
-    traced = client.post("/v1/trace:stop", json={"event_id": "victim-pays", **ORDER}).json()
+        assert full_pack_client.post("/v1/events", json=event).json()["decision"] in ("approve", "review"), event
+    traced = full_pack_client.post("/v1/trace:stop", json={"event_id": "victim-pays", **ORDER}).json()
     (mule,) = traced["trace"]["accounts"]
     assert (mule["remaining"], mule["exited"]) == ("1000.00", "2000.00")
     assert mule["exits"][0]["kind"] == "withdrawal" and traced["trace"]["exited_total"] == "2000.00"
     assert [s["value"] for s in traced["stop_payments"]] == ["mule"]
-    refused = client.post("/v1/trace", json={"event_id": "mule-cash"})
+    refused = full_pack_client.post("/v1/trace", json={"event_id": "mule-cash"})
     assert refused.status_code == 422 and "not a stored transfer" in refused.json()["error"]["message"]

@@ -3,6 +3,7 @@ analyst's release or decline. Both move money: they are recorded in the event lo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Optional
 
@@ -52,33 +53,30 @@ def holds_show(
         emit(p.holds.get(event_id).to_dict())
 
 
-@app.command("release")
-def holds_release(
-    event_id: str,
-    actor: Actor,
-    reason: Reason,
-    at: At = None,
-    data_dir: DataDir = None,
-    database_url: DbUrl = None,
-    state: State = None,
-    rules: Rules = None,
-) -> None:
-    """Release a payment held for review: it goes through, and what it reserved is spent."""
-    with platform(data_dir, database_url, state, rules, decide=True) as p:
-        emit(p.holds.release(event_id, actor=actor, reason=reason, at=_moment(at)).to_dict())
+def _resolution(release: bool, doc: str) -> Callable[..., None]:
+    """`holds release` and `holds decline`: the same command, moving money one way or the other."""
+
+    def command(
+        event_id: str,
+        actor: Actor,
+        reason: Reason,
+        at: At = None,
+        data_dir: DataDir = None,
+        database_url: DbUrl = None,
+        state: State = None,
+        rules: Rules = None,
+    ) -> None:
+        with platform(data_dir, database_url, state, rules, decide=True) as p:
+            act = p.holds.release if release else p.holds.decline
+            emit(act(event_id, actor=actor, reason=reason, at=_moment(at)).to_dict())
+
+    command.__doc__ = doc
+    return command
 
 
-@app.command("decline")
-def holds_decline(
-    event_id: str,
-    actor: Actor,
-    reason: Reason,
-    at: At = None,
-    data_dir: DataDir = None,
-    database_url: DbUrl = None,
-    state: State = None,
-    rules: Rules = None,
-) -> None:
-    """Decline a payment held for review: it is refused, and what it reserved is given back."""
-    with platform(data_dir, database_url, state, rules, decide=True) as p:
-        emit(p.holds.decline(event_id, actor=actor, reason=reason, at=_moment(at)).to_dict())
+app.command("release")(
+    _resolution(True, "Release a payment held for review: it goes through, and what it reserved is spent.")
+)
+app.command("decline")(
+    _resolution(False, "Decline a payment held for review: it is refused, and what it reserved is given back.")
+)

@@ -369,10 +369,14 @@ class Engine:
         """The event gained an entity (its account, its person): its keys, their state, a new view."""
         features = self.ruleset.features
         keys.update(features.keys_of(event))
-        missing = [k for k in keys.values() if k is not None and k not in states]
+        self._load(keys.values(), states)
+        return features.view(event, keys, states, self.lookups)
+
+    def _load(self, keys: Iterable[str | None], states: dict[str, KeyState]) -> None:
+        """Bring the state of `keys` not in this batch's `states` yet (one round trip)."""
+        missing = [k for k in keys if k is not None and k not in states]
         if missing:
             states.update(self.state.get_many(missing))
-        return features.view(event, keys, states, self.lookups)
 
     def _complete_account(self, event: Event, view: Mapping[str, Any]) -> bool:
         """A payment that does not say its account's kind or class is judged by what the account
@@ -650,9 +654,7 @@ class Engine:
         original = found[0]
         features = self.ruleset.features
         keys = features.keys_of(original)
-        missing = [k for k in keys.values() if k is not None and k not in states]
-        if missing:
-            states.update(self.state.get_many(missing))
+        self._load(keys.values(), states)
         if settled is not None and transfer_of(original) is not None:
             settled.append((original.event_id, transition.new))
         changed = set(features.transition(original, keys, transition.old, transition.new, states))
@@ -686,9 +688,7 @@ class Engine:
         marker_key = f"reversed|{original_id}"
         features = self.ruleset.features
         keys = features.keys_of(original)
-        missing = [k for k in [marker_key, *keys.values()] if k is not None and k not in states]
-        if missing:
-            states.update(self.state.get_many(missing))
+        self._load([marker_key, *keys.values()], states)
         marker = states.get(marker_key) or {"fen": 0, "n": 0}
         remaining = original.amount_fen - int(marker["fen"])
         if remaining <= 0:

@@ -88,38 +88,22 @@ class OrderService:
         account_end = clock.to_epoch_seconds(clock.add_years(now, int(self.policy("penalty_account_years"))))
         person_end = clock.to_epoch_seconds(clock.add_years(now, int(self.policy("penalty_person_years"))))
         with self.uow.atomic():
-            return [
+            entries = [
                 self.lists.add(
                     "involved_account", account_id, actor=actor, reason=reason, source=source, evidence=evidence
-                ),
-                self.lists.add(
-                    "penalty_account",
-                    account_id,
-                    actor=actor,
-                    reason=reason,
-                    source=source,
-                    evidence=evidence,
-                    expires_at=account_end,
-                ),
-                self.lists.add(
-                    "penalty_person_business",
-                    owner_id_number,
-                    actor=actor,
-                    reason=reason,
-                    source=source,
-                    evidence=evidence,
-                    expires_at=account_end,
-                ),
-                self.lists.add(
-                    "penalty_person",
-                    owner_id_number,
-                    actor=actor,
-                    reason=reason,
-                    source=source,
-                    evidence=evidence,
-                    expires_at=person_end,
-                ),
+                )
             ]
+            for list_type, value, until in (
+                ("penalty_account", account_id, account_end),
+                ("penalty_person_business", owner_id_number, account_end),
+                ("penalty_person", owner_id_number, person_end),
+            ):
+                entries.append(
+                    self.lists.add(
+                        list_type, value, actor=actor, reason=reason, source=source, evidence=evidence, expires_at=until
+                    )
+                )
+            return entries
 
     def trace(self, event_id: str, window_hours: float = 72, max_hops: int = 6, min_amount: Any = "100") -> TraceResult:
         """Follow the money; flows under `min_amount` yuan (default 100) are not followed."""
