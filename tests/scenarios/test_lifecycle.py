@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from fengkong import InputError, Outcome, Platform, Settings
+from fengkong.adapters.rulefiles import BUILTIN_RULES
 from fengkong.bootstrap import build_platform
 from tests.scenarios.limits_helpers import HOLD_RULES, LIMIT_RULES, at, payment, unique
 
@@ -294,3 +295,22 @@ def test_failed_and_abandoned_challenges_are_a_signal(full_pack: Platform) -> No
     assert "3 for the customer" in after.reasons[0].message_en
     other = engine.decide(weak_wallet_payment("c-other", 11, "13900000010"))
     assert other.decision is Outcome.STEP_UP
+
+
+def test_a_card_only_resend_is_the_same_payment(tmp_path: Path) -> None:
+    """A card-only debit gets its account from the card link (complete pack); sent again
+    card-only, it is still a resend of the first while its challenge is open."""
+    rules = tmp_path / "hold.yaml"
+    rules.write_text(HOLD_RULES, encoding="utf-8")
+    with build_platform(Settings.embedded(tmp_path / "d", rule_paths=(BUILTIN_RULES, rules))) as opened:
+        engine, account = opened.engine, unique("acct")
+        linked = engine.decide(bank_ii(account, 8, "10.00", card_id="card-link"))  # links the card to the account
+        assert linked.decision is Outcome.APPROVE
+        first = bank_ii(account, 9, "600.00", hold="step_up", card_id="card-link")
+        del first["account_id"]
+        asked = engine.decide(first)
+        assert asked.decision is Outcome.STEP_UP
+        logged = opened.events.find_events([first["event_id"]])[first["event_id"]]
+        assert logged.record["account_id"] == account  # filled in from the card link
+        again = engine.decide(first | {"event_id": unique("t")})
+        assert again.resend_of == first["event_id"] and again.challenge == asked.challenge

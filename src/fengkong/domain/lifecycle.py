@@ -81,7 +81,7 @@ def fingerprint(event: Event) -> str | None:
     parts = (
         f.get("txn_type"),
         f.get("customer_id"),
-        f.get("account_id") or f.get("card_id"),
+        f.get("card_id") or f.get("account_id"),  # the card first: a card-only debit gets its account filled in
         f.get("counterparty_account_id") or f.get("merchant_id"),
         event.amount_fen,
     )
