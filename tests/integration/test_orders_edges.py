@@ -3,7 +3,9 @@ card-only debit is its account's debit (through the card↔account link)."""
 
 from __future__ import annotations
 
+import csv
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +90,38 @@ def test_tracing_reports_cash_taken_out_as_an_exit_and_stops_only_what_is_held(f
     assert [s["value"] for s in traced["stop_payments"]] == ["mule"]
     refused = full_pack_client.post("/v1/trace", json={"event_id": "mule-cash"})
     assert refused.status_code == 422 and "not a stored transfer" in refused.json()["error"]["message"]
+
+
+OWNER = "11010519491231002X"
+RENTED = {"reason": "sold to a fraud ring", "evidence": "PSB notice 88", "source": "police", "actor": "ops"}
+
+
+def test_the_credit_database_report_over_http(full_pack_client: TestClient) -> None:
+    made = full_pack_client.post(
+        "/v1/penalties/rented-accounts", json={"account_id": "acct-r", "owner_id_number": OWNER, **RENTED}
+    )
+    assert made.status_code == 201
+    rows = full_pack_client.get("/v1/penalties/report").json()
+    assert [r["penalty"] for r in rows] == ["non_counter_and_payment_business_suspended", "no_new_accounts"]
+    assert all(r["id_number"] is None and r["id_number_masked"] == "110105********002X" for r in rows)
+    assert rows[0]["expires_at"][:4] != rows[1]["expires_at"][:4]  # 5 years and 3 years
+    in_four_years = (datetime.now(UTC) + timedelta(days=4 * 365)).isoformat()
+    later = full_pack_client.get("/v1/penalties/report", params={"at": in_four_years}).json()
+    assert [r["penalty"] for r in later] == ["non_counter_and_payment_business_suspended"]  # 3 years are over
+
+
+@pytest.mark.slow  # subprocesses
+def test_the_credit_database_report_joins_the_banks_own_numbers(tmp_path: Path) -> None:
+    data = ["--data-dir", str(tmp_path / "d")]
+    run_fengkong("penalty", "rented", "acct-r", OWNER, *[f"--{k}={v}" for k, v in RENTED.items()], *data)
+    kyc = tmp_path / "kyc.csv"
+    kyc.write_text("110105194912310021\n11010519491231002x,customer-7\nnot-a-number\n", encoding="utf-8")
+    report = tmp_path / "report.csv"
+    run_fengkong("penalty", "report", "--identities", str(kyc), "--out", str(report), *data)
+    rows = list(csv.DictReader(report.open(encoding="utf-8")))
+    assert [(r["penalty"], r["id_number"]) for r in rows] == [
+        ("non_counter_and_payment_business_suspended", OWNER),
+        ("no_new_accounts", OWNER),
+    ]
+    stored = b"".join(p.read_bytes() for p in (tmp_path / "d").rglob("*") if p.is_file())
+    assert OWNER.encode() not in stored and b"110105194912310021" not in stored  # nothing kept in clear

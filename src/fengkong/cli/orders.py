@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from fengkong.cli.options import Actor, DataDir, DbUrl, Reason
-from fengkong.cli.session import emit, platform
+from fengkong.cli.session import emit, emit_all, note, platform
 
 penalty = typer.Typer(help="Penalties for rented, lent or sold accounts.", no_args_is_help=True)
 Case = Annotated[str, typer.Option("--case", help="Case number.")]
@@ -82,6 +84,53 @@ def penalty_rented(
                 )
             ]
         )
+
+
+@penalty.command("report")
+def penalty_report(
+    identities: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            help="The bank's own identity numbers (one per line, or the first CSV column): matching rows "
+            "carry the number in clear. Read only; fengkong keeps no number in clear."
+        ),
+    ] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Write CSV here (default: JSON lines on stdout).")] = None,  # noqa: UP045
+    at: Annotated[Optional[str], typer.Option(help="Penalties in force at this time (default: now).")] = None,  # noqa: UP045
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Penalised persons for the financial credit information database (001 §1.4)."""
+    numbers: list[str] = []
+    if identities is not None:
+        with open(identities, encoding="utf-8") as handle:
+            numbers = [row[0] for row in csv.reader(handle) if row and row[0].strip()]
+    with platform(data_dir, database_url) as p:
+        rows = p.lists.penalised_persons(at, numbers)
+    if out is None:
+        emit_all(rows, "no penalty in force")
+        return
+    with open(out, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=REPORT_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    note(f"{len(rows)} penalties written to {out}")
+
+
+REPORT_COLUMNS = [
+    "penalty",
+    "id_number",
+    "id_number_masked",
+    "id_number_hash",
+    "starts_at",
+    "expires_at",
+    "reason",
+    "evidence",
+    "source",
+    "added_by",
+    "case_number",
+    "authority",
+]
 
 
 def trace(

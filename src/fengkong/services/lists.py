@@ -8,6 +8,7 @@ must approve. Every step is written to the hash-chained audit log in the same co
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TextIO
@@ -52,6 +53,13 @@ def instant(value: Instant, name: str) -> float | None:
 
 def _now() -> float:
     return clock.to_epoch_seconds(clock.utc_now())
+
+
+# The person penalties of 001 §1.4 as the credit information database names them.
+_CREDIT_REPORT = {
+    "penalty_person_business": "non_counter_and_payment_business_suspended",
+    "penalty_person": "no_new_accounts",
+}
 
 
 class ListService:
@@ -176,6 +184,38 @@ class ListService:
         """Active entries of a list for a value (matched the way events are)."""
         key, _ = match_key(list_type, value, self.protector, clock.business_date(_now()))
         return self.entries.find(list_type, key)
+
+    def penalised_persons(self, at: Instant = None, identities: Iterable[str] = ()) -> list[dict[str, Any]]:
+        """The report of penalised persons for the financial credit information database
+        (001 §1.4), one row per penalty in force at `at` (default now). fengkong keeps identity
+        numbers only as keyed hashes: the bank passes its own customers' numbers in `identities`
+        (read, never stored) and a row whose hash matches one of them carries it in clear."""
+        ts = instant(at, "at") or _now()
+        clear: dict[str, str] = {}
+        for number in identities:
+            try:
+                canonical = match_key("penalty_person", number, self.protector, clock.business_date(ts))[0]
+            except InputError:
+                continue  # not an identity number: nothing to match
+            clear[canonical] = number.strip().upper()
+        rows = []
+        for entry in sorted(self.entries.active(), key=lambda e: (e.starts_at, e.id)):
+            penalty = _CREDIT_REPORT.get(entry.list_type)
+            if penalty is None or entry.starts_at > ts or (entry.expires_at is not None and entry.expires_at <= ts):
+                continue
+            row = entry.to_dict()
+            rows.append(
+                {
+                    "penalty": penalty,
+                    "id_number": clear.get(entry.match_key),
+                    "id_number_masked": entry.display,
+                    "id_number_hash": entry.match_key,
+                    **{k: row[k] for k in ("starts_at", "expires_at", "reason", "evidence", "source", "added_by")},
+                    "case_number": entry.case_number,
+                    "authority": entry.authority,
+                }
+            )
+        return rows
 
     def entry(self, entry_id: int) -> ListEntry:
         found = self.entries.get(entry_id)

@@ -78,6 +78,12 @@ def build(orders: OrderService, lists: ListService) -> APIRouter:
         )
         return json_response(change.to_dict(), 202)
 
+    @router.get("/penalties/report", summary="Penalised persons for the credit information database (001 §1.4)")
+    def penalty_report(at: str | None = None) -> Response:
+        """Identity numbers masked and hashed: fengkong keeps none in clear (`fengkong penalty
+        report --identities` joins the bank's own numbers)."""
+        return json_response(lists.penalised_persons(at))
+
     @router.post("/trace", summary="Follow a transfer's money hop by hop")
     async def trace(request: Request) -> Response:
         d = await read_object(request)
