@@ -51,6 +51,7 @@ from fengkong.services.orders import OrderService
 from fengkong.services.platform import Platform
 from fengkong.services.read_model import DecisionReadModel
 from fengkong.services.reference import ReferenceData
+from fengkong.services.requests import RequestService
 from fengkong.services.rules import RuleRepository
 from fengkong.services.sharing import SharingService
 from fengkong.services.vault import VaultService
@@ -172,6 +173,7 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             snapshot_every=settings.snapshot_every,
         )
         lists = ListService(stores.lists, stores.requests, stores.audit, protector, read_model, uow)
+        orders = OrderService(lists, stores.transfers, rules.policy_value, uow)
         platform = Platform(
             engine=engine,
             holds=HoldService(engine, stores.audit),
@@ -179,7 +181,8 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             rules=rules,
             reference=ReferenceData(stores.reference, read_model, uow),
             lists=lists,
-            orders=OrderService(lists, stores.transfers, rules.policy_value, uow),
+            orders=orders,
+            requests=RequestService(orders, stores.transfers, stores.audit),
             vault=VaultService(cards, stores.tokens, stores.audit, read_model, uow, settings.detokenizers),
             merchants=MerchantService(stores.merchants, stores.audit, protector, read_model, uow),
             sharing=SharingService(stores.sharing, stores.audit, consortium, uow),

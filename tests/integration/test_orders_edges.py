@@ -125,3 +125,47 @@ def test_the_credit_database_report_joins_the_banks_own_numbers(tmp_path: Path) 
     ]
     stored = b"".join(p.read_bytes() for p in (tmp_path / "d").rglob("*") if p.is_file())
     assert OWNER.encode() not in stored and b"110105194912310021" not in stored  # nothing kept in clear
+
+
+def police(request_id: str, kind: str, accounts: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    return {
+        "request_id": request_id,
+        "kind": kind,
+        "authority": "Shanghai PSB Xuhui",
+        "case_number": "GA-2026-1102-9",
+        "officer": "officer-wang",
+        "reason": "telecom fraud, victim report",
+        "accounts": accounts,
+        **extra,
+    }
+
+
+def test_requests_by_electronic_message_over_http(full_pack_client: TestClient) -> None:
+    until = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    stop = police("REQ-1", "stop_payment", [{"account_id": "mule-1", "until": until}, {"account_id": ""}])
+    answer = full_pack_client.post("/v1/requests", json=stop)
+    assert answer.status_code == 422 and answer.json()["error"]["field"] == "account_id"  # checked whole first
+    stop["accounts"] = [{"account_id": "mule-1", "until": until}, {"account_id": "mule-2", "until": "next week"}]
+    first = full_pack_client.post("/v1/requests", json=stop).json()
+    assert [(r["account_id"], r["status"]) for r in first["results"]] == [("mule-1", "done"), ("mule-2", "refused")]
+    assert "expires_at" in first["results"][1]["message"]
+    again = full_pack_client.post("/v1/requests", json=stop).json()  # the same message, sent twice
+    assert again["results"][0]["status"] == "already_done"
+    assert again["results"][0]["entry_id"] == first["results"][0]["entry_id"]
+    freeze = police("REQ-2", "freeze", [{"account_id": "mule-3", "amount": "5000.00", "until": until}])
+    assert full_pack_client.post("/v1/requests", json=freeze).json()["results"][0]["amount"] == "5000.00"
+    query = full_pack_client.post("/v1/requests", json=police("REQ-3", "quick_query", [{"account_id": "mule-1"}]))
+    (found,) = query.json()["results"]
+    assert [o["list_type"] for o in found["orders"]] == ["stop_payment"] and found["money_out"] == []
+    stopped = full_pack_client.post("/v1/events", json=debit("after-order", 30, "card-m1", "mule-1")).json()
+    assert stopped["decision"] == "stop_payment"
+    actions = [r["action"] for r in full_pack_client.get("/v1/audit").json()]
+    assert {"request.stop_payment", "request.freeze", "request.quick_query"} <= set(actions)
+
+
+@pytest.mark.slow  # a subprocess
+def test_a_request_message_from_the_command_line(tmp_path: Path) -> None:
+    message = tmp_path / "request.json"
+    message.write_text(json.dumps(police("REQ-9", "stop_payment", [{"account_id": "mule-9"}])), encoding="utf-8")
+    answer = json.loads(run_fengkong("request", str(message), "--data-dir", str(tmp_path / "d")))
+    assert answer["request_id"] == "REQ-9" and answer["results"][0]["status"] == "done"

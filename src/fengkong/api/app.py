@@ -55,7 +55,7 @@ def create_app(platform: Platform) -> FastAPI:
         events.build(platform, batcher),
         reference.build(platform.reference),
         lists.build(platform.lists),
-        orders.build(platform.orders, platform.lists),
+        orders.build(platform.orders, platform.lists, platform.requests),
         audit.build(platform.audit),
         sharing.build(platform.sharing),
         vault.build(platform.vault),

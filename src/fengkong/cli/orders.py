@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import json
+import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from fengkong.cli.options import Actor, DataDir, DbUrl, Reason
-from fengkong.cli.session import emit, emit_all, note, platform
+from fengkong.cli.session import emit, emit_all, fail, note, platform
 
 penalty = typer.Typer(help="Penalties for rented, lent or sold accounts.", no_args_is_help=True)
 Case = Annotated[str, typer.Option("--case", help="Case number.")]
@@ -164,7 +166,24 @@ def trace(
             emit(p.orders.trace(event_id, window_hours, max_hops).to_dict())
 
 
+def request(
+    file: Annotated[Path, typer.Argument(help="The request message (JSON); '-' for standard input.")],
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Carry out a stop-payment, freeze or quick query requested by electronic message (police,
+    banks): the answer message on stdout."""
+    text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    try:
+        message = json.loads(text)
+    except json.JSONDecodeError as exc:
+        fail(f"the request is not JSON: {exc.msg} at line {exc.lineno}")
+    with platform(data_dir, database_url) as p:
+        emit(p.requests.handle(message))
+
+
 def register(app: typer.Typer) -> None:
+    app.command("request")(request)
     app.command("stop")(stop)
     app.command("freeze")(freeze)
     app.command("trace")(trace)

@@ -30,7 +30,15 @@ class OrderService:
         self.uow = uow
 
     def stop_payment(
-        self, account_id: str, *, case_number: str, authority: str, reason: str, actor: str, expires_at: Instant = None
+        self,
+        account_id: str,
+        *,
+        case_number: str,
+        authority: str,
+        reason: str,
+        actor: str,
+        expires_at: Instant = None,
+        evidence: str | None = None,
     ) -> ListEntry:
         """Emergency stop-payment: every debit from the account is answered stop_payment."""
         required(case_number=case_number, authority=authority)
@@ -43,7 +51,7 @@ class OrderService:
             actor=actor,
             reason=reason,
             source=authority,
-            evidence=case_number,
+            evidence=evidence or case_number,
             expires_at=end,
             case_number=case_number,
             authority=authority,
@@ -59,6 +67,7 @@ class OrderService:
         reason: str,
         actor: str,
         expires_at: Instant,
+        evidence: str | None = None,
     ) -> ListEntry:
         """Quick freeze: the account must keep `amount` until the expiry (debits below it stop)."""
         required(case_number=case_number, authority=authority)
@@ -70,7 +79,7 @@ class OrderService:
             actor=actor,
             reason=reason,
             source=authority,
-            evidence=case_number,
+            evidence=evidence or case_number,
             expires_at=expires_at,
             amount=amount,
             case_number=case_number,

@@ -13,6 +13,7 @@ from fengkong.services.merchants import MerchantService
 from fengkong.services.orders import OrderService
 from fengkong.services.read_model import DecisionReadModel
 from fengkong.services.reference import ReferenceData
+from fengkong.services.requests import RequestService
 from fengkong.services.rules import RuleRepository
 from fengkong.services.sharing import SharingService
 from fengkong.services.vault import VaultService
@@ -30,6 +31,7 @@ class Platform:
     reference: ReferenceData  # customers' limits, transfer agreements, dispositions
     lists: ListService  # lists and maker-checker
     orders: OrderService  # stop-payment, freeze, penalties, tracing
+    requests: RequestService  # stop-payment, freeze and quick query requested by electronic message
     vault: VaultService  # payment tokens, detokenization, keys
     merchants: MerchantService  # merchant and terminal registries
     sharing: SharingService

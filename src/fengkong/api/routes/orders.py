@@ -11,6 +11,7 @@ from fengkong.api.http import json_response, read_object, text
 from fengkong.domain.errors import InputError
 from fengkong.services.lists import ListService
 from fengkong.services.orders import OrderService
+from fengkong.services.requests import RequestService
 
 
 def _number(data: dict[str, Any], name: str, default: float) -> float:
@@ -23,7 +24,7 @@ def _number(data: dict[str, Any], name: str, default: float) -> float:
         raise InputError(name, "must be a number") from None
 
 
-def build(orders: OrderService, lists: ListService) -> APIRouter:
+def build(orders: OrderService, lists: ListService, requests: RequestService) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["orders"])
 
     @router.post("/stop-payments", summary="Emergency stop-payment on an account", status_code=201)
@@ -83,6 +84,12 @@ def build(orders: OrderService, lists: ListService) -> APIRouter:
         """Identity numbers masked and hashed: fengkong keeps none in clear (`fengkong penalty
         report --identities` joins the bank's own numbers)."""
         return json_response(lists.penalised_persons(at))
+
+    @router.post("/requests", summary="A stop-payment, freeze or quick query requested by electronic message")
+    async def request_message(request: Request) -> Response:
+        """001 §1.5, 004 二(5): the authority, the case, the accounts, the amounts and the time limits
+        in; what was done for each account out. The same request_id again changes nothing."""
+        return json_response(requests.handle(await read_object(request)))
 
     @router.post("/trace", summary="Follow a transfer's money hop by hop")
     async def trace(request: Request) -> Response:
