@@ -67,6 +67,25 @@ def story(send: Send) -> None:
     assert numeric["decision"] == "approve"
     assert unknown["error"]["field"] == "currency" and "no exchange rate for VND" in unknown["error"]["message"]
 
+    # a bank card debited by quick payment through a payment institution (001 §1.8-5②)
+    def quick(hour: float, amount: str, factors: list[str]) -> dict[str, Any]:
+        return payment("bank-q", at(0, hour), amount, customer="c-quick", channel="quick_pay",
+                       card_id="card-q", auth_factors=factors)  # fmt: skip
+
+    (small, weak, strong, uncertified) = send(
+        [
+            quick(9, "600.00", ["password"]),
+            quick(10, "600.00", ["password"]),  # 1,200 with one factor class: over 1,000
+            quick(11, "4000.00", ["password", "sms_otp"]),
+            quick(12, "1500.00", ["password", "sms_otp"]),  # 6,100 without a certificate: over 5,000
+        ]
+    )
+    assert small["decision"] == "approve" and strong["decision"] == "approve"
+    assert weak["decision"] == "step_up" and weak["reasons"][0]["code"] == "QUICK_PAY_VERIFICATION_TOO_WEAK"
+    assert uncertified["decision"] == "step_up"
+    assert uncertified["reasons"][0]["code"] == "QUICK_PAY_CERTIFICATE_REQUIRED"
+    assert "digital_certificate" in uncertified["challenge"]["required_factors"]
+
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:

@@ -68,6 +68,7 @@ class World:
         self.by_day: dict[int, list[tuple[datetime, int, dict[str, Any]]]] = {}
         self.emitted_through = -(10**6)  # days below this were already written
         self.labels: dict[str, str] = {}
+        self.password_only: dict[tuple[str, Any], float] = {}  # (customer, day) -> paid with a password alone
         self.counter = 0
         self.entity_labels: dict[str, str] = {}
         self.merchants = self._merchants()
@@ -175,7 +176,7 @@ class World:
                 device_id=c.device,
                 ip=c.ip,
                 phone=c.phone,
-                auth_factors=["password", "sms_otp"] if amount >= 1000 else ["password"],
+                auth_factors=self._factors(c, when, amount),
             )
             if channel == "quick_pay":
                 event["entry_mode"] = "token"
@@ -183,6 +184,17 @@ class World:
                     event.update(cvn2="123", expiry="2812")  # senders get this wrong: removed at the door
         event.update(extra)
         return self.emit(when, event, scenario)
+
+    def _factors(self, c: Customer, when: datetime, amount: float) -> list[str]:
+        """What an institution that follows 43号 art. 24 asks of the customer: a password alone
+        while the day's password-only payments stay within 1,000 yuan, a password and an SMS
+        code beyond."""
+        key = (c.cid, when.astimezone(CST).date())
+        used = self.password_only.get(key, 0.0)
+        if amount >= 1000 or used + amount > 1000:
+            return ["password", "sms_otp"]
+        self.password_only[key] = used + amount
+        return ["password"]
 
     def _at(self, terminal_id: str) -> dict[str, Any]:
         """Where a terminal is (a few hundred metres of GPS noise)."""
