@@ -145,6 +145,10 @@ def test_requests_by_electronic_message_over_http(full_pack_client: TestClient) 
     stop = police("REQ-1", "stop_payment", [{"account_id": "mule-1", "until": until}, {"account_id": ""}])
     answer = full_pack_client.post("/v1/requests", json=stop)
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "account_id"  # checked whole first
+    refused = [r for r in full_pack_client.get("/v1/audit").json() if r["action"] == "request.refused"]
+    assert refused and refused[0]["subject"] == "request:REQ-1"  # kept with its reason
+    assert full_pack_client.post("/v1/requests", content=b"[1]").status_code == 422
+    assert full_pack_client.get("/v1/penalties/report", params={"at": "soon"}).json()["error"]["field"] == "at"
     stop["accounts"] = [{"account_id": "mule-1", "until": until}, {"account_id": "mule-2", "until": "next week"}]
     first = full_pack_client.post("/v1/requests", json=stop).json()
     assert [(r["account_id"], r["status"]) for r in first["results"]] == [("mule-1", "done"), ("mule-2", "refused")]

@@ -209,7 +209,9 @@ def _print_lifecycle(console: Console, held: dict[str, Any]) -> None:
     console.print(t)
     console.print(
         f"Resends given their open challenge again: {held['resends']:,}; challenge results sent: "
-        f"{held['results']:,}; analysts' releases and declines: {held['resolutions']:,}"
+        f"{held['results']:,}; analysts' releases and declines: {held['resolutions']:,}. Simulated: a customer "
+        "answers with the factors asked (2% give up), a fraudster passes only with factors they hold, and the "
+        "analyst decides by the simulation's labels (a perfect analyst: real reviews will do worse)."
     )
 
 
@@ -250,7 +252,7 @@ def _print(console: Console, r: dict[str, Any], customers: int, days: int, data_
     )
     console.print(t)
     console.print(
-        "1st stop: median position of the first transaction not approved in each attack; "
+        "1st stop: median position of the first transaction that did not go through in each attack; "
         "missed: attacks with no transaction stopped"
     )
     console.print(

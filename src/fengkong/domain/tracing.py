@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from fengkong.domain.events import Event
+from fengkong.domain.money import fen_to_yuan
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ class TraceResult:
 
     def to_dict(self) -> dict[str, object]:
         def yuan(fen: int) -> str:
-            return str(Decimal(fen).scaleb(-2))
+            return str(fen_to_yuan(fen))
 
         return {
             "origin": {

@@ -5,13 +5,13 @@ and gets the same answer; every request is in the audit log."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from fengkong.domain import clock
 from fengkong.domain.errors import InputError
 from fengkong.domain.lifecycle import iso
 from fengkong.domain.lists.index import ListEntry
+from fengkong.domain.money import fen_to_yuan
 from fengkong.domain.ports import AuditLog, TransferLog
 from fengkong.domain.requests import AccountOrder, OrderRequest, parse_request
 from fengkong.services.orders import OrderService
@@ -28,7 +28,18 @@ class RequestService:
 
     def handle(self, message: Any) -> dict[str, Any]:
         """Carry out one request message; its answer message."""
-        request = parse_request(message)
+        try:
+            request = parse_request(message)
+        except InputError as exc:  # kept with its reason: a refused request is on record too
+            said = message if isinstance(message, dict) else {}
+            self.audit.append(
+                str(said.get("officer") or "(unknown)")[:256],
+                "request.refused",
+                f"request:{str(said.get('request_id') or '(none)')[:256]}",
+                f"{exc.field}: {exc.message}",
+                {"authority": str(said.get("authority") or "")[:256], "kind": str(said.get("kind") or "")[:64]},
+            )
+            raise
         self.audit.append(
             request.officer,
             f"request.{request.kind}",
@@ -74,10 +85,8 @@ class RequestService:
         return _result(account.account_id, "done", entry)
 
     def _made_by(self, request: OrderRequest, account_id: str) -> ListEntry | None:
-        for entry in self.orders.lists.entries.active():
-            if entry.list_type == request.kind and entry.match_key == account_id and entry.evidence == request.evidence:
-                return entry
-        return None
+        found = self.orders.lists.entries.find(request.kind, account_id)
+        return next((entry for entry in found if entry.evidence == request.evidence), None)
 
     def _query(self, account_id: str) -> dict[str, Any]:
         """Quick query: the orders in force on the account and its money out in the last 72 hours
@@ -85,10 +94,9 @@ class RequestService:
         now = clock.to_epoch_seconds(clock.utc_now())
         orders = [
             e.to_dict()
-            for e in self.orders.lists.entries.active()
-            if e.list_type in ORDERS_SHOWN
-            and e.match_key == account_id
-            and (e.expires_at is None or e.expires_at > now)
+            for list_type in ORDERS_SHOWN
+            for e in self.orders.lists.entries.find(list_type, account_id)
+            if e.expires_at is None or e.expires_at > now
         ]
         moves = self.transfers.outgoing([account_id], now - QUERY_WINDOW_S, now)
         return {
@@ -100,7 +108,7 @@ class RequestService:
                     "event_id": t.event_id,
                     "at": iso(t.ts),
                     "to": t.to_account,
-                    "amount": str(Decimal(t.amount_fen).scaleb(-2)),
+                    "amount": str(fen_to_yuan(t.amount_fen)),
                 }
                 for t in sorted(moves, key=lambda t: t.ts)
             ],
