@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fengkong.adapters.crypto.login_secrets import ScryptHasher, Sm4SecretSealer, TotpCodes
 from fengkong.adapters.crypto.sm3 import Sm3Protector, load_or_create_key, sm3_hex
 from fengkong.adapters.crypto.sm4 import load_master_keys
 from fengkong.adapters.crypto.vault import Sm4CardVault
 from fengkong.adapters.memory.audit import MemoryAuditLog
 from fengkong.adapters.memory.changes import MemoryChangeRequests
+from fengkong.adapters.memory.credentials import MemoryCredentialStore
 from fengkong.adapters.memory.event_log import MemoryEventLog
 from fengkong.adapters.memory.lists import MemoryListStore
 from fengkong.adapters.memory.merchants import MemoryMerchantStore
@@ -30,6 +32,7 @@ from fengkong.adapters.metrics.prometheus import PrometheusMetrics
 from fengkong.adapters.rulefiles import RuleFiles
 from fengkong.adapters.sql.audit import SqlAuditLog
 from fengkong.adapters.sql.changes import SqlChangeRequests
+from fengkong.adapters.sql.credentials import SqlCredentialStore
 from fengkong.adapters.sql.database import Database
 from fengkong.adapters.sql.event_log import SqlEventLog
 from fengkong.adapters.sql.lists import SqlListStore
@@ -43,17 +46,20 @@ from fengkong.batch.monitoring import Monitoring
 from fengkong.config import Settings
 from fengkong.domain import ports
 from fengkong.domain.errors import InputError
+from fengkong.services.access import AccessService, SsoClaims
 from fengkong.services.decide import Engine
 from fengkong.services.holds import HoldService
 from fengkong.services.lists import ListService
 from fengkong.services.merchants import MerchantService
 from fengkong.services.orders import OrderService
+from fengkong.services.oversight import Oversight
 from fengkong.services.platform import Platform
 from fengkong.services.read_model import DecisionReadModel
 from fengkong.services.reference import ReferenceData
 from fengkong.services.requests import RequestService
 from fengkong.services.rules import RuleRepository
 from fengkong.services.sharing import SharingService
+from fengkong.services.terminal_keys import TerminalKeys
 from fengkong.services.vault import VaultService
 
 __all__ = [
@@ -84,6 +90,7 @@ class Stores:
     vault: ports.VaultStore
     merchants: ports.MerchantStore
     sharing: ports.SharingLedger
+    credentials: ports.CredentialStore
     close: Callable[[], None]
 
 
@@ -103,6 +110,7 @@ def build_stores(settings: Settings) -> Stores:
             MemoryVaultStore(m),
             MemoryMerchantStore(m),
             MemorySharingLedger(m),
+            MemoryCredentialStore(m),
             lambda: None,
         )
     url = settings.db_url
@@ -126,6 +134,7 @@ def build_stores(settings: Settings) -> Stores:
         SqlVaultStore(db),
         SqlMerchantStore(db),
         SqlSharingLedger(db),
+        SqlCredentialStore(db),
         db.close,
     )
 
@@ -172,6 +181,7 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             observer=metrics,
             snapshot_every=settings.snapshot_every,
         )
+        merchants = MerchantService(stores.merchants, stores.audit, protector, read_model, uow)
         lists = ListService(stores.lists, stores.requests, stores.audit, protector, read_model, uow)
         orders = OrderService(lists, stores.transfers, rules.policy_value, uow)
         platform = Platform(
@@ -183,10 +193,26 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             lists=lists,
             orders=orders,
             requests=RequestService(orders, stores.transfers, stores.audit),
-            vault=VaultService(cards, stores.tokens, stores.audit, read_model, uow, settings.detokenizers),
-            merchants=MerchantService(stores.merchants, stores.audit, protector, read_model, uow),
+            vault=VaultService(cards, stores.tokens, stores.audit, read_model, uow),
+            access=AccessService(
+                stores.credentials,
+                protector,
+                ScryptHasher(),
+                Sm4SecretSealer(masters),
+                TotpCodes(),
+                stores.audit,
+                home_institution=settings.institution_id,
+                sso=_sso(settings),
+                sso_claims=SsoClaims(
+                    settings.oidc_username_claim, settings.oidc_roles_claim, settings.oidc_institution_claim
+                ),
+                session_hours=settings.session_hours,
+            ),
+            merchants=merchants,
+            terminal_keys=TerminalKeys(merchants, rules.policy_value),
             sharing=SharingService(stores.sharing, stores.audit, consortium, uow),
             audit=stores.audit,
+            oversight=Oversight(stores.audit),
             events=stores.events,
             metrics=metrics,
             closers=closers,
@@ -199,6 +225,14 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             close()
         raise
     return platform
+
+
+def _sso(settings: Settings) -> ports.BearerVerifier | None:
+    if not (settings.oidc_issuer and settings.oidc_jwks):
+        return None
+    from fengkong.adapters.oidc import OidcVerifier
+
+    return OidcVerifier(settings.oidc_issuer, settings.oidc_audience, settings.oidc_jwks)
 
 
 def build_monitoring(platform: Platform, settings: Settings) -> Monitoring:

@@ -44,7 +44,17 @@ class Settings:
     hash_key: str | None = field(default=None, repr=False)
     consortium_key: str | None = field(default=None, repr=False)
     master_keys: str | None = field(default=None, repr=False)
-    detokenizers: tuple[str, ...] = ()  # actors allowed to reveal card numbers
+    institution_id: str = "home"  # the institution that runs this fengkong (people's institution)
+    session_hours: float = 8.0  # a person's login lasts this long
+    oidc_issuer: str | None = None  # the bank's identity provider; with oidc_jwks, its tokens are accepted
+    oidc_audience: str = "fengkong"
+    oidc_jwks: str | None = None  # https URL of the JWKS, or a file holding it
+    oidc_username_claim: str = "preferred_username"
+    oidc_roles_claim: str = "roles"
+    oidc_institution_claim: str = "institution"
+    metrics_token: str | None = field(default=None, repr=False)  # /metrics asks for it when set
+    rate_limit: float = 5000.0  # requests per second per verified credential (per process)
+    anonymous_rate_limit: float = 10.0  # per client address without a verified credential: logins, guesses
 
     def __post_init__(self) -> None:
         if self.state_backend not in STATE_BACKENDS:
@@ -53,6 +63,10 @@ class Settings:
             )
         if self.sqlite_synchronous.upper() not in SQLITE_SYNCHRONOUS:
             raise InputError("sqlite_synchronous", f"one of {', '.join(SQLITE_SYNCHRONOUS)}")
+        if bool(self.oidc_issuer) != bool(self.oidc_jwks):
+            raise InputError("oidc", "set both FENGKONG_OIDC_ISSUER and FENGKONG_OIDC_JWKS, or neither")
+        if self.session_hours <= 0 or self.rate_limit <= 0 or self.anonymous_rate_limit <= 0:
+            raise InputError("settings", "session_hours, rate_limit and anonymous_rate_limit must be more than 0")
         if self.lateness_s < 0 or self.snapshot_every < 1 or self.watch_s < 0:
             raise InputError("settings", "lateness_s and watch_s must be 0 or more, snapshot_every 1 or more")
 
@@ -118,7 +132,17 @@ class Settings:
             "hash_key": get("HASH_KEY"),
             "consortium_key": get("CONSORTIUM_KEY"),
             "master_keys": get("MASTER_KEYS"),
-            "detokenizers": tuple(a.strip() for a in (get("DETOKENIZERS") or "").split(",") if a.strip()),
+            "institution_id": get("INSTITUTION_ID", "home"),
+            "session_hours": number("SESSION_HOURS", "8", float),
+            "oidc_issuer": get("OIDC_ISSUER"),
+            "oidc_audience": get("OIDC_AUDIENCE", "fengkong"),
+            "oidc_jwks": get("OIDC_JWKS"),
+            "oidc_username_claim": get("OIDC_USERNAME_CLAIM", "preferred_username"),
+            "oidc_roles_claim": get("OIDC_ROLES_CLAIM", "roles"),
+            "oidc_institution_claim": get("OIDC_INSTITUTION_CLAIM", "institution"),
+            "metrics_token": get("METRICS_TOKEN"),
+            "rate_limit": number("RATE_LIMIT", "5000", float),
+            "anonymous_rate_limit": number("ANONYMOUS_RATE_LIMIT", "10", float),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return Settings(**values)

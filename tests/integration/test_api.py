@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fengkong import Settings
-from fengkong.api.app import create_app
 from fengkong.bootstrap import build_metrics, build_platform
+from tests.access import api_client
 from tests.integration.helpers import COUNT_RULES, txn
 
 
@@ -27,7 +27,7 @@ def rules_dir(tmp_path: Path) -> Path:
 def client(tmp_path: Path, rules_dir: Path) -> Iterator[TestClient]:
     with (
         build_platform(Settings.embedded(tmp_path / "data", rule_paths=(rules_dir,)), build_metrics()) as platform,
-        TestClient(create_app(platform)) as test_client,
+        api_client(platform) as test_client,
     ):
         yield test_client
 

@@ -49,3 +49,22 @@ def test_demo_tells_the_lifecycle(demo_run: tuple[dict[str, Any], Path, bytes]) 
     # friction that ends in a refusal is at most the friction of a first answer
     assert report["legit_refused"] <= report["legit_friction"]
     assert "Decision lifecycle 决策生命周期".encode() in printed
+
+
+@pytest.mark.slow
+def test_the_demo_prints_how_to_log_in_and_the_login_works(demo_run: tuple[dict[str, Any], Path, bytes]) -> None:
+    """What the demo prints is enough to reach its data over HTTP: a user and an initial password."""
+    import re
+
+    from fastapi.testclient import TestClient
+
+    import fengkong
+    from fengkong.api.app import create_app
+
+    _, data, printed = demo_run
+    found = re.search(rb'"username": "(demo\.admin)", "password": "([^"]+)"', printed)
+    assert found is not None, printed[-2000:]
+    with fengkong.embedded(data) as platform, TestClient(create_app(platform)) as client:
+        assert client.get("/v1/keys").status_code == 401
+        login = client.post("/v1/sessions", json={"username": "demo.admin", "password": found.group(2).decode()})
+        assert login.status_code == 201 and login.json()["must_change_password"] is True

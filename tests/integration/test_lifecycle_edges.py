@@ -17,8 +17,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fengkong import Settings
-from fengkong.api.app import create_app
 from fengkong.bootstrap import build_platform
+from tests.access import api_client
 from tests.integration.helpers import rule_args, run_fengkong, score_events
 from tests.scenarios.limits_helpers import HOLD_RULES, LIMIT_RULES, at, payment
 
@@ -97,7 +97,7 @@ def rule_paths(tmp_path: Path) -> tuple[Path, ...]:
 def client(tmp_path: Path, rule_paths: tuple[Path, ...]) -> Iterator[TestClient]:
     with (
         build_platform(Settings.embedded(tmp_path / "data", rule_paths=rule_paths)) as platform,
-        TestClient(create_app(platform)) as test_client,
+        api_client(platform) as test_client,
     ):
         yield test_client
 

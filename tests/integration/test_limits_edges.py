@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from fengkong import Settings
-from fengkong.api.app import create_app
 from fengkong.bootstrap import build_platform
+from tests.access import api_client
 from tests.integration.helpers import rule_args, score_events
 from tests.scenarios.limits_helpers import LIMIT_RULES, at, payment
 
@@ -91,7 +91,7 @@ def story(send: Send) -> None:
 def client(tmp_path: Path) -> Iterator[TestClient]:
     with (
         build_platform(Settings.embedded(tmp_path / "data", rule_paths=LIMIT_RULES)) as platform,
-        TestClient(create_app(platform)) as test_client,
+        api_client(platform) as test_client,
     ):
         yield test_client
 

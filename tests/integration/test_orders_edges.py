@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import json
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -117,7 +119,10 @@ def test_the_credit_database_report_joins_the_banks_own_numbers(tmp_path: Path) 
     kyc = tmp_path / "kyc.csv"
     kyc.write_text("110105194912310021\n11010519491231002x,customer-7\nnot-a-number\n", encoding="utf-8")
     report = tmp_path / "report.csv"
-    run_fengkong("penalty", "report", "--identities", str(kyc), "--out", str(report), *data)
+    export = ("penalty", "report", "--identities", str(kyc), "--out", str(report), *data)
+    unapproved = subprocess.run([sys.executable, "-m", "fengkong", *export, "--reason", "monthly"], capture_output=True)
+    assert unapproved.returncode == 2 and b"approved_by" in unapproved.stderr and not report.exists()
+    run_fengkong(*export, "--reason", "monthly report to the credit database", "--approved-by", "li.supervisor")
     rows = list(csv.DictReader(report.open(encoding="utf-8")))
     assert [(r["penalty"], r["id_number"]) for r in rows] == [
         ("non_counter_and_payment_business_suspended", OWNER),
@@ -125,6 +130,9 @@ def test_the_credit_database_report_joins_the_banks_own_numbers(tmp_path: Path) 
     ]
     stored = b"".join(p.read_bytes() for p in (tmp_path / "d").rglob("*") if p.is_file())
     assert OWNER.encode() not in stored and b"110105194912310021" not in stored  # nothing kept in clear
+    (exported,) = [json.loads(line) for line in run_fengkong("audit", "list", *data).splitlines() if '"export.' in line]
+    assert exported["reason"] == "monthly report to the credit database"
+    assert json.loads(exported["payload"]) == {"rows": 2, "approved_by": "li.supervisor", "roles": []}
 
 
 def police(request_id: str, kind: str, accounts: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -140,12 +148,18 @@ def police(request_id: str, kind: str, accounts: list[dict[str, Any]], **extra: 
     }
 
 
-def test_requests_by_electronic_message_over_http(full_pack_client: TestClient) -> None:
+def test_requests_by_electronic_message_over_http(
+    full_pack_client: TestClient, full_pack_auditor: dict[str, str]
+) -> None:
     until = (datetime.now(UTC) + timedelta(days=2)).isoformat()
     stop = police("REQ-1", "stop_payment", [{"account_id": "mule-1", "until": until}, {"account_id": ""}])
     answer = full_pack_client.post("/v1/requests", json=stop)
     assert answer.status_code == 422 and answer.json()["error"]["field"] == "account_id"  # checked whole first
-    refused = [r for r in full_pack_client.get("/v1/audit").json() if r["action"] == "request.refused"]
+    refused = [
+        r
+        for r in full_pack_client.get("/v1/audit", headers=full_pack_auditor).json()
+        if r["action"] == "request.refused"
+    ]
     assert refused and refused[0]["subject"] == "request:REQ-1"  # kept with its reason
     assert full_pack_client.post("/v1/requests", content=b"[1]").status_code == 422
     assert full_pack_client.get("/v1/penalties/report", params={"at": "soon"}).json()["error"]["field"] == "at"
@@ -163,7 +177,7 @@ def test_requests_by_electronic_message_over_http(full_pack_client: TestClient) 
     assert [o["list_type"] for o in found["orders"]] == ["stop_payment"] and found["money_out"] == []
     stopped = full_pack_client.post("/v1/events", json=debit("after-order", 30, "card-m1", "mule-1")).json()
     assert stopped["decision"] == "stop_payment"
-    actions = [r["action"] for r in full_pack_client.get("/v1/audit").json()]
+    actions = [r["action"] for r in full_pack_client.get("/v1/audit", headers=full_pack_auditor).json()]
     assert {"request.stop_payment", "request.freeze", "request.quick_query"} <= set(actions)
 
 

@@ -13,8 +13,8 @@ from fengkong.bootstrap import build_platform
 
 @pytest.fixture
 def settings(embedded_dir: Path) -> Settings:
-    """The embedded default under a temporary directory; `fraud-ops-1` may detokenize."""
-    return Settings.embedded(embedded_dir, detokenizers=("fraud-ops-1",))
+    """The embedded default under a temporary directory."""
+    return Settings.embedded(embedded_dir)
 
 
 @pytest.fixture

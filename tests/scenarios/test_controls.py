@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from fengkong import InputError, Outcome, Platform, Settings
-from fengkong.api.app import create_app
+from tests.access import api_client
 
 CST = timezone(timedelta(hours=8))
 T0 = datetime(2024, 5, 20, 14, 0, tzinfo=CST)
@@ -256,8 +255,11 @@ def test_reciprocal_sharing(platform: Platform) -> None:
 
 
 def test_control_api(platform: Platform) -> None:
-    app = create_app(platform)
-    with TestClient(app) as client:
+    with (
+        api_client(platform) as client,
+        api_client(platform, "supervisor") as second,
+        api_client(platform, "auditor") as auditor,
+    ):
         made = client.post(
             "/v1/stop-payments",
             json={"account_id": "m1", "case_number": "C9", "authority": "PSB", "reason": "fraud", "actor": "a"},
@@ -276,8 +278,9 @@ def test_control_api(platform: Platform) -> None:
         same = client.post(f"/v1/changes/{request.json()['id']}:approve", json={"checker": "a"})
         assert same.status_code == 403
         assert client.get("/v1/changes").json()[0]["status"] == "pending"
-        assert client.post(f"/v1/changes/{request.json()['id']}:approve", json={"checker": "b"}).status_code == 200
-        assert client.get("/v1/audit:verify").json()["ok"] is True
+        assert second.post(f"/v1/changes/{request.json()['id']}:approve", json={"checker": "b"}).status_code == 200
+        assert client.get("/v1/audit:verify").status_code == 403
+        assert auditor.get("/v1/audit:verify").json()["ok"] is True
         bad = client.post("/v1/lists/galaxy/entries", json={"value": "x", "actor": "a", "reason": "r", "source": "s"})
         assert bad.status_code == 422 and "unknown list" in bad.json()["error"]["message"]
         missing = client.post("/v1/trace", json={"event_id": "nope"})

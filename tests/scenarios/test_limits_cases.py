@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from fengkong import Engine, InvalidEventError, Outcome, Platform
-from fengkong.api.app import create_app
+from tests.access import api_client
 from tests.scenarios.limits_helpers import CST, at, limits_platform, payment, unique
 
 
@@ -339,22 +338,23 @@ def test_transfer_agreement_and_customer_limits_take_effect_on_the_next_event(pl
 
 
 def test_reference_api_validates_and_keeps_history(platform: Platform) -> None:
-    with TestClient(create_app(platform)) as client:
+    with api_client(platform) as client:
         bad = client.put("/v1/customers/c9/limits", json={"single": "-5", "actor": "ops", "reason": "x"})
         assert bad.status_code == 422 and bad.json()["error"]["field"] == "single"
         nobody = client.put("/v1/customers/c9/limits", json={"single": "5"})
-        assert nobody.status_code == 422 and nobody.json()["error"]["field"] == "actor"
+        assert nobody.status_code == 422 and nobody.json()["error"]["field"] == "reason"
         ok = client.put(
             "/v1/customers/c9/limits", json={"single": "5000", "daily": 20000, "actor": "ops", "reason": "branch form"}
         )
         assert ok.status_code == 200 and ok.json()["record"] == {"single": "5000.00", "daily": "20000.00"}
         got = client.get("/v1/customers/c9/limits").json()
-        assert got["record"]["single"] == "5000.00" and got["history"][0]["changed_by"] == "ops"
+        caller = client.get("/v1/me").json()["name"]  # the authenticated caller, not the body's "actor"
+        assert got["record"]["single"] == "5000.00" and got["history"][0]["changed_by"] == caller
         agreement = client.put(
             "/v1/accounts/a9/transfer-agreement", json={"to_bank_daily_count": 2.5, "actor": "ops", "reason": "r"}
         )
         assert agreement.status_code == 422 and agreement.json()["error"]["field"] == "to_bank_daily_count"
-        assert client.delete("/v1/customers/c9/limits", params={"actor": "ops", "reason": "closed"}).status_code == 200
+        assert client.delete("/v1/customers/c9/limits", params={"reason": "closed"}).status_code == 200
         assert client.get("/v1/customers/c9/limits").status_code == 404
 
 

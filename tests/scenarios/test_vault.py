@@ -12,16 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 
 from fengkong import InputError, Outcome, Platform
 from fengkong.adapters.crypto.vault import Sm4CardVault
-from fengkong.api.app import create_app
 from fengkong.domain.identity.passwords import check_password
 from fengkong.domain.sensitive import luhn_valid
+from tests.access import api_client, person
 
+FRAUD_OPS = person("fraud-ops-1", "secops")
 PAN = "6222021234567890128"
 CST = timezone(timedelta(hours=8))
 NOW = datetime.now(CST)
@@ -104,7 +104,7 @@ def test_key_rotation_keeps_every_token_detokenizable(platform: Platform) -> Non
     assert isinstance(cards, Sm4CardVault)
     cards.masters.retire("v1")
     cards.forget_keys()  # a restart: nothing cached
-    assert vault.detokenize(token, actor="fraud-ops-1", purpose="chargeback 77") == pans[2]
+    assert vault.detokenize(token, principal=FRAUD_OPS, purpose="chargeback 77") == pans[2]
     vault.rotate_data_key(actor="key-custodian")
     late = "622202111111111111"
     engine.decide(pay(late + next(d for d in "0123456789" if luhn_valid(late + d)), "10.00", channel="pos"))
@@ -114,19 +114,18 @@ def test_key_rotation_keeps_every_token_detokenizable(platform: Platform) -> Non
 def test_detokenization_is_permissioned_and_audited(platform: Platform) -> None:
     vault = platform.vault
     token = vault.issue(actor="ops", reason="r", card_number=PAN)["token"]
-    with pytest.raises(InputError, match="not permitted"):
-        vault.detokenize(token, actor="curious-intern", purpose="just looking")
+    with pytest.raises(InputError, match="secops"):
+        vault.detokenize(token, principal=person("curious-intern", "analyst"), purpose="just looking")
     with pytest.raises(InputError, match="purpose"):
-        vault.detokenize(token, actor="fraud-ops-1", purpose=" ")
-    assert vault.detokenize(token, actor="fraud-ops-1", purpose="case 12") == PAN
+        vault.detokenize(token, principal=FRAUD_OPS, purpose=" ")
+    assert vault.detokenize(token, principal=FRAUD_OPS, purpose="case 12") == PAN
     actions = [(r.actor, r.action) for r in platform.audit.records()]
     assert ("curious-intern", "token.detokenize_refused") in actions and ("fraud-ops-1", "token.detokenize") in actions
     assert platform.audit.verify().ok
 
 
 def test_vault_and_password_api(platform: Platform) -> None:
-    app = create_app(platform)
-    with TestClient(app) as client:
+    with api_client(platform, "client") as client, api_client(platform, "secops") as secops:
         made = client.post(
             "/v1/tokens", json={"card_number": PAN, "actor": "ops", "reason": "r", "controls": {"max_uses": 1}}
         )
@@ -134,9 +133,7 @@ def test_vault_and_password_api(platform: Platform) -> None:
         token = made.json()["token"]
         assert client.get(f"/v1/tokens/{token}").json()["masked"] == "622202*********0128"
         assert client.post(f"/v1/tokens/{token}:detokenize", json={"actor": "x", "purpose": "p"}).status_code == 403
-        assert client.post(f"/v1/tokens/{token}:detokenize", json={"actor": "fraud-ops-1", "purpose": "p"}).json() == {
-            "card_number": PAN
-        }
+        assert secops.post(f"/v1/tokens/{token}:detokenize", json={"purpose": "p"}).json() == {"card_number": PAN}
         assert (
             client.post(f"/v1/tokens/{token}:suspend", json={"actor": "ops", "reason": "r"}).json()["status"]
             == "suspended"

@@ -5,20 +5,30 @@ type of error a service raised."""
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Request
 from fastapi.responses import Response
 
 from fengkong import jsonio
-from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, TooLarge, Unavailable
+from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, TooLarge, Unauthenticated, Unavailable
 from fengkong.domain.validation import MAX_EVENT_BYTES
 
 MAX_BODY_BYTES = 64 * MAX_EVENT_BYTES
+# The numeric id of a stored row (list entry, change request) in a path: a positive 64-bit
+# integer, the range of every backend's key column, so a longer number is refused (422) here
+# instead of overflowing the database driver.
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+# Epoch seconds a body may give for a time: 1970 up to (not including) the year 3000, so that
+# every moment can be shown in any time zone (Python's datetime ends with the year 9999).
+EPOCH_SECONDS_MAX = 32_503_680_000
 
 # Most specific first: each error type and the status code it answers with.
 STATUS: tuple[tuple[type[Exception], int], ...] = (
+    (Unauthenticated, 401),
     (NotFound, 404),
     (NotPermitted, 403),
     (Conflict, 409),
@@ -70,3 +80,18 @@ def text(data: dict[str, Any], name: str) -> str:
     """A body field as text ('' when absent): services say which are required."""
     value = data.get(name)
     return "" if value is None else str(value)
+
+
+def moment(data: dict[str, Any], name: str) -> str | float | None:
+    """A body field holding a time, as the services take it: ISO-8601 text, or epoch seconds from
+    a JSON number (which this API decodes as int or Decimal); None when absent. Anything else is
+    refused here, naming the field."""
+    value = data.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        seconds = float(value)
+        if math.isfinite(seconds) and 0 <= seconds < EPOCH_SECONDS_MAX:
+            return seconds
+        raise InputError(name, f"epoch seconds are 0 to {EPOCH_SECONDS_MAX} (the year 3000)")
+    raise InputError(name, "must be an ISO-8601 time with a UTC offset, or epoch seconds")

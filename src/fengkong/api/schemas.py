@@ -2,25 +2,41 @@
 
 Events are validated by the domain validator (one implementation for every entry point, errors
 in the contract's shape); their schema here is generated from the validator's own field table,
-so the description shows every contract field and cannot drift from what is accepted.
+so the description shows every contract field and cannot drift from what is accepted. Enums
+come from the code's own constants (event types, channels, outcomes, list kinds, ...).
+
+Routes that read their bodies themselves declare them with `request_body(ref("Name"))`; `ref`
+accepts only a name defined in `COMPONENTS`, so the description never refers to a schema it
+lacks (a generated client would drop the operation).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from fengkong.domain.validation import event_json_schema
+from fengkong.api.http import EPOCH_SECONDS_MAX
+from fengkong.domain.access.roles import ROLES
+from fengkong.domain.decisions import Outcome
+from fengkong.domain.events import Channel, EventType
+from fengkong.domain.lists.types import LIST_TYPES
+from fengkong.domain.requests import KINDS, MAX_ACCOUNTS
+from fengkong.domain.tokens import CONTROLS
+from fengkong.domain.validation import INTERNAL_TYPES, REQUIRED, event_json_schema
+from fengkong.services.merchants import MERCHANT_FIELDS, TERMINAL_FIELDS
+from fengkong.services.sharing import SUBJECT_TYPES
+
+SCHEMAS = "#/components/schemas/"
 
 
 class ReasonOut(BaseModel):
     code: str
     rule_id: str
-    message: str
+    message: str = Field(description="the English message")
     message_zh: str
     message_en: str
-    outcome: str
+    outcome: Outcome = Field(description="what this rule alone would decide")
     score: float
     rule_version: int
 
@@ -33,8 +49,8 @@ class ChallengeOut(BaseModel):
 
 class DecisionOut(BaseModel):
     event_id: str
-    decision: str = Field(description="approve, step_up, review, delay_settlement, reject, stop_payment")
-    status: str = Field(description="pending (step_up, review: waiting for an answer) or final")
+    decision: Outcome = Field(description="the most severe outcome of the rules that hit")
+    status: Literal["pending", "final"] = Field(description="pending (step_up, review: waiting for an answer) or final")
     score: float = Field(description="risk score 0-100 with decimals")
     reasons: list[ReasonOut]
     required_factors: list[str]
@@ -46,28 +62,415 @@ class DecisionOut(BaseModel):
         default=None, description="the payment whose open challenge this resend was given again"
     )
     shadow_reasons: list[ReasonOut] | None = None
-    replayed: bool | None = None
+    replayed: bool | None = Field(default=None, description="true when the event_id had been decided before")
+    trace: dict[str, Any] | None = Field(default=None, description="with explain=true: the feature values read")
 
 
 class FieldErrorOut(BaseModel):
-    field: str
+    field: str = Field(
+        description="the field at fault, or a pseudo-field: (json), (event), (body), (server), (authorization)"
+    )
     message: str
 
 
-class EventErrorOut(BaseModel):
-    event_id: str | None
+class ErrorOut(BaseModel):
+    """Every refusal of the API has this shape: `error` is the first problem, `errors` all of them."""
+
+    event_id: str | None = Field(default=None, description="the refused event's id, when it could be read")
     error: FieldErrorOut
-    errors: list[FieldErrorOut]
+    errors: list[FieldErrorOut] | None = Field(default=None, description="every problem found (events)")
+
+
+# The one error model; the events route still imports it by this name.
+EventErrorOut = ErrorOut
 
 
 class BatchOut(BaseModel):
-    results: list[dict[str, Any]] = Field(description="one decision or error per event, in order")
+    results: list[DecisionOut | ErrorOut] = Field(description="one decision or error per event, in order")
 
 
-def request_body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+def request_body(schema: dict[str, Any], media_type: str = "application/json") -> dict[str, Any]:
+    return {"requestBody": {"required": True, "content": {media_type: {"schema": schema}}}}
 
 
-EVENT_REF = {"$ref": "#/components/schemas/Event"}
-# Schemas referenced by routes that read their bodies themselves; added to the document's components.
-COMPONENTS: dict[str, dict[str, Any]] = {"Event": event_json_schema()}
+def ref(name: str) -> dict[str, Any]:
+    """A reference to a schema of `COMPONENTS`; any other name fails here, not in a client."""
+    if name not in COMPONENTS:
+        raise KeyError(f"{name} is not a schema of fengkong.api.schemas.COMPONENTS")
+    return {"$ref": SCHEMAS + name}
+
+
+# --- the event ---------------------------------------------------------------------------------
+
+
+def _event_schema() -> dict[str, Any]:
+    """The validator's schema, plus what each type requires as JSON Schema (`if type is X then
+    these are required`), so a validating client refuses what the server would refuse."""
+    schema = event_json_schema()
+    schema["allOf"] = [
+        {"if": {"properties": {"type": {"const": kind.value}}, "required": ["type"]}, "then": {"required": list(names)}}
+        for kind, names in REQUIRED.items()
+        if kind not in INTERNAL_TYPES
+    ]
+    schema["examples"] = [
+        {
+            "event_id": "t-1001",
+            "type": EventType.TRANSACTION.value,
+            "occurred_at": "2024-03-02T10:00:00+08:00",
+            "customer_id": "c-1",
+            "account_id": "a-1",
+            "txn_type": "transfer",
+            "channel": Channel.MOBILE_BANKING.value,
+            "amount": "500.00",
+            "counterparty_account_id": "a-2",
+            "auth_factors": ["password"],
+        }
+    ]
+    return schema
+
+
+# --- bodies of the routes that read them themselves ------------------------------------------
+
+_TEXT: dict[str, Any] = {"type": "string"}
+_YUAN: dict[str, Any] = {
+    "anyOf": [{"type": "string", "pattern": r"^\d+(\.\d{1,2})?$"}, {"type": "number"}],
+    "description": "yuan, at most 2 decimals",
+}
+_INSTANT: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "format": "date-time"},
+        {"type": "number", "minimum": 0, "exclusiveMaximum": EPOCH_SECONDS_MAX},
+    ],
+    "description": "ISO-8601 with a UTC offset, or epoch seconds",
+}
+_FLAG: dict[str, Any] = {"type": "boolean"}
+# Who acts is the authenticated caller, never a body field; why is.
+_REASON = {"reason": {**_TEXT, "description": "why (written to the audit log)"}}
+_ROLES = {"type": "array", "items": {"type": "string", "enum": list(ROLES)}}
+
+
+def _body(description: str, properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "description": description, "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    return schema
+
+
+def _fields(names: tuple[str, ...], kinds: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Properties for a service's field list, typed where the type is known (text otherwise)."""
+    return {name: kinds.get(name, _TEXT) for name in names}
+
+
+_CASE = {
+    "case_number": _TEXT,
+    "authority": {**_TEXT, "description": "the requesting authority (police station, court, bank)"},
+    **_REASON,
+}
+_TRACE = {
+    "event_id": {**_TEXT, "description": "the stored transfer to follow"},
+    "window_hours": {"type": "number", "default": 72},
+    "max_hops": {"type": "integer", "default": 6},
+}
+_SUBJECT = {
+    "institution_id": {**_TEXT, "description": "optional: the caller's own institution (another is refused)"},
+    "subject_type": {"type": "string", "enum": list(SUBJECT_TYPES)},
+    "value": {**_TEXT, "description": "the subject itself; only a keyed hash of it leaves the institution"},
+}
+
+BODIES: dict[str, dict[str, Any]] = {
+    "ReasonIn": _body("Why (written to the audit log with the caller's name)", _REASON, ("reason",)),
+    "CustomerLimitsIn": _body(
+        "A customer's own single and daily limits", {"single": _YUAN, "daily": _YUAN, **_REASON}, ("reason",)
+    ),
+    "TransferAgreementIn": _body(
+        "An account's transfer agreement",
+        {
+            "to_account_daily_amount": _YUAN,
+            "to_account_daily_count": {"type": "integer", "minimum": 0},
+            "to_bank_daily_amount": _YUAN,
+            "to_bank_daily_count": {"type": "integer", "minimum": 0},
+            **_REASON,
+        },
+        ("reason",),
+    ),
+    "ListEntryIn": _body(
+        "A list entry; the list is named in the path, one of: " + ", ".join(LIST_TYPES),
+        {
+            "value": {**_TEXT, "description": "what is listed (account, phone, device, ...)"},
+            **_REASON,
+            "source": {**_TEXT, "description": "where the listing comes from"},
+            "evidence": _TEXT,
+            "starts_at": _INSTANT,
+            "expires_at": _INSTANT,
+        },
+        ("value", "reason", "source"),
+    ),
+    "ListImportCsv": {
+        "type": "string",
+        "format": "binary",
+        "contentMediaType": "text/csv",
+        "description": "CSV rows: value,reason[,evidence,starts_at,expires_at] (UTF-8, a BOM is allowed)",
+    },
+    "PenaltyChangeIn": _body(
+        "A request to change a penalty's expiry (a second person approves it)",
+        {"expires_at": _INSTANT, **_REASON},
+        ("expires_at", "reason"),
+    ),
+    "CheckerNoteIn": _body("The checker's note on a maker-checker request (required to reject)", {"note": _TEXT}),
+    "StopPaymentIn": _body(
+        "An emergency stop-payment",
+        {"account_id": _TEXT, **_CASE, "expires_at": _INSTANT},
+        ("account_id", "case_number", "authority"),
+    ),
+    "FreezeIn": _body(
+        "A quick freeze: the account must keep `amount` until `expires_at`",
+        {"account_id": _TEXT, "amount": _YUAN, **_CASE, "expires_at": _INSTANT},
+        ("account_id", "amount", "case_number", "authority", "expires_at"),
+    ),
+    "RentedAccountIn": _body(
+        "A confirmed rented or sold account: listing and penalties",
+        {
+            "account_id": _TEXT,
+            "owner_id_number": {**_TEXT, "description": "kept only as a keyed hash"},
+            **_REASON,
+            "evidence": _TEXT,
+            "source": _TEXT,
+        },
+        ("account_id", "owner_id_number", "reason"),
+    ),
+    "OrderRequestIn": _body(
+        "A stop-payment, freeze or quick query requested by electronic message; the same request_id again "
+        "changes nothing",
+        {
+            "request_id": _TEXT,
+            "kind": {"type": "string", "enum": list(KINDS)},
+            "authority": _TEXT,
+            "case_number": _TEXT,
+            "officer": {**_TEXT, "description": "the authority's officer who asks"},
+            "reason": {"type": "string", "maxLength": 2048},
+            "accounts": {
+                "type": "array",
+                "maxItems": MAX_ACCOUNTS,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "account_id": _TEXT,
+                        "amount": {**_YUAN, "description": "a freeze: the amount the account must keep"},
+                        "until": {"type": "string", "format": "date-time", "description": "the authority's time limit"},
+                    },
+                    "required": ["account_id"],
+                },
+            },
+            "event_id": {**_TEXT, "description": "a quick query: the victim's transfer to trace"},
+        },
+        ("request_id", "kind", "authority", "case_number", "officer"),
+    ),
+    "TraceIn": _body("Follow a transfer's money hop by hop", _TRACE, ("event_id",)),
+    "TraceStopIn": _body(
+        "Trace, and stop-payment every account still holding the money",
+        {**_TRACE, **_CASE},
+        ("event_id", "case_number", "authority"),
+    ),
+    "SharingReportIn": _body(
+        "A risk event reported to the consortium",
+        {**_SUBJECT, "risk_type": {"type": "string", "pattern": "^[a-z][a-z0-9_]*$"}},
+        ("subject_type", "value", "risk_type"),
+    ),
+    "SharingQueryIn": _body("A question to the consortium about a subject", _SUBJECT, ("subject_type", "value")),
+    "TokenIn": _body(
+        "A payment token for a card number (or a card already in the vault) with domain controls",
+        {
+            **_REASON,
+            "card_number": {**_TEXT, "description": "never logged or stored in clear"},
+            "card_ref": _TEXT,
+            "controls": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": _fields(
+                    CONTROLS,
+                    {
+                        "max_uses": {"type": "integer", "minimum": 1},
+                        "per_use_max": _YUAN,
+                        "total_max": _YUAN,
+                        "valid_from": {"type": "string", "format": "date-time"},
+                        "valid_until": {"type": "string", "format": "date-time"},
+                        "channels": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {"type": "string", "enum": [c.value for c in Channel]},
+                        },
+                        "merchants": {"type": "array", "minItems": 1, "items": _TEXT},
+                    },
+                ),
+            },
+        },
+        ("reason",),
+    ),
+    "DetokenizeIn": _body("What the card number is needed for (audited)", {"purpose": _TEXT}, ("purpose",)),
+    "PasswordCheckIn": _body(
+        "A transaction password to check against the policy (nothing is stored or logged)",
+        {
+            "password": _TEXT,
+            "account_name": _TEXT,
+            "phone": _TEXT,
+            "id_number": _TEXT,
+            "birth_date": {"type": "string", "format": "date"},
+            "initial": {**_FLAG, "description": "an initial password set by the bank"},
+        },
+        ("password",),
+    ),
+    "MerchantIn": _body(
+        "A merchant to register (onboard); unknown fields are refused",
+        _fields(
+            MERCHANT_FIELDS,
+            {
+                "mcc": {"type": "string", "pattern": r"^\d{4}$"},
+                "settlement_personal": _FLAG,
+                "accepts_credit": _FLAG,
+                "preauth_enabled": _FLAG,
+                "onboarded_at": {"type": "string", "format": "date"},
+                "single_limit": _YUAN,
+                "daily_limit": _YUAN,
+            },
+        ),
+        ("merchant_id", "name", "mcc"),
+    ),
+    "TerminalIn": _body(
+        "A terminal to register; unknown fields are refused",
+        _fields(
+            TERMINAL_FIELDS,
+            {
+                "certified": _FLAG,
+                "kind": {"type": "string", "enum": ["fixed", "mobile", "atm"], "default": "fixed"},
+                "deployed_at": {"type": "string", "format": "date"},
+                "lat": {"type": "number", "minimum": -90, "maximum": 90},
+                "lon": {"type": "number", "minimum": -180, "maximum": 180},
+                "merchants": {"type": "array", "items": _TEXT},
+                "single_limit": _YUAN,
+                "daily_limit": _YUAN,
+            },
+        ),
+        ("terminal_id",),
+    ),
+    "LoginIn": _body(
+        "A user's login",
+        {"username": _TEXT, "password": _TEXT, "code": {**_TEXT, "description": "TOTP, if enrolled"}},
+        ("username", "password"),
+    ),
+    "PasswordChangeIn": _body(
+        "Change your own password",
+        {"current_password": _TEXT, "new_password": _TEXT},
+        ("current_password", "new_password"),
+    ),
+    "TotpCodeIn": _body("A code from the authenticator app", {"code": _TEXT}, ("code",)),
+    "ApiKeyIn": _body(
+        "An API key for an institution's system",
+        {
+            "label": _TEXT,
+            "institution": _TEXT,
+            "roles": _ROLES,
+            "days": {"type": "integer", "default": 365, "description": "validity"},
+            **_REASON,
+        },
+        ("label", "institution", "roles"),
+    ),
+    "ApiKeyRotationIn": _body(
+        "A new key for the same client",
+        {
+            "overlap_hours": {"type": "number", "default": 24, "description": "how long the old key still works"},
+            **_REASON,
+        },
+    ),
+    "UserIn": _body(
+        "A user (their initial password is in the answer, once)",
+        {"username": _TEXT, "roles": _ROLES, "institution": _TEXT, **_REASON},
+        ("username", "roles"),
+    ),
+    "RolesIn": _body("A user's roles (not your own)", {"roles": _ROLES, **_REASON}, ("roles",)),
+}
+
+
+def _model(model: type[BaseModel]) -> dict[str, Any]:
+    schema = model.model_json_schema(ref_template=SCHEMAS + "{model}")
+    schema.pop("$defs", None)  # each nested model is a component of its own
+    return schema
+
+
+# Every schema the routes refer to beyond FastAPI's own: the event, the error model, the bodies.
+COMPONENTS: dict[str, dict[str, Any]] = {
+    "Event": _event_schema(),
+    "ErrorOut": _model(ErrorOut),
+    "FieldErrorOut": _model(FieldErrorOut),
+    **BODIES,
+}
+EVENT_REF = ref("Event")
+_FASTAPI_ERRORS = ("HTTPValidationError", "ValidationError")
+
+
+# Every refusal is an ErrorOut; what each status means.
+REFUSALS: dict[int, str] = {
+    401: "No credential, or an unknown one",
+    403: "The credential lacks the permission",
+    404: "Nothing with that name or id",
+    409: "Not possible in the present state (named in the message)",
+    413: "The body is over the size limit",
+    422: "Invalid input: `error.field` names what",
+    429: "Too many requests: retry after `Retry-After` seconds",
+    503: "A store is unavailable: retry",
+}
+
+
+def refusal(status: int, description: str | None = None) -> dict[str, Any]:
+    """An ErrorOut answer with this status, described as REFUSALS does unless told otherwise."""
+    return {
+        "description": description or REFUSALS[status],
+        "content": {"application/json": {"schema": ref("ErrorOut")}},
+    }
+
+
+def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of a route that can also refuse with these statuses (404 and 409 depend on
+    what the route does; `describe` adds the refusals every operation of a kind can answer)."""
+    return {status: refusal(status) for status in statuses}
+
+
+def json_answer(description: str) -> dict[str, Any]:
+    """A JSON answer (an object) of a route's own shape, for a status that is not a refusal."""
+    return {"description": description, "content": {"application/json": {"schema": {"type": "object"}}}}
+
+
+def _refusals(path: str, operation: dict[str, Any]) -> list[int]:
+    """What any operation like this one can be refused with: 429 by the rate limits in front of
+    every route; 401, 403 and 422 where a credential is asked for (422: what it may do with the
+    kind of credential it is, or its input); 413 and 422 where a body is read; 503 where a store
+    is read (every /v1 operation)."""
+    statuses = [429]
+    if operation.get("security"):
+        statuses += [401, 403, 422]
+    if "requestBody" in operation:
+        statuses += [413, 422]
+    if path.startswith("/v1/"):
+        statuses.append(503)
+    return statuses
+
+
+def describe(spec: dict[str, Any]) -> dict[str, Any]:
+    """FastAPI's description completed (in place; doing it twice changes nothing): the schemas of
+    `COMPONENTS`; the one error model where FastAPI describes its own 422 answer (the app answers
+    a RequestValidationError in that model too, so the two agree); and the refusals each
+    operation can answer (`_refusals`), so that a client knows every status it may get."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(COMPONENTS)
+    theirs = {SCHEMAS + "HTTPValidationError"}
+    for path, path_item in spec.get("paths", {}).items():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            for response in responses.values():
+                media = response.get("content", {}).get("application/json", {})
+                if media.get("schema", {}).get("$ref") in theirs:
+                    media["schema"] = ref("ErrorOut")
+            for status in _refusals(path, operation):
+                responses.setdefault(str(status), refusal(status))
+    for name in _FASTAPI_ERRORS:
+        schemas.pop(name, None)
+    return spec

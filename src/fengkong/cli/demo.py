@@ -49,6 +49,7 @@ def run_demo(customers: int, days: int, seed: int, data_dir: Path) -> dict[str, 
         monitoring = build_monitoring(platform, settings)
         engine = platform.engine
         registered = _register(platform, sim.registry)
+        admin = platform.access.create_user("demo", "demo.admin", roles=["admin"], reason="the demo's administrator")
         decisions: dict[str, Decision] = {}
         t0 = time.perf_counter()
         columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -84,7 +85,23 @@ def run_demo(customers: int, days: int, seed: int, data_dir: Path) -> dict[str, 
         compromise=(victims, points[:3], sim),
     )
     _print(console, report, customers, days, data_dir, settings.db_url)
+    _print_login(console, data_dir, admin.secret)
     return report
+
+
+def _print_login(console: Console, data_dir: Path, initial: str) -> None:
+    """How to reach this data over HTTP: no call is answered without a credential."""
+    where = f"--data-dir {data_dir}"
+    console.print(
+        "\nOver HTTP 通过HTTP访问 (every call needs a credential 每个请求都需要凭证):\n"
+        f"  fengkong serve {where} --port 8000\n"
+        "  curl -s -X POST localhost:8000/v1/sessions -H 'content-type: application/json' \\\n"
+        f'       -d \'{{"username": "demo.admin", "password": "{initial}"}}\'\n'
+        "  (an initial password: change it with POST /v1/me/password before anything else; then\n"
+        f"   `fengkong keys create --label core --role client {where}` makes a key for a system,\n"
+        "   sent as Authorization: Bearer <key>; see docs/operations.md, 'Access')",
+        markup=False,
+    )
 
 
 def _register(platform: Platform, registry: dict[str, list[dict[str, Any]]]) -> int:

@@ -10,6 +10,7 @@ import typer
 
 from fengkong import __version__
 from fengkong.cli import (
+    access,
     accounts,
     audit,
     db,
@@ -78,6 +79,8 @@ for sub, name in (
     (monitor.app, "monitor"),
     (registry.app, "registry"),
     (holds.app, "holds"),
+    (access.keys, "keys"),
+    (access.users, "users"),
 ):
     app.add_typer(sub, name=name)
 

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.console import Console
 
-from fengkong.cli.options import DataDir, DbUrl, settings
-from fengkong.cli.session import emit, err, note, platform
+from fengkong.cli.options import DataDir, DbUrl, Reason, settings
+from fengkong.cli.session import emit, err, note, operator, platform
+from fengkong.services.oversight import Oversight
 
 if TYPE_CHECKING:
     from fengkong.batch.monitoring import Monitoring
@@ -98,11 +99,19 @@ def monitor_register(
     output: Annotated[Path, typer.Option("--output", "-o", help=".csv or .xlsx")],
     window_days: Annotated[int, typer.Option(min=1)] = 30,
     min_level: Annotated[int, typer.Option(min=1, max=5)] = 3,
+    reason: Reason = "",
+    approved_by: Annotated[str, typer.Option(help="Who approved this export (not you); recorded with it.")] = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
-    """Write the cash-out risk event register (003 format) as CSV or XLSX."""
+    """Write the cash-out risk event register (003 format) as CSV or XLSX: an export, recorded with
+    its reason and approver."""
+    Oversight.check_export(actor=operator(), reason=reason, approved_by=approved_by)
     with exported(data_dir, database_url) as monitoring:
         result, _ = monitoring.cashout(window_days)
         rows = monitoring.register(result, output, min_level)
+    with platform(data_dir, database_url) as p:
+        p.oversight.record_export(
+            actor=operator(), what="cashout_register", rows=rows, reason=reason, approved_by=approved_by
+        )
     emit({"merchants": rows, "file": str(output)})

@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 import typer
 
 from fengkong.cli.options import Actor, DataDir, DbUrl, Reason
-from fengkong.cli.session import emit, emit_all, fail, note, platform
+from fengkong.cli.session import emit, emit_all, fail, note, operator, platform
 
 penalty = typer.Typer(help="Penalties for rented, lent or sold accounts.", no_args_is_help=True)
 Case = Annotated[str, typer.Option("--case", help="Case number.")]
@@ -99,16 +99,22 @@ def penalty_report(
     ] = None,
     out: Annotated[Optional[Path], typer.Option(help="Write CSV here (default: JSON lines on stdout).")] = None,  # noqa: UP045
     at: Annotated[Optional[str], typer.Option(help="Penalties in force at this time (default: now).")] = None,  # noqa: UP045
+    reason: Reason = "",
+    approved_by: Annotated[str, typer.Option(help="Who approved this export (not you); recorded with it.")] = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
-    """Penalised persons for the financial credit information database (001 §1.4)."""
+    """Penalised persons for the financial credit information database (001 §1.4). An export of
+    personal data: it needs a reason and an approver, and is recorded in the audit log."""
     numbers: list[str] = []
     if identities is not None:
         with open(identities, encoding="utf-8") as handle:
             numbers = [row[0] for row in csv.reader(handle) if row and row[0].strip()]
     with platform(data_dir, database_url) as p:
         rows = p.lists.penalised_persons(at, numbers)
+        p.oversight.record_export(
+            actor=operator(), what="penalty_report", rows=len(rows), reason=reason, approved_by=approved_by
+        )
     if out is None:
         emit_all(rows, "no penalty in force")
         return
@@ -179,7 +185,7 @@ def request(
     except json.JSONDecodeError as exc:
         fail(f"the request is not JSON: {exc.msg} at line {exc.lineno}")
     with platform(data_dir, database_url) as p:
-        emit(p.requests.handle(message))
+        emit(p.requests.handle(message, received_by=operator()))
 
 
 def register(app: typer.Typer) -> None:

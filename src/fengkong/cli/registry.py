@@ -34,3 +34,35 @@ def registry_import(
     emit(counts)
     if not rows:
         note("the file has no rows after its header")
+
+
+@app.command("key-load")
+def registry_key_load(
+    terminal_id: str,
+    kcv: Annotated[str, typer.Option(help="The key check value (6-16 hex digits): never the key.")],
+    version: Annotated[str, typer.Option(help="The key's version (a rotation loads a new one).")],
+    actor: Actor,
+    loaded_at: Annotated[str, typer.Option(help="When it was loaded, ISO-8601 with offset (default: now).")] = "",
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Record a master key loaded into a terminal (001 §1.8-7②); warns when another terminal has it."""
+    with platform(data_dir, database_url) as p:
+        result = p.terminal_keys.record(terminal_id, kcv=kcv, version=version, actor=actor, loaded_at=loaded_at or None)
+    emit(result)
+    for finding in result["findings"]:
+        note(f"{finding['code']}: {finding['message_en']} ({', '.join(finding['terminals'])})")
+
+
+@app.command("key-report")
+def registry_key_report(
+    at: Annotated[str, typer.Option(help="As of this time, ISO-8601 with offset (default: now).")] = "",
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Terminals sharing a master key, keys past the policy's rotation period, terminals with none."""
+    with platform(data_dir, database_url) as p:
+        report = p.terminal_keys.report(at or None)
+    emit(report)
+    if report["findings"]:
+        raise typer.Exit(1)  # something to act on: a script or a scheduler sees it

@@ -3,6 +3,7 @@ answers on stdout and notes on stderr, and stop with a clear message."""
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +48,14 @@ def stores(data_dir: Path | None = None, database_url: str | None = None) -> Ite
         yield opened
     finally:
         opened.close()
+
+
+def operator() -> str:
+    """The person at the server's terminal, as the audit log names them."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:(unknown)"
 
 
 def emit(value: Any) -> None:

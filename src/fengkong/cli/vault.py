@@ -72,14 +72,20 @@ def vault_show(token: str, data_dir: DataDir = None, database_url: DbUrl = None)
 @app.command("detokenize")
 def vault_detokenize(
     token: str,
-    actor: Actor,
     purpose: Annotated[str, typer.Option(help="Why (audited).")],
+    credential: Annotated[
+        str,
+        typer.Option(
+            envvar="FENGKONG_CREDENTIAL",
+            help="Your session token or API key (secops role); FENGKONG_CREDENTIAL keeps it out of the shell history.",
+        ),
+    ],
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
-    """Reveal the card number (actors in FENGKONG_DETOKENIZERS only; every attempt audited)."""
+    """Reveal the card number: the secops role and a stated purpose; every attempt audited."""
     with platform(data_dir, database_url) as p:
-        typer.echo(p.vault.detokenize(token, actor=actor, purpose=purpose))
+        typer.echo(p.vault.detokenize(token, principal=p.access.authenticate(credential), purpose=purpose))
 
 
 @app.command("rotate-master")

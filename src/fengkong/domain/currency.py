@@ -67,10 +67,10 @@ def currency_code(value: Any) -> str:
     if text.isdigit():
         code = _BY_NUMBER.get(text.zfill(3))
         if code is None:
-            raise CurrencyError(f"{text} is not an ISO 4217 numeric code we know (156 is CNY)")
+            raise CurrencyError("is not an ISO 4217 numeric code we know (156 is CNY)")
         return code
     if text not in ISO_4217:
-        raise CurrencyError(f"{text!r} is not an ISO 4217 currency we know; one of {', '.join(ISO_4217)}")
+        raise CurrencyError(f"is not an ISO 4217 currency we know; one of {', '.join(ISO_4217)}")
     return text
 
 
@@ -83,11 +83,14 @@ def parse_rates(table: dict[str, Any]) -> dict[str, Decimal]:
     """A policy's rate table (currency: yuan per unit) checked: known codes, positive exact rates."""
     rates: dict[str, Decimal] = {}
     for key, value in table.items():
-        code = currency_code(key)
+        try:
+            code = currency_code(key)
+        except CurrencyError as exc:
+            raise CurrencyError(f"fx_rates.{key}: {exc}") from None
         try:
             rate = Decimal(str(value))
         except InvalidOperation:
-            raise CurrencyError(f"fx_rates.{key}: {value!r} is not a number") from None
+            raise CurrencyError(f"fx_rates.{key}: the rate is not a number") from None
         if not rate.is_finite() or rate <= 0:
             raise CurrencyError(f"fx_rates.{key}: a rate must be a positive number of yuan per unit")
         rates[code] = rate

@@ -21,6 +21,13 @@ class NotFound(InputError):
     """The thing named (an entry, a request, a token, a record) does not exist."""
 
 
+class Unauthenticated(InputError):
+    """No credential, or one that is unknown, expired, revoked or wrong: who is calling is not known."""
+
+    def __init__(self, message: str):
+        super().__init__("(authorization)", message)
+
+
 class NotPermitted(InputError):
     """The actor may not do this (four-eyes rule, detokenization rights)."""
 

@@ -37,7 +37,7 @@ def parse_yuan(value: object, *, allow_zero: bool = False) -> int:
         try:
             dec = Decimal(text)
         except InvalidOperation:
-            raise MoneyError(f"{value[:32]!r} is not a decimal number") from None
+            raise MoneyError('is not a decimal number of yuan such as "12.30"') from None
     else:
         raise MoneyError(f"must be a number or a decimal string, not {type(value).__name__}")
     if not dec.is_finite():

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from fengkong.domain.access.credentials import ApiKey, Session, User
 from fengkong.domain.audit import AuditRecord, ChainCheck
 from fengkong.domain.cards import SealedCard
 from fengkong.domain.changes import ChangeRequest
@@ -320,6 +321,61 @@ class AuditLog(Protocol):
     def verify(self) -> ChainCheck:
         """Recompute the chain; names the first row that was changed, removed or inserted."""
         ...
+
+
+class CredentialStore(Protocol):
+    """API keys, local users and their sessions (domain/access/credentials.py); `put_*` inserts
+    or replaces by id. `stamp` moves with every write, so a process knows its cache is stale."""
+
+    def put_key(self, key: ApiKey) -> None: ...
+
+    def get_key(self, key_id: str) -> ApiKey | None: ...
+
+    def keys(self) -> list[ApiKey]: ...
+
+    def put_user(self, user: User) -> None: ...
+
+    def get_user(self, username: str) -> User | None: ...
+
+    def users(self) -> list[User]: ...
+
+    def put_session(self, session: Session) -> None: ...
+
+    def get_session(self, session_id: str) -> Session | None: ...
+
+    def stamp(self) -> int: ...
+
+
+class PasswordHasher(Protocol):
+    """A memory-hard KDF: `hash` salts and encodes its parameters; `verify` takes constant time."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password: str, encoded: str) -> bool: ...
+
+
+class SecretSealer(Protocol):
+    """Small secrets a person's login needs (TOTP seeds), encrypted under the vault's keys."""
+
+    def seal(self, secret: bytes, context: str) -> str: ...
+
+    def open(self, sealed: str, context: str) -> bytes: ...
+
+
+class OneTimeCodes(Protocol):
+    """Time-based one-time passwords (RFC 6238)."""
+
+    def new_seed(self) -> bytes: ...
+
+    def uri(self, seed: bytes, account: str, issuer: str) -> str: ...
+
+    def verify(self, seed: bytes, code: str, at: float) -> bool: ...
+
+
+class BearerVerifier(Protocol):
+    """Verifies an identity provider's access token (OIDC, JWT): its claims, or InputError."""
+
+    def verify(self, token: str) -> dict[str, Any]: ...
 
 
 class TokenStore(Protocol):

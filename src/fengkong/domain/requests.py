@@ -62,7 +62,7 @@ def parse_request(data: Any) -> OrderRequest:
         raise InputError("(body)", "a request is a JSON object")
     kind = _text(data, "kind")
     if kind not in KINDS:
-        raise InputError("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+        raise InputError("kind", f"is not one of {', '.join(KINDS)}")
     raw_accounts = data.get("accounts") or []
     if not isinstance(raw_accounts, list) or len(raw_accounts) > MAX_ACCOUNTS:
         raise InputError("accounts", f"a list of at most {MAX_ACCOUNTS} accounts")

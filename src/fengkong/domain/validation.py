@@ -2,8 +2,14 @@
 
 Validation is table-driven: one `FieldSpec` per contract field, checked wherever it appears;
 each event type lists what it requires. Unknown fields are kept as sent (after scrubbing), and
-forbidden secrets (CVN, track data, PIN, expiry, passwords) are removed before anything else
-sees the event.
+fields named like secrets (CVN, track and chip data, PIN, expiry, passwords; see
+domain/sensitive.py) are removed before anything else sees the event.
+
+What is kept of an event holds no card number in clear: one in a card field (`card_id`,
+`account_id`, `counterparty_account_id`) is sealed for the vault and replaced by its reference,
+one anywhere else (ids, usernames, free text, nested extras) is masked. Phones and identity
+numbers become keyed hashes. An error message names the field and the rule it broke, never the
+value sent: what was refused may be a card number or a password typed in the wrong field.
 """
 
 from __future__ import annotations
@@ -25,9 +31,10 @@ from fengkong.domain.events import AuthFactor, Channel, Event, EventType, TxnTyp
 from fengkong.domain.identity.documents import PATTERN as ID_PATTERN
 from fengkong.domain.identity.documents import parse_identity_document
 from fengkong.domain.identity.resident_id import ResidentIdError
+from fengkong.domain.lists.types import phone_key
 from fengkong.domain.money import MoneyError, parse_yuan
 from fengkong.domain.ports import CardSealer, IdentifierProtector
-from fengkong.domain.sensitive import FORBIDDEN_FIELDS, looks_like_pan, scrub_text
+from fengkong.domain.sensitive import card_number, looks_like_pan, mask_pan, scrub_text, secret_field_kind
 
 MAX_EVENT_BYTES = 1 << 20  # one event of the contract is a few hundred bytes
 MAX_STRING = 256
@@ -61,8 +68,7 @@ def _enum(choices: type[Any] | tuple[str, ...]) -> Normaliser:
         if not isinstance(value, str):
             raise _Invalid(f"must be a string, one of {', '.join(allowed)}")
         if value not in allowed:
-            shown = value if len(value) <= 40 else value[:40] + "..."
-            raise _Invalid(f"{shown!r} is not one of {', '.join(allowed)}")
+            raise _Invalid(f"is not one of {', '.join(allowed)}")
         return value
 
     return check
@@ -109,11 +115,11 @@ def _timestamp(value: Any) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise _Invalid(f"{value!r} is not an ISO-8601 timestamp") from None
+        raise _Invalid("is not an ISO-8601 timestamp; write e.g. 2019-12-12T03:23:00+08:00") from None
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise _Invalid(f"{value!r} has no UTC offset; write e.g. 2019-12-12T03:23:00+08:00")
+        raise _Invalid("has no UTC offset; write e.g. 2019-12-12T03:23:00+08:00")
     if not 1990 <= moment.year <= 2200:
-        raise _Invalid(f"year {moment.year} is out of range")
+        raise _Invalid("has a year outside 1990-2200")
     return moment
 
 
@@ -123,7 +129,7 @@ def _date(value: Any) -> str:
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise _Invalid(f"{value[:40]!r} is not a date YYYY-MM-DD") from None
+        raise _Invalid("is not a date YYYY-MM-DD") from None
 
 
 def _ip(value: Any) -> str:
@@ -132,7 +138,7 @@ def _ip(value: Any) -> str:
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:
-        raise _Invalid(f"{value!r} is not an IPv4 or IPv6 address") from None
+        raise _Invalid("is not an IPv4 or IPv6 address") from None
 
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -149,16 +155,16 @@ def _location(value: Any) -> dict[str, Any]:
             number = float(item)
             bound = 90.0 if key == "lat" else 180.0
             if not -bound <= number <= bound:
-                raise _Invalid(f"{key} {number} is outside -{bound:g}..{bound:g}")
+                raise _Invalid(f"{key} is outside -{bound:g}..{bound:g}")
             out[key] = number
         elif key == "country":
             if not isinstance(item, str) or not _COUNTRY.match(item):
                 raise _Invalid("country must be an ISO 3166 alpha-2 code such as CN or MO")
             out[key] = item
         elif key == "city":
-            out[key] = _string(128)(item)
-        else:
-            out[key] = _scrub(item)
+            out[key] = scrub_text(_string(128)(item))
+        elif secret_field_kind(str(key)) is None:
+            out[scrub_text(str(key))] = _scrub(item)
     return out
 
 
@@ -166,9 +172,9 @@ def _factor_list(value: Any) -> list[str]:
     if not isinstance(value, list):
         raise _Invalid('must be a list such as ["password", "sms_otp"]')
     allowed = {f.value for f in AuthFactor}
-    for item in value:
+    for i, item in enumerate(value):
         if not isinstance(item, str) or item not in allowed:
-            raise _Invalid(f"{str(item)[:40]!r} is not one of {', '.join(sorted(allowed))}")
+            raise _Invalid(f"item {i + 1} is not one of {', '.join(sorted(allowed))}")
     return list(dict.fromkeys(value))
 
 
@@ -244,7 +250,11 @@ FIELDS: dict[str, FieldSpec] = {
     # every event
     "institution_id": _text("the bank or payment institution sending the event"),
     "customer_id": _text("the institution's customer number"),
-    "phone": _text("mobile number involved (reserved phone, login phone)", 32),
+    "phone": _text(
+        "mobile number involved (reserved phone, login phone); replaced by a keyed hash of its digits "
+        "(phone_hash) at the door",
+        32,
+    ),
     "device_id": _text("device identifier"),
     "ip": FieldSpec(_ip, {"type": "string", "maxLength": 64}, "IPv4 or IPv6 address"),
     "location": FieldSpec(
@@ -276,7 +286,10 @@ FIELDS: dict[str, FieldSpec] = {
     "account_id": _text("the debited account (required for account_open)"),
     "account_kind": _choice(("bank", "payment")),
     "account_class": _choice(("I", "II", "III")),
-    "card_id": _text("a card token or the card number; a card number is tokenized at the door and never stored"),
+    "card_id": _text(
+        "a card token or the card number (digits, or grouped by spaces, dashes or dots); a card number is "
+        "tokenized at the door and never stored"
+    ),
     "card_kind": _choice(("debit", "credit")),
     "card_has_chip": _flag(),
     "entry_mode": _choice(("chip", "contactless", "magstripe", "fallback", "keyed", "ecommerce", "token")),
@@ -410,17 +423,53 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
-def _scrub(value: Any, depth: int = 0) -> Any:
-    """Extra data is kept, minus secrets and with card numbers masked."""
+def _mask_phone(value: Any) -> str:
+    digits = re.sub(r"\D", "", str(value))
+    return digits[:3] + "****" + digits[-4:] if len(digits) >= 7 else "****"
+
+
+def _mask_id_number(value: Any) -> str:
+    text = str(value).strip()[:32]
+    return text[:3] + "*" * (len(text) - 5) + text[-2:] if len(text) >= 8 else "*" * len(text)
+
+
+def _mask_name(value: Any) -> str:
+    text = str(value).strip()[:32]
+    return text[:1] + "*" * (len(text) - 1)
+
+
+# In the excerpt of a refused event, which is never hashed: the fields that identify a person.
+_PERSONAL_MASKS: dict[str, Callable[[Any], str]] = {
+    "phone": _mask_phone,
+    "id_number": _mask_id_number,
+    "name": _mask_name,
+}
+
+
+def _scrub(value: Any, depth: int = 0, *, personal: bool = False) -> Any:
+    """Extra data is kept, minus fields named like secrets (at any depth) and with every card
+    number masked, in keys and values; `personal`: phones, names and ID numbers masked too."""
     if depth > 8:
         return None
     if isinstance(value, dict):
-        return {str(k): _scrub(v, depth + 1) for k, v in value.items() if str(k).lower() not in FORBIDDEN_FIELDS}
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            key = str(k)
+            if secret_field_kind(key) is not None:
+                continue
+            mask = _PERSONAL_MASKS.get(key) if personal else None
+            if mask is not None and v is not None:
+                out[scrub_text(key)] = mask(v)
+            else:
+                out[scrub_text(key)] = _scrub(v, depth + 1, personal=personal)
+        return out
     if isinstance(value, list):
-        return [_scrub(v, depth + 1) for v in value[:256]]
+        return [_scrub(v, depth + 1, personal=personal) for v in value[:256]]
     if isinstance(value, str):
         text = value if len(value) <= MAX_LONG_STRING else value[:MAX_LONG_STRING]
         return scrub_text(text)
+    if isinstance(value, int) and not isinstance(value, bool) and looks_like_pan(str(value)):
+        return mask_pan(str(value))  # a card number sent as a JSON number
     return value
 
 
@@ -451,6 +500,20 @@ def _peek_event_id(raw: str | bytes) -> str | None:
     head = raw[:4096].encode() if isinstance(raw, str) else raw[:4096]
     match = _PEEK.search(head)
     return match.group(1).decode(errors="replace") if match else None
+
+
+# Where a card number is expected: sealed at the door, the event keeps its reference.
+_CARD_FIELDS = ("card_id", "account_id", "counterparty_account_id")
+# Contract fields whose text is kept as sent, so scrubbed: all but the closed choices, the card
+# fields (sealed or scrubbed in `_protect`) and the ones kept only as keyed hashes (`location`
+# scrubs its own text).
+_SCRUBBED_FIELDS = frozenset(
+    name
+    for name, spec in FIELDS.items()
+    if spec.schema.get("type") == "string"
+    and "enum" not in spec.schema
+    and name not in (*_CARD_FIELDS, "phone", "id_number")
+)
 
 
 class EventValidator:
@@ -488,11 +551,10 @@ class EventValidator:
         if type_value is None:
             errors.append(FieldError("type", f"is required: one of {', '.join(_TYPES)}"))
         elif not isinstance(type_value, str) or type_value not in (_ALL_TYPES if trusted else _TYPES):
-            shown = str(type_value)[:40]
-            if type_value in _ALL_TYPES:
-                errors.append(FieldError("type", f"{shown!r} events are made by fengkong itself (fengkong holds)"))
+            if type_value in _ALL_TYPES:  # one of our own names, safe to say
+                errors.append(FieldError("type", f"{type_value} events are made by fengkong itself (fengkong holds)"))
             else:
-                errors.append(FieldError("type", f"{shown!r} is not one of {', '.join(_TYPES)}"))
+                errors.append(FieldError("type", f"is not one of {', '.join(_TYPES)}"))
         else:
             event_type = EventType(type_value)
         occurred_at: datetime | None = None
@@ -510,23 +572,27 @@ class EventValidator:
         for key, value in data.items():
             if key in ("event_id", "type", "occurred_at"):
                 continue
-            if key.lower() in FORBIDDEN_FIELDS:
-                redacted.append(key)
-                continue
             spec = FIELDS.get(key)
             if spec is None:
+                if secret_field_kind(key) is not None:
+                    redacted.append(scrub_text(key))
+                    continue
                 extras += 1
                 if extras > MAX_EXTRA_FIELDS:
-                    errors.append(FieldError(key, f"more than {MAX_EXTRA_FIELDS} unknown fields"))
+                    errors.append(FieldError("(event)", f"more than {MAX_EXTRA_FIELDS} unknown fields"))
                     break
-                fields[key] = _scrub(value)
+                # Our own records were scrubbed when they came in; scrubbing them again could
+                # mask digits inside the hashes and references we made.
+                fields[key if trusted else scrub_text(key)] = value if trusted else _scrub(value)
                 continue
             if value is None:
                 continue  # an explicit null is the same as an absent optional field
             try:
-                fields[key] = spec.check(value)
+                checked = spec.check(value)
             except _Invalid as exc:
                 errors.append(FieldError(key, str(exc)))
+                continue
+            fields[key] = scrub_text(checked) if not trusted and key in _SCRUBBED_FIELDS else checked
         if event_type is not None:
             for name in REQUIRED[event_type]:
                 if name not in fields and not any(e.field == name for e in errors):
@@ -551,7 +617,7 @@ class EventValidator:
         if errors or event_id is None or event_type is None or occurred_at is None:
             return EventError(event_id if isinstance(event_id, str) else None, tuple(errors))
 
-        sealed = self._protect(fields)
+        sealed = self._protect(fields, trusted)
         amount = fields.get("amount")
         amount_fen = int(amount * 100) if isinstance(amount, Decimal) else None
         return Event(
@@ -585,29 +651,41 @@ class EventValidator:
         fields["original_amount"], fields["original_currency"], fields["fx_rate"] = amount, currency, str(rate)
         fields["amount"], fields["currency"] = to_yuan(amount, rate), HOME
 
-    def _protect(self, fields: dict[str, Any]) -> tuple[SealedCard, ...]:
-        """Card numbers become references (sealed for the vault), ID numbers keyed hashes."""
+    def _protect(self, fields: dict[str, Any], trusted: bool) -> tuple[SealedCard, ...]:
+        """Card numbers in the card fields become references (sealed for the vault), however
+        grouped; any other text in them has its card numbers masked. ID numbers and phones
+        become keyed hashes (a phone by its digits, the key the phone lists use)."""
         sealed: list[SealedCard] = []
-        for name in ("card_id", "account_id", "counterparty_account_id"):
+        for name in _CARD_FIELDS:
             value = fields.get(name)
-            if isinstance(value, str) and looks_like_pan(value):
-                card = self._sealer.seal(value)
-                fields[name] = card.ref
-                if name == "card_id":
-                    fields["card_masked"] = card.masked
-                if card.new:
-                    sealed.append(card)
+            if not isinstance(value, str):
+                continue
+            digits = card_number(value)
+            if digits is None:
+                if not trusted:
+                    fields[name] = scrub_text(value)
+                continue
+            card = self._sealer.seal(digits)
+            fields[name] = card.ref
+            if name == "card_id":
+                fields["card_masked"] = card.masked
+            if card.new:
+                sealed.append(card)
         id_number = fields.pop("id_number", None)
         if id_number is not None:
             fields["id_number_hash"] = self._protector.identifier_hash("id_number", id_number)
+        phone = fields.pop("phone", None)
+        if phone is not None:
+            fields["phone_hash"] = phone_key(phone, self._protector)
         return tuple(sealed)
 
 
 def rejected_excerpt(raw: str | bytes | Mapping[str, Any], limit: int = 2048) -> str:
-    """What of a rejected event we keep: a bounded, scrubbed excerpt (never secrets or a PAN)."""
+    """What of a rejected event we keep: a bounded, scrubbed excerpt - no field named like a
+    secret, every card number masked, phones, names and ID numbers masked."""
     if isinstance(raw, Mapping):
         try:
-            text = json.dumps(_scrub(dict(raw)), default=str, ensure_ascii=False)
+            text = json.dumps(_scrub(dict(raw), personal=True), default=str, ensure_ascii=False)
         except (TypeError, ValueError):
             text = repr(raw)
     elif isinstance(raw, bytes):
@@ -617,18 +695,32 @@ def rejected_excerpt(raw: str | bytes | Mapping[str, Any], limit: int = 2048) ->
     if not isinstance(raw, Mapping):
         parsed, _ = parse_json_event(text) if len(text) < limit * 4 else (None, None)
         if parsed is not None:
-            text = json.dumps(_scrub(parsed), default=str, ensure_ascii=False)
+            text = json.dumps(_scrub(parsed, personal=True), default=str, ensure_ascii=False)
         else:
             text = _strip_secret_pairs(text)
     text = scrub_text(text)
     return text if len(text) <= limit else text[:limit] + "...(truncated)"
 
 
-_SECRET_PAIR = re.compile(
-    r'("(?:' + "|".join(sorted(FORBIDDEN_FIELDS)) + r')"\s*:\s*)("[^"]*"|[^,}\s]*)', re.IGNORECASE
+# A key and its value in text that is not valid JSON: quoted or not, `:` or `=` (a form body).
+_PAIR = re.compile(
+    r"""(?P<q>["']?)(?P<key>[A-Za-z_][\w.\- ]{0,63})(?P=q)\s*[:=]\s*"""
+    r"""(?P<value>"(?:[^"\\]|\\.)*"?|'(?:[^'\\]|\\.)*'?|[^,;&{}\[\]\s]*)"""
 )
 
 
 def _strip_secret_pairs(text: str) -> str:
-    """For text that is not valid JSON: drop secret-looking keys with their values."""
-    return _SECRET_PAIR.sub('"[secret removed]": null', text)
+    """For text that is not valid JSON: drop keys named like secrets with their values, mask the
+    values of phones, names and ID numbers."""
+
+    def replace(match: re.Match[str]) -> str:
+        key = match.group("key").strip()
+        if secret_field_kind(key) is not None:
+            return '"[secret removed]": null'
+        mask = _PERSONAL_MASKS.get(key)
+        if mask is not None:
+            masked = mask(match.group("value").strip("\"'"))
+            return f'{match.group("q")}{key}{match.group("q")}: "{masked}"'
+        return match.group()
+
+    return _PAIR.sub(replace, text)

@@ -15,6 +15,7 @@ from fengkong.domain.errors import Conflict, InputError, NotFound, required
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.lifecycle import iso
 from fengkong.domain.ports import AuditLog
+from fengkong.domain.sensitive import scrub_text
 from fengkong.services.decide import Engine
 
 
@@ -74,6 +75,7 @@ class HoldService:
         if held.outcome != "review":
             raise Conflict("event_id", f"payment {event_id} waits for its challenge result, not for an analyst")
         ts = clock.to_epoch_seconds(moment)
+        reason = scrub_text(reason)  # typed by an analyst, kept in the event log and the audit chain
         record = self.engine.hold(event_id) or {}
         if ts > float(record.get("dl", ts)):
             raise Conflict("at", f"the review of {event_id} timed out at {held.deadline}: it was declined then")

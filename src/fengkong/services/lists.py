@@ -45,7 +45,7 @@ def instant(value: Instant, name: str) -> float | None:
         try:
             moment = datetime.fromisoformat(value)
         except ValueError:
-            raise InputError(name, f"{value!r} is not an ISO-8601 time") from None
+            raise InputError(name, "is not an ISO-8601 time, e.g. 2024-03-01T00:00:00+08:00") from None
     if moment.tzinfo is None:
         raise InputError(name, "needs a UTC offset, e.g. 2024-03-01T00:00:00+08:00")
     return clock.to_epoch_seconds(moment)
@@ -98,7 +98,7 @@ class ListService:
         required(actor=actor, reason=reason, source=source, value=value)
         kind = LIST_TYPES.get(list_type)
         if kind is None:
-            raise InputError("list_type", f"unknown list {list_type!r}; one of {', '.join(LIST_TYPES)}")
+            raise InputError("list_type", f"unknown list; one of {', '.join(LIST_TYPES)}")
         now = _now()
         key, display = match_key(list_type, value, self.protector, clock.business_date(now))
         amount_fen = None

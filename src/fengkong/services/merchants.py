@@ -124,6 +124,10 @@ class MerchantService:
         """Every merchant's record by id."""
         return {entity: record for _, entity, record in self.store.all("merchant")}
 
+    def terminals(self) -> dict[str, dict[str, Any]]:
+        """Every terminal's record by id."""
+        return {entity: record for _, entity, record in self.store.all("terminal")}
+
     def register_merchant(self, values: dict[str, Any], *, actor: str) -> OnboardingResult:
         unknown = set(values) - set(MERCHANT_FIELDS)
         if unknown:
@@ -178,7 +182,7 @@ class MerchantService:
             "status": result.status,
             "findings": result.to_dict()["findings"],
         }
-        self._keep("merchant", merchant_id, record, result.status, actor, identity_hash)
+        self.keep("merchant", merchant_id, record, result.status, actor, identity_hash)
         return result
 
     def register_terminal(self, values: dict[str, Any], *, actor: str) -> OnboardingResult:
@@ -228,10 +232,10 @@ class MerchantService:
             "status": result.status,
             "findings": result.to_dict()["findings"],
         }
-        self._keep("terminal", terminal_id, record, result.status, actor)
+        self.keep("terminal", terminal_id, record, result.status, actor)
         return result
 
-    def _keep(
+    def keep(
         self,
         kind: str,
         entity_id: str,

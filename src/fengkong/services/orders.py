@@ -118,7 +118,7 @@ class OrderService:
         """Follow the money; flows under `min_amount` yuan (default 100) are not followed."""
         origin = self.transfers.get(event_id)
         if origin is None or is_exit(origin.to_account):
-            raise InputError("event_id", f"{event_id!r} is not a stored transfer between accounts")
+            raise InputError("event_id", "is not a stored transfer between accounts")
         try:
             min_fen = parse_yuan(min_amount, allow_zero=True)
         except MoneyError as exc:

@@ -6,16 +6,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from fengkong.domain.ports import AuditLog, EventLog, Metrics
+from fengkong.services.access import AccessService
 from fengkong.services.decide import Engine
 from fengkong.services.holds import HoldService
 from fengkong.services.lists import ListService
 from fengkong.services.merchants import MerchantService
 from fengkong.services.orders import OrderService
+from fengkong.services.oversight import Oversight
 from fengkong.services.read_model import DecisionReadModel
 from fengkong.services.reference import ReferenceData
 from fengkong.services.requests import RequestService
 from fengkong.services.rules import RuleRepository
 from fengkong.services.sharing import SharingService
+from fengkong.services.terminal_keys import TerminalKeys
 from fengkong.services.vault import VaultService
 
 
@@ -34,8 +37,11 @@ class Platform:
     requests: RequestService  # stop-payment, freeze and quick query requested by electronic message
     vault: VaultService  # payment tokens, detokenization, keys
     merchants: MerchantService  # merchant and terminal registries
+    terminal_keys: TerminalKeys  # terminal master-key records: shared and overdue keys
     sharing: SharingService
+    access: AccessService  # who is calling: API keys, people, the bank's identity provider
     audit: AuditLog
+    oversight: Oversight  # exports recorded with their approval; the sensitive-data access report
     events: EventLog
     metrics: Metrics | None = None
     closers: Sequence[Callable[[], None]] = field(default=(), repr=False)

@@ -17,7 +17,7 @@ from typing import Any
 
 from fengkong.domain.limits import reference as reference_data
 from fengkong.domain.lists.index import ListEntry, ListIndex
-from fengkong.domain.lists.types import LIST_TYPES, phone_key
+from fengkong.domain.lists.types import LIST_TYPES
 from fengkong.domain.ports import IdentifierProtector, ListStore, MerchantStore, ReferenceStore, TokenStore
 from fengkong.domain.tokens import PaymentToken
 
@@ -37,7 +37,7 @@ class DecisionReadModel:
         tokens: TokenStore,
         merchants: MerchantStore,
     ):
-        self._protector = protector
+        self._protector = protector  # unused since events carry phones hashed; kept for the composition root
         self._records: dict[str, dict[str, Any]] = {}  # '<kind>:<entity key>' -> record as rules read it
         self._lists = ListIndex()
         self._tokens: dict[str, dict[str, Any]] = {}  # payment token -> status and domain controls
@@ -69,8 +69,8 @@ class DecisionReadModel:
         kind = LIST_TYPES.get(list_type)
         if kind is None or list_type not in self._lists.types:
             return None
-        key = phone_key(value, self._protector) if kind.entity == "phone" else value
-        return self._lists.lookup(list_type, key, ts)
+        # `value` as an event carries it: phones (like ID numbers) already as their keyed hash
+        return self._lists.lookup(list_type, value, ts)
 
     def record(self, kind: str, entity_id: str) -> dict[str, Any] | None:
         """A reference record (limits, agreement, disposition) as stored: money as strings."""

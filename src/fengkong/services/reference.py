@@ -25,7 +25,7 @@ class ReferenceData:
         """Set a record (None: remove it)."""
         required(actor=actor, reason=reason)
         if kind not in reference_data.KINDS:
-            raise InputError("kind", f"unknown kind {kind!r}; one of {', '.join(reference_data.KINDS)}")
+            raise InputError("kind", f"is not a kind of record; one of {', '.join(reference_data.KINDS)}")
         record = None if values is None else reference_data.normalise(kind, values)
         with self.uow.atomic():
             change = self.store.put(kind, entity_id, record, actor, reason)
@@ -35,7 +35,7 @@ class ReferenceData:
 
     def remove(self, kind: str, entity_id: str, *, actor: str, reason: str) -> ReferenceChange:
         if self.get(kind, entity_id) is None:
-            raise NotFound("id", f"no {kind} for {entity_id}")
+            raise NotFound("id", "no record of this kind for this id")
         return self.set(kind, entity_id, None, actor=actor, reason=reason)
 
     def get(self, kind: str, entity_id: str) -> dict[str, Any] | None:

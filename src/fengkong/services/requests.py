@@ -26,8 +26,9 @@ class RequestService:
         self.transfers = transfers
         self.audit = audit
 
-    def handle(self, message: Any) -> dict[str, Any]:
-        """Carry out one request message; its answer message."""
+    def handle(self, message: Any, *, received_by: str) -> dict[str, Any]:
+        """Carry out one request message; its answer message. `received_by` is the authenticated
+        system or person that passed the message on (the officer is named in the message)."""
         try:
             request = parse_request(message)
         except InputError as exc:  # kept with its reason: a refused request is on record too
@@ -37,7 +38,11 @@ class RequestService:
                 "request.refused",
                 f"request:{str(said.get('request_id') or '(none)')[:256]}",
                 f"{exc.field}: {exc.message}",
-                {"authority": str(said.get("authority") or "")[:256], "kind": str(said.get("kind") or "")[:64]},
+                {
+                    "authority": str(said.get("authority") or "")[:256],
+                    "kind": str(said.get("kind") or "")[:64],
+                    "received_by": received_by,
+                },
             )
             raise
         self.audit.append(
@@ -45,7 +50,12 @@ class RequestService:
             f"request.{request.kind}",
             f"request:{request.request_id}",
             request.reason,
-            {"authority": request.authority, "case_number": request.case_number, "accounts": len(request.accounts)},
+            {
+                "authority": request.authority,
+                "case_number": request.case_number,
+                "accounts": len(request.accounts),
+                "received_by": received_by,
+            },
         )
         if request.kind == "quick_query":
             results = [self._query(account.account_id) for account in request.accounts]

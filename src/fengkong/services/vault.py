@@ -5,9 +5,10 @@ only ever encrypted."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
 from typing import Any
 
+from fengkong.domain.access.principal import Principal
+from fengkong.domain.access.roles import Permission
 from fengkong.domain.errors import InputError, NotFound, NotPermitted, required
 from fengkong.domain.ports import AuditLog, CardVault, TokenStore, UnitOfWork
 from fengkong.domain.sensitive import looks_like_pan
@@ -23,14 +24,12 @@ class VaultService:
         audit: AuditLog,
         read_model: DecisionReadModel,
         uow: UnitOfWork,
-        detokenizers: Collection[str],
     ):
         self.cards = cards
         self.tokens = tokens
         self.audit = audit
         self.read_model = read_model
         self.uow = uow
-        self.detokenizers = frozenset(detokenizers)
 
     def issue(
         self,
@@ -93,19 +92,20 @@ class VaultService:
             raise NotFound("token", "no such payment token")
         return record
 
-    def detokenize(self, token: str, *, actor: str, purpose: str) -> str:
-        """The card number behind a payment token or card reference: permitted actors only,
-        every attempt audited (allowed or not)."""
-        allowed = actor in self.detokenizers and bool(purpose.strip())
+    def detokenize(self, token: str, *, principal: Principal, purpose: str) -> str:
+        """The card number behind a payment token or card reference: the secops role and a
+        stated reason only, every attempt audited (allowed or not) with the caller's roles."""
+        permitted = principal.can(Permission.TOKENS_DETOKENIZE)
+        allowed = permitted and bool(purpose.strip())
         self.audit.append(
-            actor or "-",
+            principal.name,
             "token.detokenize" if allowed else "token.detokenize_refused",
             f"token:{token}",
             purpose,
-            {"allowed": allowed},
+            {"allowed": allowed, "roles": sorted(principal.roles)},
         )
-        if actor not in self.detokenizers:
-            raise NotPermitted("actor", "not permitted to detokenize (FENGKONG_DETOKENIZERS)")
+        if not permitted:
+            raise NotPermitted("(authorization)", "revealing a card number needs the secops role")
         required(purpose=purpose)
         record = self.tokens.get(token)
         return self.cards.reveal(record.card_ref if record is not None else token)

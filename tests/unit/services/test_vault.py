@@ -11,15 +11,17 @@ import pytest
 import fengkong
 from fengkong.domain.errors import FengkongError, InputError, NotFound, NotPermitted
 from fengkong.services.platform import Platform
+from tests.access import person
 from tests.unit.services.support import PAN, PAN_2, audit_actions, purchase
 
 WHO = {"actor": "alice", "reason": "wallet provisioning"}
+OPS = person("ops", "secops")
 
 
 @pytest.fixture
 def vaulted(rules_file: Path) -> Iterator[Platform]:
-    """A platform on which the actor "ops" may reveal card numbers."""
-    with fengkong.in_memory(rule_paths=(rules_file,), detokenizers=("ops",)) as built:
+    """A platform with a card vault (OPS, with the secops role, may reveal card numbers)."""
+    with fengkong.in_memory(rule_paths=(rules_file,)) as built:
         yield built
 
 
@@ -191,14 +193,14 @@ def test_permitted_actor_reveals_the_card_number(vaulted: Platform) -> None:
     token = vaulted.vault.issue(card_number=PAN, **WHO)["token"]
     ref = _card_ref(vaulted, PAN_2)
 
-    assert vaulted.vault.detokenize(token, actor="ops", purpose="chargeback 123") == PAN
-    assert vaulted.vault.detokenize(ref, actor="ops", purpose="police request") == PAN_2
+    assert vaulted.vault.detokenize(token, principal=OPS, purpose="chargeback 123") == PAN
+    assert vaulted.vault.detokenize(ref, principal=OPS, purpose="police request") == PAN_2
     records = vaulted.audit.records()[-2:]
     assert [(r.action, r.actor, r.reason) for r in records] == [
         ("token.detokenize", "ops", "chargeback 123"),
         ("token.detokenize", "ops", "police request"),
     ]
-    assert json.loads(records[0].payload) == {"allowed": True}
+    assert json.loads(records[0].payload) == {"allowed": True, "roles": ["secops"]}
     assert all(PAN not in r.payload and PAN_2 not in r.payload for r in vaulted.audit.records())
 
 
@@ -206,37 +208,39 @@ def test_detokenize_refused_to_others_and_audited(vaulted: Platform) -> None:
     token = vaulted.vault.issue(card_number=PAN, **WHO)["token"]
 
     with pytest.raises(NotPermitted) as refused:
-        vaulted.vault.detokenize(token, actor="alice", purpose="curious")
-    assert refused.value.field == "actor"
+        vaulted.vault.detokenize(token, principal=person("alice", "analyst"), purpose="curious")
+    assert refused.value.field == "(authorization)"
     with pytest.raises(NotPermitted):
-        vaulted.vault.detokenize(token, actor="", purpose="curious")
+        vaulted.vault.detokenize(token, principal=person("bob", "supervisor", "list_manager"), purpose="curious")
 
     last_two = vaulted.audit.records()[-2:]
     assert [(r.action, r.actor, r.subject) for r in last_two] == [
         ("token.detokenize_refused", "alice", f"token:{token}"),
-        ("token.detokenize_refused", "-", f"token:{token}"),
+        ("token.detokenize_refused", "bob", f"token:{token}"),
     ]
-    assert json.loads(last_two[0].payload) == {"allowed": False}
+    assert json.loads(last_two[0].payload) == {"allowed": False, "roles": ["analyst"]}
 
 
 def test_detokenize_needs_a_purpose(vaulted: Platform) -> None:
     token = vaulted.vault.issue(card_number=PAN, **WHO)["token"]
     with pytest.raises(InputError) as bad:
-        vaulted.vault.detokenize(token, actor="ops", purpose=" ")
+        vaulted.vault.detokenize(token, principal=OPS, purpose=" ")
     assert bad.value.field == "purpose"
     assert audit_actions(vaulted)[-1] == "token.detokenize_refused"
 
 
-def test_nobody_may_detokenize_by_default(platform: Platform) -> None:
+def test_only_secops_may_detokenize(platform: Platform) -> None:
     token = platform.vault.issue(card_number=PAN, **WHO)["token"]
-    with pytest.raises(NotPermitted):
-        platform.vault.detokenize(token, actor="ops", purpose="chargeback")
+    everyone_else = ("client", "analyst", "supervisor", "list_manager", "auditor", "admin")
+    for role in everyone_else:
+        with pytest.raises(NotPermitted):
+            platform.vault.detokenize(token, principal=person("x", role), purpose="chargeback")
     assert audit_actions(platform)[-1] == "token.detokenize_refused"
 
 
 def test_detokenize_of_an_unknown_token_is_not_found(vaulted: Platform) -> None:
     with pytest.raises(NotFound) as missing:
-        vaulted.vault.detokenize("ptk_nope", actor="ops", purpose="chargeback")
+        vaulted.vault.detokenize("ptk_nope", principal=OPS, purpose="chargeback")
     assert missing.value.field == "token"
 
 
@@ -253,7 +257,7 @@ def test_rotate_master_keeps_every_card_readable(vaulted: Platform) -> None:
     assert rewrapped == 1  # one data key so far
     vaulted.vault.cards.forget_keys()  # as after a restart: data keys are unwrapped again
     assert vaulted.vault.check() == (2, [])
-    assert vaulted.vault.detokenize(token, actor="ops", purpose="after rotation") == PAN
+    assert vaulted.vault.detokenize(token, principal=OPS, purpose="after rotation") == PAN
     rotation = next(r for r in vaulted.audit.records() if r.action == "vault.rotate_master")
     assert (rotation.actor, rotation.subject) == ("keyadmin", "master:v2")
     assert json.loads(rotation.payload) == {"rewrapped": 1}
@@ -276,8 +280,8 @@ def test_rotate_data_key_seals_new_cards_under_the_new_key(vaulted: Platform) ->
     second = vaulted.vault.issue(card_number=PAN_2, **WHO)["token"]
     assert vaulted.vault.rotate_master("v2", actor="keyadmin") == 2  # both data keys re-wrapped
     assert vaulted.vault.check() == (2, [])
-    assert vaulted.vault.detokenize(first, actor="ops", purpose="p") == PAN
-    assert vaulted.vault.detokenize(second, actor="ops", purpose="p") == PAN_2
+    assert vaulted.vault.detokenize(first, principal=OPS, purpose="p") == PAN
+    assert vaulted.vault.detokenize(second, principal=OPS, purpose="p") == PAN_2
     record = next(r for r in vaulted.audit.records() if r.action == "vault.rotate_data_key")
     assert record.subject == f"dek:{dek_id}"
 

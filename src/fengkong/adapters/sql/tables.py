@@ -243,3 +243,36 @@ change_stamps = Table(
     Column("source", String(32), primary_key=True),
     Column("n", BigInteger, nullable=False),
 )
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("label", String(128), nullable=False),
+    Column("institution", String(64), nullable=False),
+    Column("roles", String(256), nullable=False),
+    Column("secret_hash", String(128), nullable=False),
+    Column("created_by", String(128), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("replaced_by", String(32)),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("record", Text, nullable=False),  # JSON of the User (a password hash, a sealed TOTP seed)
+)
+
+login_sessions = Table(
+    "login_sessions",
+    metadata,
+    Column("session_id", String(32), primary_key=True),
+    Column("secret_hash", String(128), nullable=False),
+    Column("username", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+)

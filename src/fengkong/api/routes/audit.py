@@ -7,19 +7,27 @@ from dataclasses import asdict
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from fengkong.api.auth import Guard
 from fengkong.api.http import json_response
+from fengkong.api.schemas import json_answer
+from fengkong.domain.access.principal import Principal
+from fengkong.domain.access.roles import Permission as P
 from fengkong.domain.ports import AuditLog
 
 
-def build(audit: AuditLog) -> APIRouter:
+def build(audit: AuditLog, guard: Guard) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["audit"])
 
     @router.get("/audit", summary="Audit log rows after a position")
-    def rows(after: int = 0, limit: int = 100) -> Response:
+    def rows(after: int = 0, limit: int = 100, who: Principal = guard(P.AUDIT_READ)) -> Response:
         return json_response([r.to_dict() for r in audit.records(max(after, 0), min(max(limit, 1), 1000))])
 
-    @router.get("/audit:verify", summary="Verify the audit hash chain (409 names the first bad row)")
-    def verify() -> Response:
+    @router.get(
+        "/audit:verify",
+        summary="Verify the audit hash chain (409 names the first bad row)",
+        responses={409: json_answer("The chain is broken: the same check, naming the first bad row")},
+    )
+    def verify(who: Principal = guard(P.AUDIT_READ)) -> Response:
         check = audit.verify()
         return json_response(asdict(check), 200 if check.ok else 409)
 

@@ -12,9 +12,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from fengkong.api.auth import Guard
 from fengkong.api.batcher import DecisionBatcher
 from fengkong.api.http import decode_json, json_response, read_body, status_of
 from fengkong.api.schemas import EVENT_REF, BatchOut, DecisionOut, EventErrorOut, request_body
+from fengkong.domain.access.principal import Principal
+from fengkong.domain.access.roles import Permission as P
 from fengkong.domain.decisions import EventError, FieldError
 from fengkong.domain.errors import InputError, TooLarge
 from fengkong.services.platform import Platform
@@ -39,7 +42,7 @@ def _not_decided(exc: Exception, what: str) -> Response:
     )
 
 
-def build(platform: Platform, batcher: DecisionBatcher) -> APIRouter:
+def build(platform: Platform, batcher: DecisionBatcher, guard: Guard) -> APIRouter:
     router = APIRouter(tags=["events"])
     engine, metrics = platform.engine, platform.metrics
 
@@ -53,7 +56,7 @@ def build(platform: Platform, batcher: DecisionBatcher) -> APIRouter:
         responses={200: {"model": DecisionOut}, 422: {"model": EventErrorOut}},
         openapi_extra=request_body(EVENT_REF),
     )
-    async def post_event(request: Request, explain: bool = False) -> Response:
+    async def post_event(request: Request, explain: bool = False, who: Principal = guard(P.EVENTS_SEND)) -> Response:
         """`explain=true` adds a trace: the feature values the rules read for this event."""
         started = time.perf_counter()
         try:
@@ -89,7 +92,7 @@ def build(platform: Platform, batcher: DecisionBatcher) -> APIRouter:
             }
         ),
     )
-    async def post_batch(request: Request) -> Response:
+    async def post_batch(request: Request, who: Principal = guard(P.EVENTS_SEND)) -> Response:
         started = time.perf_counter()
         try:
             body = await read_body(request)
@@ -104,7 +107,7 @@ def build(platform: Platform, batcher: DecisionBatcher) -> APIRouter:
         return json_response({"results": [r.to_dict() for r in results]})
 
     @router.get("/v1/rejected", summary="Most recent rejected events with their reasons")
-    def rejected(limit: int = 100) -> list[dict[str, Any]]:
+    def rejected(limit: int = 100, who: Principal = guard(P.EVENTS_READ)) -> list[dict[str, Any]]:
         return [asdict(r) for r in platform.events.rejected(min(max(limit, 1), 1000))]
 
     return router

@@ -7,41 +7,51 @@ import io
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from fengkong.api.http import json_response, read_body, read_object, text
+from fengkong.api.auth import Guard
+from fengkong.api.http import RowId, json_response, moment, read_body, read_object, text
+from fengkong.api.schemas import answers, ref, request_body
+from fengkong.domain.access.principal import Principal
+from fengkong.domain.access.roles import Permission as P
 from fengkong.services.lists import ListService
 
 
-def build(lists: ListService) -> APIRouter:
+def build(lists: ListService, guard: Guard) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["lists"])
 
     @router.post(
-        "/lists/{list_type}/entries", summary="Add a list entry (takes effect on the next event)", status_code=201
+        "/lists/{list_type}/entries",
+        summary="Add a list entry (takes effect on the next event)",
+        status_code=201,
+        openapi_extra=request_body(ref("ListEntryIn")),
     )
-    async def add_entry(list_type: str, request: Request) -> Response:
+    async def add_entry(list_type: str, request: Request, who: Principal = guard(P.LISTS_WRITE)) -> Response:
         d = await read_object(request)
         entry = lists.add(
             list_type,
             text(d, "value"),
-            actor=text(d, "actor"),
+            actor=who.name,
             reason=text(d, "reason"),
             source=text(d, "source"),
             evidence=text(d, "evidence"),
-            starts_at=d.get("starts_at"),
-            expires_at=d.get("expires_at"),
+            starts_at=moment(d, "starts_at"),
+            expires_at=moment(d, "expires_at"),
         )
         return json_response(entry.to_dict(), 201)
 
     @router.get("/lists/{list_type}/entries", summary="Active entries for a value (shown masked)")
-    def find_entries(list_type: str, value: str) -> Response:
+    def find_entries(list_type: str, value: str, who: Principal = guard(P.LISTS_READ)) -> Response:
         return json_response([e.to_dict() for e in lists.lookup(list_type, value)])
 
     @router.post(
         "/lists/{list_type}/entries:import",
         summary="Bulk import (CSV body: value,reason[,evidence,starts_at,expires_at])",
+        openapi_extra=request_body(ref("ListImportCsv"), "text/csv"),
     )
-    async def import_entries(list_type: str, request: Request, actor: str, source: str) -> Response:
+    async def import_entries(
+        list_type: str, request: Request, source: str, who: Principal = guard(P.LISTS_WRITE)
+    ) -> Response:
         csv_text = (await read_body(request)).decode("utf-8-sig", errors="replace")
-        rows = lists.import_csv(list_type, io.StringIO(csv_text), actor=actor, source=source)
+        rows = lists.import_csv(list_type, io.StringIO(csv_text), actor=who.name, source=source)
         return json_response(
             {
                 "added": sum(r.outcome == "added" for r in rows),
@@ -50,26 +60,38 @@ def build(lists: ListService) -> APIRouter:
         )
 
     @router.post(
-        "/list-entries/{entry_id}:remove", summary="Request removal or release (needs a second person)", status_code=202
+        "/list-entries/{entry_id}:remove",
+        summary="Request removal or release (needs a second person)",
+        responses=answers(404),
+        status_code=202,
+        openapi_extra=request_body(ref("ReasonIn")),
     )
-    async def remove_entry(entry_id: int, request: Request) -> Response:
+    async def remove_entry(entry_id: RowId, request: Request, who: Principal = guard(P.LISTS_WRITE)) -> Response:
         d = await read_object(request)
-        return json_response(
-            lists.request_removal(entry_id, maker=text(d, "maker"), reason=text(d, "reason")).to_dict(), 202
-        )
+        return json_response(lists.request_removal(entry_id, maker=who.name, reason=text(d, "reason")).to_dict(), 202)
 
     @router.get("/changes", summary="Pending maker-checker requests")
-    def pending() -> Response:
+    def pending(who: Principal = guard(P.CHANGES_DECIDE)) -> Response:
         return json_response([r.to_dict() for r in lists.pending()])
 
-    @router.post("/changes/{request_id}:approve", summary="Approve a request (the checker must not be the maker)")
-    async def approve(request_id: int, request: Request) -> Response:
+    @router.post(
+        "/changes/{request_id}:approve",
+        summary="Approve a request (the checker must not be the maker)",
+        responses=answers(404, 409),
+        openapi_extra=request_body(ref("CheckerNoteIn")),
+    )
+    async def approve(request_id: RowId, request: Request, who: Principal = guard(P.CHANGES_DECIDE)) -> Response:
         d = await read_object(request)
-        return json_response(lists.approve(request_id, checker=text(d, "checker"), note=text(d, "note")).to_dict())
+        return json_response(lists.approve(request_id, checker=who.name, note=text(d, "note")).to_dict())
 
-    @router.post("/changes/{request_id}:reject", summary="Reject a request")
-    async def reject(request_id: int, request: Request) -> Response:
+    @router.post(
+        "/changes/{request_id}:reject",
+        summary="Reject a request",
+        responses=answers(404, 409),
+        openapi_extra=request_body(ref("CheckerNoteIn")),
+    )
+    async def reject(request_id: RowId, request: Request, who: Principal = guard(P.CHANGES_DECIDE)) -> Response:
         d = await read_object(request)
-        return json_response(lists.reject(request_id, checker=text(d, "checker"), note=text(d, "note")).to_dict())
+        return json_response(lists.reject(request_id, checker=who.name, note=text(d, "note")).to_dict())
 
     return router

@@ -7,35 +7,47 @@ from collections.abc import Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from fengkong.api.http import json_response, read_object, text
-from fengkong.domain.errors import required
+from fengkong.api.auth import Guard
+from fengkong.api.http import json_response, read_object
+from fengkong.api.schemas import answers, ref, request_body
+from fengkong.domain.access.principal import Principal
+from fengkong.domain.access.roles import Permission as P
 from fengkong.domain.merchants import OnboardingResult
 from fengkong.services.merchants import MerchantService
 
 
-def build(merchants: MerchantService) -> APIRouter:
+def build(merchants: MerchantService, guard: Guard) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["merchants"])
 
-    async def register(request: Request, onboard: Callable[..., OnboardingResult]) -> Response:
+    async def register(request: Request, onboard: Callable[..., OnboardingResult], actor: str) -> Response:
         d = await read_object(request)
-        required(actor=text(d, "actor"))
-        result = onboard({k: v for k, v in d.items() if k != "actor"}, actor=text(d, "actor"))
+        result = onboard({k: v for k, v in d.items() if k != "actor"}, actor=actor)
         return json_response(result.to_dict(), 201)
 
-    @router.post("/merchants", summary="Register (onboard) a merchant; findings with reasons", status_code=201)
-    async def merchant(request: Request) -> Response:
-        return await register(request, merchants.register_merchant)
+    @router.post(
+        "/merchants",
+        summary="Register (onboard) a merchant; findings with reasons",
+        status_code=201,
+        openapi_extra=request_body(ref("MerchantIn")),
+    )
+    async def merchant(request: Request, who: Principal = guard(P.MERCHANTS_WRITE)) -> Response:
+        return await register(request, merchants.register_merchant, who.name)
 
-    @router.post("/terminals", summary="Register a terminal; findings with reasons", status_code=201)
-    async def terminal(request: Request) -> Response:
-        return await register(request, merchants.register_terminal)
+    @router.post(
+        "/terminals",
+        summary="Register a terminal; findings with reasons",
+        status_code=201,
+        openapi_extra=request_body(ref("TerminalIn")),
+    )
+    async def terminal(request: Request, who: Principal = guard(P.MERCHANTS_WRITE)) -> Response:
+        return await register(request, merchants.register_terminal, who.name)
 
-    @router.get("/merchants/{merchant_id}", summary="A merchant's record")
-    def get_merchant(merchant_id: str) -> Response:
+    @router.get("/merchants/{merchant_id}", summary="A merchant's record", responses=answers(404))
+    def get_merchant(merchant_id: str, who: Principal = guard(P.MERCHANTS_READ)) -> Response:
         return json_response(merchants.merchant(merchant_id))
 
-    @router.get("/terminals/{terminal_id}", summary="A terminal's record")
-    def get_terminal(terminal_id: str) -> Response:
+    @router.get("/terminals/{terminal_id}", summary="A terminal's record", responses=answers(404))
+    def get_terminal(terminal_id: str, who: Principal = guard(P.MERCHANTS_READ)) -> Response:
         return json_response(merchants.terminal(terminal_id))
 
     return router

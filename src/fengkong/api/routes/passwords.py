@@ -7,19 +7,30 @@ from datetime import date
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from fengkong.api.auth import Guard
 from fengkong.api.http import json_response, read_object
+from fengkong.api.schemas import ref, request_body
+from fengkong.domain.access.principal import Principal
+from fengkong.domain.access.roles import Permission as P
 from fengkong.domain.errors import InputError
 from fengkong.domain.identity.passwords import check_password
 
 
-def build() -> APIRouter:
+def build(guard: Guard) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["passwords"])
 
-    @router.post("/passwords:check", summary="Check a transaction password against the policy (nothing is stored)")
-    async def check(request: Request) -> Response:
+    @router.post(
+        "/passwords:check",
+        summary="Check a transaction password against the policy (nothing is stored)",
+        openapi_extra=request_body(ref("PasswordCheckIn")),
+    )
+    async def check(request: Request, who: Principal = guard(P.PASSWORDS_CHECK)) -> Response:
         d = await read_object(request)
         if not isinstance(d.get("password"), str):
             raise InputError("password", "is required")
+        for name in ("account_name", "phone", "id_number"):
+            if d.get(name) is not None and not isinstance(d[name], str):
+                raise InputError(name, "must be text")
         born = None
         if d.get("birth_date"):
             try:

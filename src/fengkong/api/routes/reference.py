@@ -7,45 +7,25 @@ from dataclasses import asdict
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from fengkong.api.auth import Guard
 from fengkong.api.http import json_response, read_object, text
-from fengkong.api.schemas import request_body
+from fengkong.api.schemas import answers, ref, request_body
+from fengkong.domain.access.principal import Principal
+from fengkong.domain.access.roles import Permission as P
 from fengkong.domain.errors import NotFound
 from fengkong.services.reference import ReferenceData
 
-_PEOPLE = {"actor": {"type": "string"}, "reason": {"type": "string"}}
-LIMITS = request_body(
-    {
-        "type": "object",
-        "properties": {
-            "single": {"type": "string", "description": "yuan"},
-            "daily": {"type": "string", "description": "yuan"},
-            **_PEOPLE,
-        },
-        "required": ["actor", "reason"],
-    }
-)
-AGREEMENT = request_body(
-    {
-        "type": "object",
-        "properties": {
-            "to_account_daily_amount": {"type": "string"},
-            "to_account_daily_count": {"type": "integer"},
-            "to_bank_daily_amount": {"type": "string"},
-            "to_bank_daily_count": {"type": "integer"},
-            **_PEOPLE,
-        },
-        "required": ["actor", "reason"],
-    }
-)
+LIMITS = request_body(ref("CustomerLimitsIn"))
+AGREEMENT = request_body(ref("TransferAgreementIn"))
 
 
-def build(reference: ReferenceData) -> APIRouter:
+def build(reference: ReferenceData, guard: Guard) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["reference data"])
 
-    async def put(kind: str, entity_id: str, request: Request) -> Response:
+    async def put(kind: str, entity_id: str, request: Request, actor: str) -> Response:
         data = await read_object(request)
         values = {k: v for k, v in data.items() if k not in ("actor", "reason")}
-        change = reference.set(kind, entity_id, values, actor=text(data, "actor"), reason=text(data, "reason"))
+        change = reference.set(kind, entity_id, values, actor=actor, reason=text(data, "reason"))
         return json_response(
             {
                 "kind": kind,
@@ -77,31 +57,45 @@ def build(reference: ReferenceData) -> APIRouter:
     @router.put(
         "/customers/{customer_id}/limits", summary="Set a customer's own single and daily limits", openapi_extra=LIMITS
     )
-    async def put_customer_limits(customer_id: str, request: Request) -> Response:
-        return await put("customer_limits", customer_id, request)
+    async def put_customer_limits(
+        customer_id: str, request: Request, who: Principal = guard(P.REFERENCE_WRITE)
+    ) -> Response:
+        return await put("customer_limits", customer_id, request, who.name)
 
-    @router.get("/customers/{customer_id}/limits", summary="A customer's own limits with their history")
-    def get_customer_limits(customer_id: str) -> Response:
+    @router.get(
+        "/customers/{customer_id}/limits",
+        summary="A customer's own limits with their history",
+        responses=answers(404),
+    )
+    def get_customer_limits(customer_id: str, who: Principal = guard(P.REFERENCE_READ)) -> Response:
         return get("customer_limits", customer_id)
 
-    @router.delete("/customers/{customer_id}/limits", summary="Remove a customer's own limits")
-    def delete_customer_limits(customer_id: str, actor: str, reason: str) -> Response:
-        return delete("customer_limits", customer_id, actor, reason)
+    @router.delete("/customers/{customer_id}/limits", summary="Remove a customer's own limits", responses=answers(404))
+    def delete_customer_limits(customer_id: str, reason: str, who: Principal = guard(P.REFERENCE_WRITE)) -> Response:
+        return delete("customer_limits", customer_id, who.name, reason)
 
     @router.put(
         "/accounts/{account_id}/transfer-agreement",
         summary="Set an account's transfer agreement",
         openapi_extra=AGREEMENT,
     )
-    async def put_agreement(account_id: str, request: Request) -> Response:
-        return await put("transfer_agreement", account_id, request)
+    async def put_agreement(account_id: str, request: Request, who: Principal = guard(P.REFERENCE_WRITE)) -> Response:
+        return await put("transfer_agreement", account_id, request, who.name)
 
-    @router.get("/accounts/{account_id}/transfer-agreement", summary="An account's transfer agreement with its history")
-    def get_agreement(account_id: str) -> Response:
+    @router.get(
+        "/accounts/{account_id}/transfer-agreement",
+        summary="An account's transfer agreement with its history",
+        responses=answers(404),
+    )
+    def get_agreement(account_id: str, who: Principal = guard(P.REFERENCE_READ)) -> Response:
         return get("transfer_agreement", account_id)
 
-    @router.delete("/accounts/{account_id}/transfer-agreement", summary="Remove an account's transfer agreement")
-    def delete_agreement(account_id: str, actor: str, reason: str) -> Response:
-        return delete("transfer_agreement", account_id, actor, reason)
+    @router.delete(
+        "/accounts/{account_id}/transfer-agreement",
+        summary="Remove an account's transfer agreement",
+        responses=answers(404),
+    )
+    def delete_agreement(account_id: str, reason: str, who: Principal = guard(P.REFERENCE_WRITE)) -> Response:
+        return delete("transfer_agreement", account_id, who.name, reason)
 
     return router

@@ -7,15 +7,19 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from fengkong.api.auth import Guard
 from fengkong.api.http import json_response
+from fengkong.api.schemas import json_answer
+from fengkong.domain.access.principal import Principal
+from fengkong.domain.access.roles import Permission as P
 from fengkong.services.decide import Engine
 
 
-def build(engine: Engine) -> APIRouter:
+def build(engine: Engine, guard: Guard) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["rules"])
 
     @router.get("/rules", summary="The active rule set")
-    def get_rules() -> dict[str, Any]:
+    def get_rules(who: Principal = guard(P.RULES_READ)) -> dict[str, Any]:
         rs = engine.ruleset
         return {
             "version": rs.version,
@@ -39,8 +43,14 @@ def build(engine: Engine) -> APIRouter:
             "last_reload_errors": [str(e) for e in engine.rules.last_errors],
         }
 
-    @router.post("/rules:reload", summary="Reload rule files; on an error the active rules stay")
-    def reload_rules() -> Response:
+    @router.post(
+        "/rules:reload",
+        summary="Reload rule files; on an error the active rules stay",
+        responses={
+            422: json_answer("A rule file has errors (each with its file, line and column): the active rules stay")
+        },
+    )
+    def reload_rules(who: Principal = guard(P.RULES_RELOAD)) -> Response:
         errors = engine.reload_rules()
         if errors:
             return json_response(

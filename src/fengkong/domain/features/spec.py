@@ -16,7 +16,7 @@ ENTITY_FIELDS: dict[str, str] = {
     "card": "card_id",
     "device": "device_id",
     "ip": "ip",
-    "phone": "phone",
+    "phone": "phone_hash",  # keyed hash of the phone's digits: the phone itself is never kept
     "counterparty": "counterparty_account_id",
     "merchant": "merchant_id",
     "terminal": "terminal_id",

@@ -99,13 +99,13 @@ def _birth(text: str, today: date) -> date:
     try:
         born = date(int(text[:4]), int(text[4:6]), int(text[6:8]))
     except ValueError:
-        raise ResidentIdError(f"birth date {text[:4]}-{text[4:6]}-{text[6:8]} is not a real date") from None
+        raise ResidentIdError("the birth date in it is not a real date") from None
     if born > today or born.year < today.year - 150:
-        raise ResidentIdError(f"birth date {born.isoformat()} is not plausible")
+        raise ResidentIdError("the birth date in it is not plausible (in the future or over 150 years ago)")
     return born
 
 
 def _check(number: str) -> None:
     expected = check_digit(number[:17])
     if number[17] != expected:
-        raise ResidentIdError(f"check digit is {number[17]} but MOD 11-2 gives {expected}")
+        raise ResidentIdError("the check digit (last character) does not match ISO 7064 MOD 11-2")

@@ -44,6 +44,66 @@ def _birthday_forms(born: date) -> set[str]:
     return {y + m + d, y[2:] + m + d, m + d + y[2:], d + m + y[2:], m + d + y, y + m, m + d}
 
 
+_KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p")
+_LOOK_ALIKES = str.maketrans({"@": "a", "4": "a", "0": "o", "1": "l", "!": "i", "3": "e", "$": "s", "5": "s", "7": "t"})
+# Words people build passwords from (English and pinyin), matched after undoing look-alikes.
+_DICTIONARY = (
+    "password", "passwd", "admin", "welcome", "letmein", "qwerty", "iloveyou", "monkey", "dragon", "master",
+    "login", "changeme", "secret", "test", "root", "bank", "china", "woaini", "fengkong", "mima", "abc",
+    "sunshine", "football", "superman", "shadow", "trustno", "hello", "default", "guest", "user",
+)  # fmt: skip
+
+
+def _runs(text: str, size: int = 4) -> bool:
+    """A run of `size` consecutive letters or digits, up or down (abcd, 4321, XYZA is not)."""
+    low = text.lower()
+    for i in range(len(low) - size + 1):
+        chunk = low[i : i + size]
+        if not (chunk.isdigit() or (chunk.isascii() and chunk.isalpha())):
+            continue
+        steps = {ord(b) - ord(a) for a, b in zip(chunk, chunk[1:], strict=False)}
+        if steps in ({1}, {-1}):
+            return True
+    return False
+
+
+def _keyboard_walk(text: str, size: int = 4) -> bool:
+    """Four keys side by side on a keyboard row or column (qwer, asdf, 1qaz), either direction."""
+    low = text.lower()
+    for row in _KEYBOARD_ROWS:
+        for line in (row, row[::-1]):
+            chunks = (line[i : i + size] for i in range(len(line) - size + 1))
+            if any(chunk in low and not chunk.isdigit() for chunk in chunks):  # digit runs: CONSECUTIVE
+                return True
+    return False
+
+
+def _dictionary_word(text: str) -> bool:
+    """A common word, also spelt with look-alikes (p@ssw0rd is password)."""
+    plain = text.lower().translate(_LOOK_ALIKES)
+    return any(word in plain for word in _DICTIONARY if len(word) >= 4 or plain == word)
+
+
+def common_weaknesses(text: str, account_name: str | None = None) -> list[tuple[str, str, str]]:
+    """What makes a password guessable whatever it protects: runs, keyboard walks, common words
+    and the account name inside it (001 §3.8, §4.7)."""
+    reasons: list[tuple[str, str, str]] = []
+    if _runs(text):
+        reasons.append(
+            ("CONSECUTIVE", "密码含连续字母或数字（如abcd、1234）", "a run of consecutive letters or digits")
+        )
+    if _keyboard_walk(text):
+        reasons.append(("KEYBOARD_WALK", "密码含键盘相邻键序列（如qwer、1qaz）", "adjacent keys of the keyboard"))
+    if any(ch.isalpha() for ch in text) and _dictionary_word(text):
+        reasons.append(
+            ("DICTIONARY_WORD", "密码含常用单词或其变形（如p@ssw0rd）", "a common word or a look-alike of it")
+        )
+    name = (account_name or "").strip().casefold()
+    if len(name) >= 3 and name in text.casefold() and name != text.casefold():
+        reasons.append(("CONTAINS_ACCOUNT_NAME", "密码包含账户名", "contains the account name"))
+    return reasons
+
+
 def check_password(
     password: str,
     *,
@@ -77,6 +137,7 @@ def check_password(
         reasons.append(("BIRTHDAY", "密码包含生日", "contains the birthday"))
     if account_name and text.casefold() == account_name.strip().casefold():
         reasons.append(("EQUALS_ACCOUNT_NAME", "密码与账户名相同", "equal to the account name"))
+    reasons.extend(r for r in common_weaknesses(text, account_name) if r[0] != "CONSECUTIVE" or not _sequential(text))
     digits_phone = _DIGITS.sub("", phone or "")
     if len(digits_phone) >= 4 and any(digits_phone[i : i + 4] in text for i in range(len(digits_phone) - 3)):
         reasons.append(("CONTAINS_PHONE", "密码包含手机号中的连续数字", "contains part of the phone number"))

@@ -51,14 +51,14 @@ def parse_resident_id(value: str, today: date) -> ResidentId:
     try:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise ResidentIdError(f"birth date {number[6:10]}-{number[10:12]}-{number[12:14]} is not a real date") from None
+        raise ResidentIdError("the birth date in it is not a real date") from None
     if born > today or born.year < today.year - 150:
-        raise ResidentIdError(f"birth date {born.isoformat()} is not plausible")
+        raise ResidentIdError("the birth date in it is not plausible (in the future or over 150 years ago)")
     expected = check_digit(number[:17])
     if number[17] != expected:
-        raise ResidentIdError(f"check digit is {number[17]} but GB 11643 gives {expected}")
+        raise ResidentIdError("the check digit (last character) does not match GB 11643 (ISO 7064 MOD 11-2)")
     if not _known_region(number[:6]):
-        raise ResidentIdError(f"region code {number[:6]} is not a GB/T 2260 administrative division")
+        raise ResidentIdError("the region code (first 6 digits) is not a GB/T 2260 administrative division")
     return ResidentId(born, number[:6], int(number[16]) % 2 == 1)
 
 

@@ -58,7 +58,7 @@ def normalise(kind_name: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """Validate a record: money as exact yuan (stored as decimal strings), counts as integers."""
     kind = KINDS.get(kind_name)
     if kind is None:
-        raise InputError("kind", f"unknown kind {kind_name!r}; one of {', '.join(KINDS)}")
+        raise InputError("kind", f"is not a kind of record; one of {', '.join(KINDS)}")
     unknown = set(values) - set(kind.fields)
     if unknown:
         raise InputError(sorted(unknown)[0], f"not a field of {kind_name}; fields: {', '.join(kind.fields)}")

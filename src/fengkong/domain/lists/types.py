@@ -15,7 +15,7 @@ from fengkong.domain.errors import InputError
 from fengkong.domain.identity.documents import parse_identity_document
 from fengkong.domain.identity.resident_id import ResidentIdError
 from fengkong.domain.ports import IdentifierProtector
-from fengkong.domain.sensitive import looks_like_pan, mask_pan
+from fengkong.domain.sensitive import card_number, mask_pan, scrub_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ def match_key(list_type: str, value: str, protector: IdentifierProtector, today:
     """(key to match events by, masked value for display). Raises InputError naming `value`."""
     kind = LIST_TYPES.get(list_type)
     if kind is None:
-        raise InputError("list_type", f"unknown list {list_type!r}; one of {', '.join(LIST_TYPES)}")
+        raise InputError("list_type", f"unknown list; one of {', '.join(LIST_TYPES)}")
     text = value.strip()
     if not text or len(text) > 256:
         raise InputError("value", "the value must be 1 to 256 characters")
@@ -87,10 +87,11 @@ def match_key(list_type: str, value: str, protector: IdentifierProtector, today:
         except ResidentIdError as exc:
             raise InputError("value", f"identity number: {exc}") from None
         return protector.identifier_hash("id_number", document.number), document.masked
-    if kind.entity == "card":
-        if looks_like_pan(text):
-            return protector.card_reference(text), mask_pan(text)
-        return text, text
+    if kind.entity in ("card", "account"):
+        # as the event's card fields: a card number (however grouped) by its reference
+        digits = card_number(text)
+        if digits is not None:
+            return protector.card_reference(digits), mask_pan(digits)
     if kind.entity == "phone":
         digits = _DIGITS.sub("", text)
         if not 5 <= len(digits) <= 15:
@@ -100,8 +101,9 @@ def match_key(list_type: str, value: str, protector: IdentifierProtector, today:
         try:
             ip = str(ipaddress.ip_address(text))
         except ValueError:
-            raise InputError("value", f"{text!r} is not an IPv4 or IPv6 address") from None
+            raise InputError("value", "is not an IPv4 or IPv6 address") from None
         return ip, ip
+    text = scrub_text(text)  # as the event's text fields: a card number inside is masked
     return text, text
 
 

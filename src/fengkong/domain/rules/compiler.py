@@ -29,7 +29,7 @@ EVENT_FIELD_TYPES: dict[str, str] = {
     "occurred_at": TIME,
     "institution_id": STRING,
     "customer_id": STRING,
-    "phone": STRING,
+    "phone_hash": STRING,
     "device_id": STRING,
     "ip": STRING,
     "location": LOCATION,
