@@ -333,23 +333,14 @@ def test_no_card_number_card_security_data_or_password_in_clear(planted_run: Run
     assert not hits, _report(hits, (kind,))
 
 
-NAME_GAP = pytest.mark.xfail(
-    strict=True,
-    reason="known gap: an accepted account_open keeps `name` in clear in event_log.record and in the "
-    "analytics export (Parquet `name` column), because the cash-out risk register (batch/register.py, "
-    "003 篇四) prints the cardholder's name; protecting it needs the name sealed (SM4) and opened only "
-    "for the register. Refused events, errors and logs hold it masked.",
-)
-
-
-@pytest.mark.parametrize("kind", [k if k != "name" else pytest.param(k, marks=NAME_GAP) for k in PERSONAL])
+@pytest.mark.parametrize("kind", PERSONAL)
 def test_no_phone_name_or_resident_id_in_clear(planted_run: Run, kind: str) -> None:
     hits = [h for h in planted_run.hits if h.planted.kind == kind]
     assert not hits, _report(hits, (kind,))
 
 
 def test_a_refused_name_is_masked(planted_run: Run) -> None:
-    """What is left of the name gap is the accepted event: a refused one keeps the name masked."""
+    """A refused event keeps the name masked, as an accepted one does (name_masked, name_hash)."""
     hits = [h for h in planted_run.hits if h.planted.label == "name of a rejected event"]
     assert not hits, _report(hits, ("name",))
 
@@ -368,5 +359,5 @@ def test_http_answers_and_store(full_pack_client: TestClient, tmp_path: Path, ca
         answers.append(rejected.text)
     assert sum('"error"' in a for a in answers[: len(lines)]) == 5, answers
     hits = scan(planted, [tmp_path], {"HTTP answers": "\n".join(answers), "log": caplog.text})
-    kinds = tuple(k for k in KINDS if k != "name")  # the name: see NAME_GAP
+    kinds = KINDS
     assert not [h for h in hits if h.planted.kind in kinds], _report(hits, kinds)

@@ -33,7 +33,7 @@ FIELDS = (
     "statement_due_date",
     "target_event_id",
     "label",
-    "name",
+    "name_masked",
 )
 PATHS = (*FIELDS, "location.city")
 NAMES = (*EVENT_COLUMNS, *FIELDS, "city")  # the Parquet columns, in the order of the rows

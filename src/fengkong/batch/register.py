@@ -53,7 +53,8 @@ def register_rows(
         involved = [c for c in cards if c[0] in risky_cards] or cards
         names = dict(
             con.execute(
-                "SELECT customer_id, any_value(name) FROM ev WHERE type = 'account_open' AND name IS NOT NULL GROUP BY customer_id"
+                "SELECT customer_id, any_value(name_masked) FROM ev WHERE type = 'account_open' "
+                "AND name_masked IS NOT NULL GROUP BY customer_id"
             ).fetchall()
         )
         record = registry.get(f.entity_id, {})

@@ -321,7 +321,10 @@ FIELDS: dict[str, FieldSpec] = {
         "identity number: resident ID (18 or 15 digits), Hong Kong/Macau/Taiwan residence permit, foreigner's "
         "permanent residence ID; replaced by a keyed hash of its canonical form at the door",
     ),
-    "name": _text(limit=128),
+    "name": _text(
+        "the applicant's name; replaced at the door by a keyed hash (name_hash) and a masked form (name_masked)",
+        128,
+    ),
     "verification_channels": FieldSpec(
         _integer(0, 100),
         {"type": "integer", "minimum": 0, "maximum": 100},
@@ -677,6 +680,10 @@ class EventValidator:
         phone = fields.pop("phone", None)
         if phone is not None:
             fields["phone_hash"] = phone_key(phone, self._protector)
+        name = fields.pop("name", None)
+        if isinstance(name, str) and name.strip():  # a person's name: matched by hash, shown masked
+            fields["name_hash"] = self._protector.identifier_hash("name", " ".join(name.split()).casefold())
+            fields["name_masked"] = _mask_name(name)
         return tuple(sealed)
 
 

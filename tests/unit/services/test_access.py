@@ -186,3 +186,33 @@ def test_a_revocation_in_another_process_is_seen_within_a_second(tmp_path: Path)
         time.sleep(1.1)
         with pytest.raises(Unauthenticated, match="revoked"):
             second.access.authenticate(issued.secret)
+
+
+def test_the_jwks_is_fetched_from_the_identity_providers_url(tmp_path: Path) -> None:
+    """As with a real IdP: the keys come from its JWKS endpoint (here a local HTTP server)."""
+    import http.server
+    import threading
+
+    key, jwks = _rsa()
+    body = json.dumps(jwks).encode()
+
+    class Jwks(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Jwks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
+        with fengkong.in_memory(oidc_issuer="https://idp.bank.example", oidc_jwks=url) as platform:
+            who = platform.access.authenticate(_token(key, preferred_username="qian", roles=["auditor"]))
+            assert (who.name, who.roles) == ("sso:qian", frozenset({"auditor"}))
+    finally:
+        server.shutdown()
