@@ -68,6 +68,9 @@ MATRIX: dict[tuple[str, str], set[str] | str] = {
     ("POST", "/v1/terminals"): {"client"},
     ("GET", "/v1/merchants/{merchant_id}"): {"client", "analyst", "supervisor", "list_manager"},
     ("GET", "/v1/terminals/{terminal_id}"): {"client", "analyst", "supervisor", "list_manager"},
+    ("POST", "/v1/terminals/{terminal_id}/keys"): {"secops"},
+    ("GET", "/v1/terminal-keys:report"): {"secops", "supervisor"},
+    ("GET", "/v1/audit/access-report"): {"auditor"},
     ("GET", "/v1/rules"): {"analyst", "supervisor"},
     ("POST", "/v1/rules:reload"): {"supervisor"},
     ("DELETE", "/v1/sessions/current"): ANY,
@@ -103,7 +106,8 @@ def _concrete(path: str) -> str:
 
 def _call(client: TestClient, method: str, path: str, headers: dict[str, str] | None = None) -> int:
     body = None if method in ("GET", "DELETE") else {}
-    query = {"reason": "matrix", "source": "test", "value": "x"}
+    query = {"reason": "matrix", "source": "test", "value": "x", "approved_by": "someone-else"}
+    query |= {"since": "2026-01-01T00:00:00+08:00", "until": "2026-07-01T00:00:00+08:00"}
     return client.request(method, _concrete(path), json=body, params=query, headers=headers).status_code
 
 
@@ -347,3 +351,33 @@ def test_a_body_over_the_limit_is_refused_declared_or_streamed(platform: Platfor
         assert declared.status_code == 413
         streamed = client.post("/v1/events:batch", content=chunks())
         assert streamed.status_code == 413 and streamed.json()["error"]["field"] == "(body)"
+
+
+def test_terminal_key_custody_and_the_access_report_over_http(platform: Platform) -> None:
+    app = create_app(platform)
+    client_key, secops, auditor = bearer(platform, "client"), bearer(platform, "secops"), bearer(platform, "auditor")
+    with TestClient(app) as http:
+        for terminal in ("T1", "T2"):
+            made = http.post("/v1/terminals", headers=client_key, json={"terminal_id": terminal, "certified": True})
+            assert made.status_code == 201, made.text
+        first = http.post("/v1/terminals/T1/keys", headers=secops, json={"kcv": "0a1b2c", "version": "1"})
+        assert first.status_code == 201 and first.json()["findings"] == []
+        second = http.post("/v1/terminals/T2/keys", headers=secops, json={"kcv": "0A1B2C", "version": "1"})
+        assert [f["code"] for f in second.json()["findings"]] == ["TERMINAL_KEY_SHARED"]
+        assert (
+            http.post("/v1/terminals/T2/keys", headers=client_key, json={"kcv": "ffffff", "version": "2"}).status_code
+            == 403
+        )
+        report = http.get("/v1/terminal-keys:report", headers=secops).json()
+        assert {(f["code"], f["terminal_id"]) for f in report["findings"]} == {
+            ("TERMINAL_KEY_SHARED", "T1"),
+            ("TERMINAL_KEY_SHARED", "T2"),
+        }
+        token = http.post("/v1/tokens", headers=secops, json={"card_number": PAN, "reason": "wallet"}).json()["token"]
+        http.post(f"/v1/tokens/{token}:detokenize", headers=secops, json={"purpose": "chargeback 88"})
+        window = {"since": "2000-01-01T00:00:00+08:00", "until": "2999-01-01T00:00:00+08:00"}
+        access = http.get("/v1/audit/access-report", headers=auditor, params=window).json()
+        secops_name = http.get("/v1/me", headers=secops).json()["name"]
+        assert any(r["actor"] == secops_name and r["action"] == "token.detokenize" for r in access["rows"])
+        assert any(r["action"] == "alert.terminal_key_shared" for r in access["rows"])
+        assert http.get("/v1/audit/access-report", headers=secops, params=window).status_code == 403

@@ -103,12 +103,15 @@ def test_the_credit_database_report_over_http(full_pack_client: TestClient) -> N
         "/v1/penalties/rented-accounts", json={"account_id": "acct-r", "owner_id_number": OWNER, **RENTED}
     )
     assert made.status_code == 201
-    rows = full_pack_client.get("/v1/penalties/report").json()
+    unapproved = full_pack_client.get("/v1/penalties/report", params={"reason": "monthly", "approved_by": ""})
+    assert unapproved.status_code == 422 and unapproved.json()["error"]["field"] == "approved_by"
+    approval = {"reason": "monthly report to the credit database", "approved_by": "li.supervisor"}
+    rows = full_pack_client.get("/v1/penalties/report", params=approval).json()
     assert [r["penalty"] for r in rows] == ["non_counter_and_payment_business_suspended", "no_new_accounts"]
     assert all(r["id_number"] is None and r["id_number_masked"] == "110105********002X" for r in rows)
     assert rows[0]["expires_at"][:4] != rows[1]["expires_at"][:4]  # 5 years and 3 years
     in_four_years = (datetime.now(UTC) + timedelta(days=4 * 365)).isoformat()
-    later = full_pack_client.get("/v1/penalties/report", params={"at": in_four_years}).json()
+    later = full_pack_client.get("/v1/penalties/report", params={"at": in_four_years, **approval}).json()
     assert [r["penalty"] for r in later] == ["non_counter_and_payment_business_suspended"]  # 3 years are over
 
 
@@ -162,7 +165,8 @@ def test_requests_by_electronic_message_over_http(
     ]
     assert refused and refused[0]["subject"] == "request:REQ-1"  # kept with its reason
     assert full_pack_client.post("/v1/requests", content=b"[1]").status_code == 422
-    assert full_pack_client.get("/v1/penalties/report", params={"at": "soon"}).json()["error"]["field"] == "at"
+    soon = {"at": "soon", "reason": "r", "approved_by": "a"}
+    assert full_pack_client.get("/v1/penalties/report", params=soon).json()["error"]["field"] == "at"
     stop["accounts"] = [{"account_id": "mule-1", "until": until}, {"account_id": "mule-2", "until": "next week"}]
     first = full_pack_client.post("/v1/requests", json=stop).json()
     assert [(r["account_id"], r["status"]) for r in first["results"]] == [("mule-1", "done"), ("mule-2", "refused")]

@@ -157,6 +157,14 @@ def test_vault_and_password_api(platform: Platform) -> None:
         ("wangfang", {"account_name": "WangFang"}, {"EQUALS_ACCOUNT_NAME"}),
         ("385512", {"phone": "13985512000"}, {"CONTAINS_PHONE"}),
         ("739204", {}, set()),
+        ("abcd9371", {}, {"CONSECUTIVE"}),
+        ("zyxw5821", {}, {"CONSECUTIVE"}),
+        ("qwer5821", {}, {"KEYBOARD_WALK"}),
+        ("1qaz8462", {}, {"KEYBOARD_WALK"}),
+        ("p@ssw0rd", {}, {"DICTIONARY_WORD"}),
+        ("W0a1ni!58", {}, {"DICTIONARY_WORD"}),
+        ("wangfang88", {"account_name": "WangFang"}, {"CONTAINS_ACCOUNT_NAME"}),
+        ("Tr0ub4dor&3", {}, set()),
     ],
 )
 def test_password_policy(password: str, context: dict[str, str], codes: set[str]) -> None:

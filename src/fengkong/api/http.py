@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -22,7 +23,7 @@ MAX_BODY_BYTES = 64 * MAX_EVENT_BYTES
 # instead of overflowing the database driver.
 MAX_ROW_ID = 2**63 - 1
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
-# Epoch seconds a body may give for a time: 1970 up to (not including) the year 3000, so that
+# The times a body may give (epoch seconds): 1970 up to (not including) the year 3000, so that
 # every moment can be shown in any time zone (Python's datetime ends with the year 9999).
 EPOCH_SECONDS_MAX = 32_503_680_000
 
@@ -82,16 +83,40 @@ def text(data: dict[str, Any], name: str) -> str:
     return "" if value is None else str(value)
 
 
-def moment(data: dict[str, Any], name: str) -> str | float | None:
-    """A body field holding a time, as the services take it: ISO-8601 text, or epoch seconds from
-    a JSON number (which this API decodes as int or Decimal); None when absent. Anything else is
-    refused here, naming the field."""
+def optional_text(data: dict[str, Any], name: str) -> str | None:
+    """A body field that is text when given (None when absent): any other JSON type is refused."""
     value = data.get(name)
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+    raise InputError(name, "must be text")
+
+
+def optional_object(data: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """A body field that is a JSON object when given (None when absent)."""
+    value = data.get(name)
+    if value is None or isinstance(value, dict):
+        return value
+    raise InputError(name, "must be a JSON object")
+
+
+def moment(data: dict[str, Any], name: str) -> str | float | None:
+    """A body field holding a time, as the services take it: ISO-8601 text, or epoch seconds from
+    a JSON number (which this API decodes as int or Decimal); None when absent. Anything else,
+    and a time outside 1970 to the year 3000 (which could not be shown in every time zone), is
+    refused here naming the field; what else is wrong with a text the service says."""
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        seconds = parsed.timestamp() if parsed.tzinfo is not None else 0.0
+    elif isinstance(value, int | Decimal) and not isinstance(value, bool):
         seconds = float(value)
-        if math.isfinite(seconds) and 0 <= seconds < EPOCH_SECONDS_MAX:
-            return seconds
-        raise InputError(name, f"epoch seconds are 0 to {EPOCH_SECONDS_MAX} (the year 3000)")
-    raise InputError(name, "must be an ISO-8601 time with a UTC offset, or epoch seconds")
+    else:
+        raise InputError(name, "must be an ISO-8601 time with a UTC offset, or epoch seconds")
+    if not (math.isfinite(seconds) and 0 <= seconds < EPOCH_SECONDS_MAX):
+        raise InputError(name, "must be from 1970 to before the year 3000")
+    return value if isinstance(value, str) else seconds

@@ -12,6 +12,7 @@ lacks (a generated client would drop the operation).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -19,6 +20,7 @@ from pydantic import BaseModel, Field
 from fengkong.api.http import EPOCH_SECONDS_MAX
 from fengkong.domain.access.roles import ROLES
 from fengkong.domain.decisions import Outcome
+from fengkong.domain.errors import InputError
 from fengkong.domain.events import Channel, EventType
 from fengkong.domain.lists.types import LIST_TYPES
 from fengkong.domain.requests import KINDS, MAX_ACCOUNTS
@@ -319,6 +321,19 @@ BODIES: dict[str, dict[str, Any]] = {
         },
         ("password",),
     ),
+    "TerminalKeyIn": _body(
+        "A master key loaded into a terminal: its check value and version, never the key (001 §1.8-7②)",
+        {
+            "kcv": {
+                "type": "string",
+                "pattern": "^[0-9A-Fa-f ]{6,23}$",
+                "description": "key check value, 6-16 hex digits",
+            },
+            "version": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,32}$"},
+            "loaded_at": {"type": "string", "format": "date-time", "description": "default: now"},
+        },
+        ("kcv", "version"),
+    ),
     "MerchantIn": _body(
         "A merchant to register (onboard); unknown fields are refused",
         _fields(
@@ -388,6 +403,97 @@ BODIES: dict[str, dict[str, Any]] = {
     ),
     "RolesIn": _body("A user's roles (not your own)", {"roles": _ROLES, **_REASON}, ("roles",)),
 }
+
+# One example of each body that does something (shown by the docs; schemathesis sends them first).
+_CASE_EXAMPLE = {"case_number": "SZ-2024-001", "authority": "Shenzhen PSB", "reason": "telecom fraud"}
+BODY_EXAMPLES: dict[str, dict[str, Any]] = {
+    "ReasonIn": {"reason": "confirmed with the customer"},
+    "CustomerLimitsIn": {"single": "5000.00", "daily": "20000.00", "reason": "asked at the branch"},
+    "TransferAgreementIn": {
+        "to_account_daily_amount": "10000.00",
+        "to_account_daily_count": 5,
+        "to_bank_daily_amount": "50000.00",
+        "to_bank_daily_count": 10,
+        "reason": "signed at the branch",
+    },
+    "ListEntryIn": {"value": "dev-77", "reason": "fraud ring", "source": "case 7", "evidence": "report 2231"},
+    "PenaltyChangeIn": {"expires_at": "2030-01-01T00:00:00+08:00", "reason": "court order 2024-17"},
+    "CheckerNoteIn": {"note": "checked against the case file"},
+    "StopPaymentIn": {"account_id": "a-9", **_CASE_EXAMPLE},
+    "FreezeIn": {"account_id": "a-9", "amount": "500.00", **_CASE_EXAMPLE, "expires_at": "2030-01-01T00:00:00+08:00"},
+    "RentedAccountIn": {
+        "account_id": "a-8",
+        "owner_id_number": "11010519491231002X",
+        "reason": "sold the account",
+        "source": "police",
+    },
+    "OrderRequestIn": {
+        "request_id": "req-2024-001",
+        "kind": "stop_payment",
+        "authority": "Shenzhen PSB",
+        "case_number": "SZ-2024-003",
+        "officer": "Officer Wang",
+        "reason": "telecom fraud",
+        "accounts": [{"account_id": "a-7"}],
+    },
+    "TraceIn": {"event_id": "t-1001", "window_hours": 72, "max_hops": 6},
+    "TraceStopIn": {"event_id": "t-1001", **_CASE_EXAMPLE},
+    "SharingReportIn": {"subject_type": "phone", "value": "13800138000", "risk_type": "telecom_fraud"},
+    "SharingQueryIn": {"subject_type": "phone", "value": "13800138000"},
+    "TokenIn": {
+        "card_number": "6222021234567890128",
+        "reason": "wallet provisioning",
+        "controls": {"max_uses": 10, "per_use_max": "500.00", "channels": [Channel.MOBILE_BANKING.value]},
+    },
+    "DetokenizeIn": {"purpose": "chargeback 2231"},
+    "PasswordCheckIn": {"password": "Xq7pL9", "account_name": "Li Wei", "birth_date": "1990-05-17"},
+    "MerchantIn": {"merchant_id": "m-1", "name": "Corner Shop", "mcc": "5411"},
+    "TerminalKeyIn": {"kcv": "1A2B3C", "version": "2026-11"},
+    "TerminalIn": {"terminal_id": "t-1", "serial": "SN-0001", "certified": True, "kind": "fixed", "merchants": ["m-1"]},
+    "ApiKeyIn": {"label": "acquirer gateway", "institution": "home", "roles": ["client"], "days": 90},
+    "ApiKeyRotationIn": {"overlap_hours": 24, "reason": "yearly rotation"},
+    "UserIn": {"username": "li.wei", "roles": ["analyst"], "reason": "joined the fraud team"},
+    "RolesIn": {"roles": ["analyst", "supervisor"], "reason": "promoted"},
+}
+for _name, _example in BODY_EXAMPLES.items():
+    BODIES[_name]["examples"] = [_example]
+
+
+# The Python types a JSON value of each schema type decodes to (numbers are exact: int or Decimal).
+_DECODED: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, Decimal, float),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def _fits(value: Any, schema: dict[str, Any]) -> bool:
+    """Whether a decoded JSON value has the type `schema` describes (types only, not formats)."""
+    if "anyOf" in schema:
+        return any(_fits(value, branch) for branch in schema["anyOf"])
+    kind = schema.get("type")
+    if kind is None:
+        return True
+    if isinstance(value, bool) and kind != "boolean":  # a bool is an int to Python, not to JSON
+        return False
+    if kind == "array":
+        return isinstance(value, list) and all(_fits(item, schema.get("items", {})) for item in value)
+    return isinstance(value, _DECODED[kind])
+
+
+def check_types(name: str, data: dict[str, Any]) -> None:
+    """Refuse (InputError naming the field) a field of body `name` whose JSON type is not the one
+    BODIES describes, for services that take a body's fields as they come; an absent or null
+    field, and one the schema does not name, are left to the service."""
+    properties = BODIES[name].get("properties", {})
+    for field_name, value in data.items():
+        schema = properties.get(field_name)
+        if value is not None and schema is not None and not _fits(value, schema):
+            kinds = [b.get("type") for b in schema["anyOf"]] if "anyOf" in schema else [schema.get("type")]
+            raise InputError(field_name, "must be " + " or ".join(f"a JSON {k}" for k in kinds))
 
 
 def _model(model: type[BaseModel]) -> dict[str, Any]:

@@ -99,7 +99,7 @@ def _print_login(console: Console, data_dir: Path, initial: str) -> None:
         f'       -d \'{{"username": "demo.admin", "password": "{initial}"}}\'\n'
         "  (an initial password: change it with POST /v1/me/password before anything else; then\n"
         f"   `fengkong keys create --label core --role client {where}` makes a key for a system,\n"
-        "   sent as Authorization: Bearer <key>; see docs/operations.md, 'Access')",
+        "   sent as Authorization: Bearer <key>; see docs/access.md)",
         markup=False,
     )
 

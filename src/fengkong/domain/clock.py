@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from fengkong.domain.errors import InputError
+
 # China has had no daylight saving time since 1991, so a fixed offset is exact for business
 # dates and avoids a tzdata dependency on minimal machines.
 SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -59,3 +61,15 @@ def add_years(moment: datetime, years: int) -> datetime:
         return moment.replace(year=moment.year + years)
     except ValueError:  # 29 February -> a year without it
         return moment.replace(year=moment.year + years, day=28)
+
+
+def parse_moment(name: str, text: str) -> datetime:
+    """An ISO-8601 time given by a person or a system, which must say its offset (a time without
+    one would be read in whatever zone the server runs in); InputError names the field."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise InputError(name, "is not an ISO-8601 time, e.g. 2024-03-01T00:00:00+08:00") from None
+    if moment.tzinfo is None:
+        raise InputError(name, "needs a UTC offset, e.g. 2024-03-01T00:00:00+08:00")
+    return moment

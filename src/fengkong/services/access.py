@@ -416,6 +416,8 @@ class AccessService:
         return {"otpauth_uri": self.codes.uri(seed, user.username, "fengkong")}
 
     def confirm_totp(self, principal: Principal, code: str) -> dict[str, Any]:
+        if principal.kind != "user":
+            raise InputError("(authorization)", "a second factor is for people logged in with a password")
         user = self._user(principal.name)
         if user.totp_sealed is None:
             raise Conflict("code", "enrol a second factor first")

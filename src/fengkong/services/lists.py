@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any, TextIO
 
 from fengkong.domain import clock
@@ -22,7 +23,7 @@ from fengkong.domain.money import MoneyError, parse_yuan
 from fengkong.domain.ports import AuditLog, ChangeRequests, IdentifierProtector, ListStore, UnitOfWork
 from fengkong.services.read_model import DecisionReadModel
 
-Instant = str | float | datetime | None
+Instant = str | float | Decimal | datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,22 +34,27 @@ class ImportRow:
     message: str = ""
 
 
+# Times an entry may start or end at: what every store and every ISO-8601 rendering can hold.
+EARLIEST, LATEST = 0.0, clock.to_epoch_seconds(datetime(3000, 1, 1, tzinfo=UTC))
+
+
 def instant(value: Instant, name: str) -> float | None:
-    """An ISO-8601 time with offset (or epoch seconds) as epoch seconds; None when absent."""
+    """An ISO-8601 time with offset (or epoch seconds) as epoch seconds, between 1970 and the
+    year 3000; None when absent."""
     if value is None or value == "":
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, datetime):
-        moment = value
+    if isinstance(value, bool):
+        raise InputError(name, "an ISO-8601 time with offset, or epoch seconds")
+    if isinstance(value, int | float | Decimal):
+        seconds = float(value)
     else:
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise InputError(name, "is not an ISO-8601 time, e.g. 2024-03-01T00:00:00+08:00") from None
-    if moment.tzinfo is None:
-        raise InputError(name, "needs a UTC offset, e.g. 2024-03-01T00:00:00+08:00")
-    return clock.to_epoch_seconds(moment)
+        moment = value if isinstance(value, datetime) else clock.parse_moment(name, value)
+        if moment.tzinfo is None:
+            raise InputError(name, "needs a UTC offset, e.g. 2024-03-01T00:00:00+08:00")
+        seconds = clock.to_epoch_seconds(moment)
+    if not EARLIEST <= seconds < LATEST:
+        raise InputError(name, "must be between 1970 and the year 3000")
+    return seconds
 
 
 def _now() -> float:

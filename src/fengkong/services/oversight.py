@@ -44,7 +44,7 @@ class Oversight:
     def access_report(self, *, actor: str, since: str, until: str) -> dict[str, Any]:
         """Who saw or exported what in [since, until): every such row and the totals per person and
         action. Making the report is itself recorded, and it says when the previous one was made."""
-        start, end = _moment("since", since), _moment("until", until)
+        start, end = clock.parse_moment("since", since), clock.parse_moment("until", until)
         if end <= start:
             raise InputError("until", "must be after since")
         rows: list[dict[str, Any]] = []
@@ -82,13 +82,3 @@ class Oversight:
             "totals": [{"actor": a, "action": act, "count": n} for (a, act), n in sorted(totals.items())],
             "rows": rows,
         }
-
-
-def _moment(name: str, text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(name, "an ISO-8601 time with offset") from None
-    if moment.tzinfo is None:
-        raise InputError(name, "needs a UTC offset")
-    return moment

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from fengkong.domain import clock
-from fengkong.domain.errors import InputError, required
+from fengkong.domain.errors import required
 from fengkong.domain.terminal_keys import KeyLoad, check_kcv, check_version, key_findings
 from fengkong.services.merchants import MerchantService
 
@@ -26,7 +26,7 @@ class TerminalKeys:
         required(actor=actor)
         terminal = self.merchants.terminal(terminal_id)
         history = list(terminal.get("keys") or [])
-        when = clock.utc_now() if not loaded_at else _moment(loaded_at)
+        when = clock.utc_now() if not loaded_at else clock.parse_moment("loaded_at", loaded_at)
         load = KeyLoad(check_version(version, history), check_kcv(kcv), when.isoformat(), actor)
         record = {**terminal, "keys": [*history, load.to_dict()], "key_version": load.version}
         self.merchants.keep("terminal", terminal_id, record, str(terminal.get("status") or "active"), actor)
@@ -40,7 +40,7 @@ class TerminalKeys:
         return {"terminal_id": terminal_id, "key": load.to_dict(), "rotation": len(history) > 0, "findings": shared}
 
     def report(self, at: str | None = None) -> dict[str, Any]:
-        moment = clock.utc_now() if not at else _moment(at)
+        moment = clock.utc_now() if not at else clock.parse_moment("at", at)
         findings = self._findings(moment)
         return {
             "at": moment.isoformat(),
@@ -57,13 +57,3 @@ class TerminalKeys:
 
     def _findings(self, at: datetime) -> list[Any]:
         return key_findings(self._current(), at, int(self.policy("terminal_key_rotation_days")))
-
-
-def _moment(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError("loaded_at", "an ISO-8601 time with offset") from None
-    if moment.tzinfo is None:
-        raise InputError("loaded_at", "needs a UTC offset")
-    return moment

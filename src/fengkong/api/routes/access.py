@@ -4,6 +4,7 @@ made it."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -108,7 +109,8 @@ def build(access: AccessService, guard: Guard) -> APIRouter:
     async def rotate_key(key_id: str, request: Request, who: Principal = guard(P.ACCESS_ADMIN)) -> Response:
         d = await read_object(request)
         hours = d.get("overlap_hours", 24)
-        if not isinstance(hours, int | float) or isinstance(hours, bool):
+        # JSON numbers arrive as int or Decimal (exact); one too large for a float is refused too.
+        if isinstance(hours, bool) or not isinstance(hours, int | Decimal | float) or not -1e6 < hours < 1e6:
             raise InputError("overlap_hours", "must be a number of hours")
         return _issued(
             access.rotate_key(who.name, key_id, overlap_hours=float(hours), reason=text(d, "reason")), "api_key"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from fengkong.api.auth import Guard
@@ -12,7 +13,11 @@ from fengkong.api.http import RowId, json_response, moment, read_body, read_obje
 from fengkong.api.schemas import answers, ref, request_body
 from fengkong.domain.access.principal import Principal
 from fengkong.domain.access.roles import Permission as P
+from fengkong.domain.lists.types import LIST_TYPES
 from fengkong.services.lists import ListService
+
+# The list a path names: described with its values (the service refuses any other, 422).
+ListType = Annotated[str, Path(json_schema_extra={"enum": list(LIST_TYPES)})]
 
 
 def build(lists: ListService, guard: Guard) -> APIRouter:
@@ -24,7 +29,7 @@ def build(lists: ListService, guard: Guard) -> APIRouter:
         status_code=201,
         openapi_extra=request_body(ref("ListEntryIn")),
     )
-    async def add_entry(list_type: str, request: Request, who: Principal = guard(P.LISTS_WRITE)) -> Response:
+    async def add_entry(list_type: ListType, request: Request, who: Principal = guard(P.LISTS_WRITE)) -> Response:
         d = await read_object(request)
         entry = lists.add(
             list_type,
@@ -39,7 +44,7 @@ def build(lists: ListService, guard: Guard) -> APIRouter:
         return json_response(entry.to_dict(), 201)
 
     @router.get("/lists/{list_type}/entries", summary="Active entries for a value (shown masked)")
-    def find_entries(list_type: str, value: str, who: Principal = guard(P.LISTS_READ)) -> Response:
+    def find_entries(list_type: ListType, value: str, who: Principal = guard(P.LISTS_READ)) -> Response:
         return json_response([e.to_dict() for e in lists.lookup(list_type, value)])
 
     @router.post(
@@ -48,7 +53,7 @@ def build(lists: ListService, guard: Guard) -> APIRouter:
         openapi_extra=request_body(ref("ListImportCsv"), "text/csv"),
     )
     async def import_entries(
-        list_type: str, request: Request, source: str, who: Principal = guard(P.LISTS_WRITE)
+        list_type: ListType, request: Request, source: str, who: Principal = guard(P.LISTS_WRITE)
     ) -> Response:
         csv_text = (await read_body(request)).decode("utf-8-sig", errors="replace")
         rows = lists.import_csv(list_type, io.StringIO(csv_text), actor=who.name, source=source)

@@ -8,19 +8,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from fengkong.api.auth import Guard
-from fengkong.api.http import json_response, read_object
-from fengkong.api.schemas import answers, ref, request_body
+from fengkong.api.http import json_response, read_object, text
+from fengkong.api.schemas import answers, check_types, ref, request_body
 from fengkong.domain.access.principal import Principal
 from fengkong.domain.access.roles import Permission as P
 from fengkong.domain.merchants import OnboardingResult
 from fengkong.services.merchants import MerchantService
+from fengkong.services.terminal_keys import TerminalKeys
 
 
-def build(merchants: MerchantService, guard: Guard) -> APIRouter:
+def build(merchants: MerchantService, keys: TerminalKeys, guard: Guard) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["merchants"])
 
-    async def register(request: Request, onboard: Callable[..., OnboardingResult], actor: str) -> Response:
+    async def register(request: Request, body: str, onboard: Callable[..., OnboardingResult], actor: str) -> Response:
         d = await read_object(request)
+        check_types(body, d)
         result = onboard({k: v for k, v in d.items() if k != "actor"}, actor=actor)
         return json_response(result.to_dict(), 201)
 
@@ -31,7 +33,7 @@ def build(merchants: MerchantService, guard: Guard) -> APIRouter:
         openapi_extra=request_body(ref("MerchantIn")),
     )
     async def merchant(request: Request, who: Principal = guard(P.MERCHANTS_WRITE)) -> Response:
-        return await register(request, merchants.register_merchant, who.name)
+        return await register(request, "MerchantIn", merchants.register_merchant, who.name)
 
     @router.post(
         "/terminals",
@@ -40,7 +42,7 @@ def build(merchants: MerchantService, guard: Guard) -> APIRouter:
         openapi_extra=request_body(ref("TerminalIn")),
     )
     async def terminal(request: Request, who: Principal = guard(P.MERCHANTS_WRITE)) -> Response:
-        return await register(request, merchants.register_terminal, who.name)
+        return await register(request, "TerminalIn", merchants.register_terminal, who.name)
 
     @router.get("/merchants/{merchant_id}", summary="A merchant's record", responses=answers(404))
     def get_merchant(merchant_id: str, who: Principal = guard(P.MERCHANTS_READ)) -> Response:
@@ -49,5 +51,28 @@ def build(merchants: MerchantService, guard: Guard) -> APIRouter:
     @router.get("/terminals/{terminal_id}", summary="A terminal's record", responses=answers(404))
     def get_terminal(terminal_id: str, who: Principal = guard(P.MERCHANTS_READ)) -> Response:
         return json_response(merchants.terminal(terminal_id))
+
+    @router.post(
+        "/terminals/{terminal_id}/keys",
+        summary="Record a master key loaded into a terminal (check value and version, never the key)",
+        status_code=201,
+        responses=answers(404),
+        openapi_extra=request_body(ref("TerminalKeyIn")),
+    )
+    async def load_key(terminal_id: str, request: Request, who: Principal = guard(P.TERMINAL_KEYS_MANAGE)) -> Response:
+        d = await read_object(request)
+        check_types("TerminalKeyIn", d)
+        loaded = keys.record(
+            terminal_id,
+            kcv=text(d, "kcv"),
+            version=text(d, "version"),
+            actor=who.name,
+            loaded_at=text(d, "loaded_at") or None,
+        )
+        return json_response(loaded, 201)
+
+    @router.get("/terminal-keys:report", summary="Terminals sharing a master key, overdue keys, terminals with none")
+    def key_report(at: str | None = None, who: Principal = guard(P.TERMINAL_KEYS_READ)) -> Response:
+        return json_response(keys.report(at))
 
     return router

@@ -16,6 +16,7 @@ from fengkong.domain.access.roles import Permission as P
 from fengkong.domain.errors import InputError
 from fengkong.services.lists import ListService
 from fengkong.services.orders import OrderService
+from fengkong.services.oversight import Oversight
 from fengkong.services.requests import RequestService
 
 
@@ -32,7 +33,9 @@ def _number(data: dict[str, Any], name: str, default: float) -> float:
     return number
 
 
-def build(orders: OrderService, lists: ListService, requests: RequestService, guard: Guard) -> APIRouter:
+def build(
+    orders: OrderService, lists: ListService, requests: RequestService, oversight: Oversight, guard: Guard
+) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["orders"])
 
     @router.post(
@@ -105,10 +108,19 @@ def build(orders: OrderService, lists: ListService, requests: RequestService, gu
         return json_response(change.to_dict(), 202)
 
     @router.get("/penalties/report", summary="Penalised persons for the credit information database (001 §1.4)")
-    def penalty_report(at: str | None = None, who: Principal = guard(P.ORDERS_READ)) -> Response:
+    def penalty_report(
+        reason: str, approved_by: str, at: str | None = None, who: Principal = guard(P.ORDERS_READ)
+    ) -> Response:
         """Identity numbers masked and hashed: fengkong keeps none in clear (`fengkong penalty
-        report --identities` joins the bank's own numbers)."""
-        return json_response(lists.penalised_persons(at))
+        report --identities` joins the bank's own numbers). An export of personal data: it says
+        why and who approved it, and is recorded with the caller's roles."""
+        oversight.check_export(actor=who.name, reason=reason, approved_by=approved_by)
+        rows = lists.penalised_persons(at)
+        oversight.record_export(
+            actor=who.name, what="penalty_report", rows=len(rows), reason=reason, approved_by=approved_by,
+            roles=tuple(sorted(who.roles)),
+        )  # fmt: skip
+        return json_response(rows)
 
     @router.post(
         "/requests",

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from fengkong.api.auth import Guard
-from fengkong.api.http import json_response, read_object
+from fengkong.api.http import json_response, optional_text, read_object
 from fengkong.api.schemas import ref, request_body
 from fengkong.domain.access.principal import Principal
 from fengkong.domain.access.roles import Permission as P
@@ -28,9 +28,6 @@ def build(guard: Guard) -> APIRouter:
         d = await read_object(request)
         if not isinstance(d.get("password"), str):
             raise InputError("password", "is required")
-        for name in ("account_name", "phone", "id_number"):
-            if d.get(name) is not None and not isinstance(d[name], str):
-                raise InputError(name, "must be text")
         born = None
         if d.get("birth_date"):
             try:
@@ -39,9 +36,9 @@ def build(guard: Guard) -> APIRouter:
                 raise InputError("birth_date", "must be YYYY-MM-DD") from None
         result = check_password(
             d["password"],
-            account_name=d.get("account_name"),
-            phone=d.get("phone"),
-            id_number=d.get("id_number"),
+            account_name=optional_text(d, "account_name"),
+            phone=optional_text(d, "phone"),
+            id_number=optional_text(d, "id_number"),
             birth_date=born,
             initial=bool(d.get("initial")),
         )

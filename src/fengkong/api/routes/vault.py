@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from fengkong.api.auth import Guard
-from fengkong.api.http import json_response, read_object, text
+from fengkong.api.http import json_response, optional_object, optional_text, read_object, text
 from fengkong.api.schemas import answers, ref, request_body
 from fengkong.domain.access.principal import Principal
 from fengkong.domain.access.roles import Permission as P
@@ -29,9 +29,9 @@ def build(vault: VaultService, guard: Guard) -> APIRouter:
             vault.issue(
                 actor=who.name,
                 reason=text(d, "reason"),
-                card_number=d.get("card_number"),
-                card_ref=d.get("card_ref"),
-                controls=d.get("controls") or {},
+                card_number=optional_text(d, "card_number"),
+                card_ref=optional_text(d, "card_ref"),
+                controls=optional_object(d, "controls") or {},
             ),
             201,
         )

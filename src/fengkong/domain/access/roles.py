@@ -27,6 +27,8 @@ class Permission(StrEnum):
     MERCHANTS_READ = "merchants:read"
     RULES_READ = "rules:read"
     RULES_RELOAD = "rules:reload"  # take rule files changed on disk into use
+    TERMINAL_KEYS_MANAGE = "terminal-keys:manage"  # record a key loaded into a terminal (its KCV)
+    TERMINAL_KEYS_READ = "terminal-keys:read"  # shared and overdue terminal keys
     TOKENS_MANAGE = "tokens:manage"  # issue, suspend, resume, delete payment tokens
     TOKENS_READ = "tokens:read"
     TOKENS_DETOKENIZE = "tokens:detokenize"  # reveal a card number (with a stated reason; audited)
@@ -89,6 +91,7 @@ ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
                 P.MERCHANTS_READ,
                 P.RULES_READ,
                 P.RULES_RELOAD,
+                P.TERMINAL_KEYS_READ,
                 P.TOKENS_READ,
             }
         ),
@@ -98,8 +101,8 @@ ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
         frozenset({P.LISTS_READ, P.LISTS_WRITE, P.CHANGES_DECIDE, P.MERCHANTS_READ, P.REFERENCE_READ}),
     ),
     "secops": (
-        "security operations: payment tokens and, with a stated reason, card numbers",
-        frozenset({P.TOKENS_READ, P.TOKENS_MANAGE, P.TOKENS_DETOKENIZE}),
+        "security operations: payment tokens, card numbers with a stated reason, terminal key custody",
+        frozenset({P.TOKENS_READ, P.TOKENS_MANAGE, P.TOKENS_DETOKENIZE, P.TERMINAL_KEYS_MANAGE, P.TERMINAL_KEYS_READ}),
     ),
     "auditor": (
         "internal audit: reads the audit log and the access report, changes nothing",

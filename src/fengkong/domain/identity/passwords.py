@@ -46,6 +46,9 @@ def _birthday_forms(born: date) -> set[str]:
 
 _KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p")
 _LOOK_ALIKES = str.maketrans({"@": "a", "4": "a", "0": "o", "1": "l", "!": "i", "3": "e", "$": "s", "5": "s", "7": "t"})
+_LOOK_ALIKES_I = str.maketrans(
+    {"@": "a", "4": "a", "0": "o", "1": "i", "!": "i", "3": "e", "$": "s", "5": "s", "7": "t"}
+)
 # Words people build passwords from (English and pinyin), matched after undoing look-alikes.
 _DICTIONARY = (
     "password", "passwd", "admin", "welcome", "letmein", "qwerty", "iloveyou", "monkey", "dragon", "master",
@@ -80,8 +83,9 @@ def _keyboard_walk(text: str, size: int = 4) -> bool:
 
 def _dictionary_word(text: str) -> bool:
     """A common word, also spelt with look-alikes (p@ssw0rd is password)."""
-    plain = text.lower().translate(_LOOK_ALIKES)
-    return any(word in plain for word in _DICTIONARY if len(word) >= 4 or plain == word)
+    low = text.lower()
+    readings = {low.translate(_LOOK_ALIKES), low.translate(_LOOK_ALIKES_I)}  # a 1 read as l, and as i
+    return any(word in plain for plain in readings for word in _DICTIONARY if len(word) >= 4 or plain == word)
 
 
 def common_weaknesses(text: str, account_name: str | None = None) -> list[tuple[str, str, str]]:
