@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from fengkong.api.app import create_app
@@ -28,3 +30,11 @@ def api_client(platform: Platform, *roles: str, institution: str = "home") -> Te
 def person(name: str, *roles: str, institution: str = "home") -> Principal:
     """An authenticated principal, as the API hands it to a service after checking a credential."""
     return Principal(name, "user", frozenset(roles), institution)
+
+
+def cli_key(data_dir: str | Path, *roles: str) -> str:
+    """An API key made in an embedded data directory, for `--credential` of a command."""
+    import fengkong
+
+    with fengkong.embedded(data_dir) as platform:
+        return platform.access.create_key("tests", label="cli", institution="home", roles=roles, days=1).secret

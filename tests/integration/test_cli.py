@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import fengkong
 from fengkong import __version__
 from fengkong.cli.main import main
 
@@ -41,8 +42,8 @@ def test_a_missing_file_is_named(
             "import",
             "device",
             str(tmp_path / "nope.csv"),
-            "--actor",
-            "a",
+            "--credential",
+            "fk_x_y",
             "--source",
             "s",
             "--data-dir",
@@ -83,12 +84,14 @@ def test_a_bad_option_is_named(
     code, _, err = run(["audit", "verify", "--data-dir", str(tmp_path / "d")], monkeypatch, capsys)
     assert code == 2 and "FENGKONG_LATENESS_S" in err
     monkeypatch.delenv("FENGKONG_LATENESS_S")
+    with fengkong.embedded(tmp_path / "d") as platform:
+        supervisor = platform.access.create_key("t", label="s", institution="home", roles=["supervisor"]).secret
     code, _, err = run(
         [
             "stop",
             "acct-1",
-            "--actor",
-            "a",
+            "--credential",
+            supervisor,
             "--reason",
             "r",
             "--case",

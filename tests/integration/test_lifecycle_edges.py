@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 
 from fengkong import Settings
 from fengkong.bootstrap import build_platform
-from tests.access import api_client
+from tests.access import api_client, cli_key
 from tests.integration.helpers import rule_args, run_fengkong, score_events
 from tests.scenarios.limits_helpers import HOLD_RULES, LIMIT_RULES, at, payment
 
@@ -155,7 +155,8 @@ def test_an_analyst_declines_a_held_payment_from_the_command_line(tmp_path: Path
     assert answer["decision"] == "review" and answer["status"] == "pending"
     assert held["event_id"] in run_fengkong("holds", "list", *data, *rules)
     run_fengkong(
-        "holds", "decline", held["event_id"], "--actor", "alice", "--reason", "customer does not recognise it",
+        "holds", "decline", held["event_id"], "--credential", cli_key(tmp_path / "d", "analyst"),
+        "--reason", "customer does not recognise it",
         "--at", at(0, 9.5).isoformat(), *data, *rules,
     )  # fmt: skip
     assert "declined" in run_fengkong("holds", "show", held["event_id"], *data, *rules)

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.access import cli_key
 from tests.integration.helpers import run_fengkong
 
 
@@ -60,7 +61,7 @@ def test_a_card_only_debit_is_stopped_from_the_command_line(tmp_path: Path) -> N
     )
     run_fengkong(
         "stop", "acct-9", "--case", ORDER["case_number"], "--authority", ORDER["authority"],
-        "--reason", ORDER["reason"], "--actor", ORDER["actor"], *data,
+        "--reason", ORDER["reason"], "--credential", cli_key(tmp_path / "d", "supervisor"), *data,
     )  # fmt: skip
     stopped = json.loads(run_fengkong("score", *data, stdin=json.dumps(debit("card-only", 5, "card-9"))))
     assert stopped["decision"] == "stop_payment"
@@ -118,11 +119,13 @@ def test_the_credit_database_report_over_http(full_pack_client: TestClient) -> N
 @pytest.mark.slow  # subprocesses
 def test_the_credit_database_report_joins_the_banks_own_numbers(tmp_path: Path) -> None:
     data = ["--data-dir", str(tmp_path / "d")]
-    run_fengkong("penalty", "rented", "acct-r", OWNER, *[f"--{k}={v}" for k, v in RENTED.items()], *data)
+    supervisor = cli_key(tmp_path / "d", "supervisor")
+    rented = [f"--{k}={v}" for k, v in RENTED.items() if k != "actor"]
+    run_fengkong("penalty", "rented", "acct-r", OWNER, *rented, "--credential", supervisor, *data)
     kyc = tmp_path / "kyc.csv"
     kyc.write_text("110105194912310021\n11010519491231002x,customer-7\nnot-a-number\n", encoding="utf-8")
     report = tmp_path / "report.csv"
-    export = ("penalty", "report", "--identities", str(kyc), "--out", str(report), *data)
+    export = ("penalty", "report", "--identities", str(kyc), "--out", str(report), "--credential", supervisor, *data)
     unapproved = subprocess.run([sys.executable, "-m", "fengkong", *export, "--reason", "monthly"], capture_output=True)
     assert unapproved.returncode == 2 and b"approved_by" in unapproved.stderr and not report.exists()
     run_fengkong(*export, "--reason", "monthly report to the credit database", "--approved-by", "li.supervisor")
@@ -135,7 +138,7 @@ def test_the_credit_database_report_joins_the_banks_own_numbers(tmp_path: Path) 
     assert OWNER.encode() not in stored and b"110105194912310021" not in stored  # nothing kept in clear
     (exported,) = [json.loads(line) for line in run_fengkong("audit", "list", *data).splitlines() if '"export.' in line]
     assert exported["reason"] == "monthly report to the credit database"
-    assert json.loads(exported["payload"]) == {"rows": 2, "approved_by": "li.supervisor", "roles": []}
+    assert json.loads(exported["payload"]) == {"rows": 2, "approved_by": "li.supervisor", "roles": ["supervisor"]}
 
 
 def police(request_id: str, kind: str, accounts: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -189,5 +192,8 @@ def test_requests_by_electronic_message_over_http(
 def test_a_request_message_from_the_command_line(tmp_path: Path) -> None:
     message = tmp_path / "request.json"
     message.write_text(json.dumps(police("REQ-9", "stop_payment", [{"account_id": "mule-9"}])), encoding="utf-8")
-    answer = json.loads(run_fengkong("request", str(message), "--data-dir", str(tmp_path / "d")))
+    client = cli_key(tmp_path / "d", "client")
+    answer = json.loads(
+        run_fengkong("request", str(message), "--credential", client, "--data-dir", str(tmp_path / "d"))
+    )
     assert answer["request_id"] == "REQ-9" and answer["results"][0]["status"] == "done"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from fengkong import Engine, InvalidEventError, Outcome, Platform
-from tests.access import api_client
+from tests.access import api_client, cli_key
 from tests.scenarios.limits_helpers import CST, at, limits_platform, payment, unique
 
 
@@ -370,8 +370,8 @@ def test_cli_limits_and_account_import(tmp_path: Path) -> None:
             "c1",
             "--single",
             "300",
-            "--actor",
-            "ops",
+            "--credential",
+            cli_key(data, "client"),
             "--reason",
             "form 12",
             "--data-dir",
@@ -384,7 +384,8 @@ def test_cli_limits_and_account_import(tmp_path: Path) -> None:
     assert json.loads(done.stdout)["record"] == {"single": "300.00"}
     bad = subprocess.run(
         run
-        + ["limits", "customer", "c1", "--single", "1.234", "--actor", "ops", "--reason", "x", "--data-dir", str(data)],
+        + ["limits", "customer", "c1", "--single", "1.234", "--credential", cli_key(data, "client")]
+        + ["--reason", "x", "--data-dir", str(data)],
         capture_output=True,
         text=True,
     )

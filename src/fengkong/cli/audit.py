@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from fengkong.cli.options import DataDir, DbUrl
-from fengkong.cli.session import emit, emit_all, note, operator, platform, stores
+from fengkong.cli.options import Credential, DataDir, DbUrl
+from fengkong.cli.session import acting, emit, emit_all, note, platform, stores
+from fengkong.domain.access.roles import Permission
 
 app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 
@@ -39,13 +40,15 @@ def audit_list(
 def audit_access_report(
     since: Annotated[str, typer.Option(help="From (ISO-8601 with offset), e.g. 2026-06-01T00:00:00+08:00.")],
     until: Annotated[str, typer.Option(help="Until (ISO-8601 with offset), not included.")],
+    credential: Credential,
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
     """Who saw or exported sensitive data, when, under which role and approval (for the internal
     audit held at least twice a year, 001 §1.8-1③). Making it is recorded too."""
     with platform(data_dir, database_url) as p:
-        report = p.oversight.access_report(actor=operator(), since=since, until=until)
+        who = acting(p, credential, Permission.AUDIT_READ)
+        report = p.oversight.access_report(actor=who.name, since=since, until=until)
     emit(report)
     if report["previous_report_overdue"]:
         note(f"the previous access report was made {report['previous_report_at'] or 'never'}: {report['schedule']}")

@@ -9,8 +9,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from fengkong.cli.options import Actor, DataDir, DbUrl, Reason, Rules, State
-from fengkong.cli.session import emit, emit_all, fail, platform
+from fengkong.cli.options import Credential, DataDir, DbUrl, Reason, Rules, State
+from fengkong.cli.session import acting, emit, emit_all, fail, platform
+from fengkong.domain.access.roles import Permission
 
 app = typer.Typer(help="Held payments: list, release, decline.", no_args_is_help=True)
 At = Annotated[
@@ -58,7 +59,7 @@ def _resolution(release: bool, doc: str) -> Callable[..., None]:
 
     def command(
         event_id: str,
-        actor: Actor,
+        credential: Credential,
         reason: Reason,
         at: At = None,
         data_dir: DataDir = None,
@@ -67,8 +68,9 @@ def _resolution(release: bool, doc: str) -> Callable[..., None]:
         rules: Rules = None,
     ) -> None:
         with platform(data_dir, database_url, state, rules, decide=True) as p:
+            who = acting(p, credential, Permission.HOLDS_WORK)
             act = p.holds.release if release else p.holds.decline
-            emit(act(event_id, actor=actor, reason=reason, at=_moment(at)).to_dict())
+            emit(act(event_id, actor=who.name, reason=reason, at=_moment(at)).to_dict())
 
     command.__doc__ = doc
     return command

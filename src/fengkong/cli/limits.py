@@ -9,8 +9,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from fengkong.cli.options import Actor, DataDir, DbUrl, Reason
-from fengkong.cli.session import emit, emit_all, platform, stores
+from fengkong.cli.options import Credential, DataDir, DbUrl, Reason
+from fengkong.cli.session import acting, emit, emit_all, platform, stores
+from fengkong.domain.access.roles import Permission
 
 app = typer.Typer(help="Customers' own limits and accounts' transfer agreements.", no_args_is_help=True)
 
@@ -19,20 +20,21 @@ def _set(
     kind: str,
     entity_id: str,
     values: Mapping[str, object] | None,
-    actor: str,
+    credential: str,
     reason: str,
     data_dir: Path | None,
     database_url: str | None,
 ) -> None:
     with platform(data_dir, database_url) as p:
-        change = p.reference.set(kind, entity_id, values, actor=actor, reason=reason)
+        who = acting(p, credential, Permission.REFERENCE_WRITE)
+        change = p.reference.set(kind, entity_id, values, actor=who.name, reason=reason)
     emit({"kind": kind, "id": entity_id, "record": change.record, "version": change.version})
 
 
 @app.command("customer")
 def limits_customer(
     customer_id: str,
-    actor: Actor,
+    credential: Credential,
     reason: Reason,
     single: Annotated[Optional[str], typer.Option(help="Single-payment limit, yuan.")] = None,  # noqa: UP045
     daily: Annotated[Optional[str], typer.Option(help="Daily limit, yuan.")] = None,  # noqa: UP045
@@ -42,13 +44,13 @@ def limits_customer(
 ) -> None:
     """Set (or --remove) a customer's own single and daily limits."""
     values = None if remove else {k: v for k, v in {"single": single, "daily": daily}.items() if v is not None}
-    _set("customer_limits", customer_id, values, actor, reason, data_dir, database_url)
+    _set("customer_limits", customer_id, values, credential, reason, data_dir, database_url)
 
 
 @app.command("agreement")
 def limits_agreement(
     account_id: str,
-    actor: Actor,
+    credential: Credential,
     reason: Reason,
     to_account_amount: Annotated[Optional[str], typer.Option(help="Daily amount to other accounts, yuan.")] = None,  # noqa: UP045
     to_account_count: Annotated[Optional[int], typer.Option(help="Daily transfers to other accounts.")] = None,  # noqa: UP045
@@ -66,7 +68,7 @@ def limits_agreement(
         "to_bank_daily_count": to_bank_count,
     }
     values = None if remove else {k: v for k, v in given.items() if v is not None}
-    _set("transfer_agreement", account_id, values, actor, reason, data_dir, database_url)
+    _set("transfer_agreement", account_id, values, credential, reason, data_dir, database_url)
 
 
 @app.command("show")

@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from fengkong.cli.options import Actor, DataDir, DbUrl, Reason
-from fengkong.cli.session import emit, emit_all, note, platform
+from fengkong.cli.options import Credential, DataDir, DbUrl, Reason
+from fengkong.cli.session import acting, emit, emit_all, note, platform
+from fengkong.domain.access.roles import Permission as P
 
 app = typer.Typer(help="Block and allow lists (R4).", no_args_is_help=True)
 changes = typer.Typer(help="Maker-checker: requests that need a second person.", no_args_is_help=True)
@@ -18,7 +19,7 @@ changes = typer.Typer(help="Maker-checker: requests that need a second person.",
 def lists_add(
     list_type: str,
     value: str,
-    actor: Actor,
+    credential: Credential,
     reason: Reason,
     source: Annotated[str, typer.Option(help="Who established it (police, case, internal).")],
     evidence: str = "",
@@ -28,9 +29,10 @@ def lists_add(
 ) -> None:
     """Add VALUE to LIST_TYPE (involved_account, suspicious_account, device, ip, phone, id_number, card, ...)."""
     with platform(data_dir, database_url) as p:
+        who = acting(p, credential, P.LISTS_WRITE)
         emit(
             p.lists.add(
-                list_type, value, actor=actor, reason=reason, source=source, evidence=evidence, expires_at=expires
+                list_type, value, actor=who.name, reason=reason, source=source, evidence=evidence, expires_at=expires
             ).to_dict()
         )
 
@@ -39,14 +41,15 @@ def lists_add(
 def lists_import(
     list_type: str,
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file.")],
-    actor: Actor,
+    credential: Credential,
     source: Annotated[str, typer.Option(help="Where the list comes from.")],
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
     """Bulk import a CSV (value,reason[,evidence,starts_at,expires_at]); every row is reported."""
     with platform(data_dir, database_url) as p, open(file, encoding="utf-8-sig", newline="") as handle:
-        rows = p.lists.import_csv(list_type, handle, actor=actor, source=source)
+        who = acting(p, credential, P.LISTS_WRITE)
+        rows = p.lists.import_csv(list_type, handle, actor=who.name, source=source)
     for row in rows:
         if row.outcome != "added":
             note(f"row {row.row}: {row.message}")
@@ -66,14 +69,15 @@ def lists_show(list_type: str, value: str, data_dir: DataDir = None, database_ur
 @app.command("remove")
 def lists_remove(
     entry_id: int,
-    maker: Annotated[str, typer.Option(help="Who asks.")],
+    credential: Credential,
     reason: Reason,
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
     """Ask to remove an entry or release a stop-payment / freeze; a second person approves."""
     with platform(data_dir, database_url) as p:
-        emit(p.lists.request_removal(entry_id, maker=maker, reason=reason).to_dict())
+        who = acting(p, credential, P.LISTS_WRITE)
+        emit(p.lists.request_removal(entry_id, maker=who.name, reason=reason).to_dict())
 
 
 @changes.command("list")
@@ -86,24 +90,26 @@ def changes_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
 @changes.command("approve")
 def changes_approve(
     request_id: int,
-    checker: Annotated[str, typer.Option(help="The second person.")],
+    credential: Credential,
     note_: Annotated[str, typer.Option("--note")] = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
     """Approve a request; refused if the checker is the maker."""
     with platform(data_dir, database_url) as p:
-        emit(p.lists.approve(request_id, checker=checker, note=note_).to_dict())
+        who = acting(p, credential, P.CHANGES_DECIDE)
+        emit(p.lists.approve(request_id, checker=who.name, note=note_).to_dict())
 
 
 @changes.command("reject")
 def changes_reject(
     request_id: int,
-    checker: Annotated[str, typer.Option()],
+    credential: Credential,
     note_: Annotated[str, typer.Option("--note")],
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
     """Reject a request."""
     with platform(data_dir, database_url) as p:
-        emit(p.lists.reject(request_id, checker=checker, note=note_).to_dict())
+        who = acting(p, credential, P.CHANGES_DECIDE)
+        emit(p.lists.reject(request_id, checker=who.name, note=note_).to_dict())

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.console import Console
 
-from fengkong.cli.options import DataDir, DbUrl, Reason, settings
-from fengkong.cli.session import emit, err, note, operator, platform
+from fengkong.cli.options import Credential, DataDir, DbUrl, Reason, settings
+from fengkong.cli.session import acting, emit, err, note, platform
+from fengkong.domain.access.roles import Permission
 from fengkong.services.oversight import Oversight
 
 if TYPE_CHECKING:
@@ -101,17 +102,21 @@ def monitor_register(
     min_level: Annotated[int, typer.Option(min=1, max=5)] = 3,
     reason: Reason = "",
     approved_by: Annotated[str, typer.Option(help="Who approved this export (not you); recorded with it.")] = "",
+    credential: Credential = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
     """Write the cash-out risk event register (003 format) as CSV or XLSX: an export, recorded with
     its reason and approver."""
-    Oversight.check_export(actor=operator(), reason=reason, approved_by=approved_by)
+    with platform(data_dir, database_url) as p:  # refused before anything is written
+        who = acting(p, credential, Permission.EVENTS_READ)
+        Oversight.check_export(actor=who.name, reason=reason, approved_by=approved_by)
     with exported(data_dir, database_url) as monitoring:
         result, _ = monitoring.cashout(window_days)
         rows = monitoring.register(result, output, min_level)
     with platform(data_dir, database_url) as p:
         p.oversight.record_export(
-            actor=operator(), what="cashout_register", rows=rows, reason=reason, approved_by=approved_by
-        )
+            actor=who.name, what="cashout_register", rows=rows, reason=reason, approved_by=approved_by,
+            roles=tuple(sorted(who.roles)),
+        )  # fmt: skip
     emit({"merchants": rows, "file": str(output)})

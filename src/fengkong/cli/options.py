@@ -25,6 +25,15 @@ Rules = Annotated[
     typer.Option("--rules", help="Rule file or directory (repeatable); default: the built-in pack."),
 ]  # noqa: UP045
 Actor = Annotated[str, typer.Option("--actor", help="Who does this (kept in the audit log or history).")]
+Credential = Annotated[
+    str,
+    typer.Option(
+        "--credential",
+        envvar="FENGKONG_CREDENTIAL",
+        help="Your session token or API key: you act as its holder, with its roles (FENGKONG_CREDENTIAL keeps it "
+        "out of the shell history).",
+    ),
+]
 Reason = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log or history).")]
 
 

@@ -10,8 +10,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from fengkong.cli.options import Actor, DataDir, DbUrl, Reason
-from fengkong.cli.session import emit, emit_all, fail, note, operator, platform
+from fengkong.cli.options import Credential, DataDir, DbUrl, Reason
+from fengkong.cli.session import acting, emit, emit_all, fail, note, platform
+from fengkong.domain.access.roles import Permission
 
 penalty = typer.Typer(help="Penalties for rented, lent or sold accounts.", no_args_is_help=True)
 Case = Annotated[str, typer.Option("--case", help="Case number.")]
@@ -20,7 +21,7 @@ Authority = Annotated[str, typer.Option(help="Requesting authority.")]
 
 def stop(
     account_id: str,
-    actor: Actor,
+    credential: Credential,
     reason: Reason,
     case: Case,
     authority: Authority,
@@ -32,9 +33,10 @@ def stop(
 ) -> None:
     """Emergency stop-payment on an account."""
     with platform(data_dir, database_url) as p:
+        who = acting(p, credential, Permission.ORDERS_WRITE)
         emit(
             p.orders.stop_payment(
-                account_id, case_number=case, authority=authority, reason=reason, actor=actor, expires_at=expires
+                account_id, case_number=case, authority=authority, reason=reason, actor=who.name, expires_at=expires
             ).to_dict()
         )
 
@@ -42,7 +44,7 @@ def stop(
 def freeze(
     account_id: str,
     amount: str,
-    actor: Actor,
+    credential: Credential,
     reason: Reason,
     case: Case,
     authority: Authority,
@@ -52,6 +54,7 @@ def freeze(
 ) -> None:
     """Quick freeze: hold AMOUNT on the account until --expires."""
     with platform(data_dir, database_url) as p:
+        who = acting(p, credential, Permission.ORDERS_WRITE)
         emit(
             p.orders.freeze(
                 account_id,
@@ -59,7 +62,7 @@ def freeze(
                 case_number=case,
                 authority=authority,
                 reason=reason,
-                actor=actor,
+                actor=who.name,
                 expires_at=expires,
             ).to_dict()
         )
@@ -69,7 +72,7 @@ def freeze(
 def penalty_rented(
     account_id: str,
     owner_id_number: str,
-    actor: Actor,
+    credential: Credential,
     reason: Reason,
     evidence: Annotated[str, typer.Option()],
     source: Annotated[str, typer.Option()],
@@ -82,7 +85,12 @@ def penalty_rented(
             [
                 e.to_dict()
                 for e in p.orders.confirm_rented_account(
-                    account_id, owner_id_number, actor=actor, reason=reason, evidence=evidence, source=source
+                    account_id,
+                    owner_id_number,
+                    actor=acting(p, credential, Permission.ORDERS_WRITE).name,
+                    reason=reason,
+                    evidence=evidence,
+                    source=source,
                 )
             ]
         )
@@ -101,6 +109,7 @@ def penalty_report(
     at: Annotated[Optional[str], typer.Option(help="Penalties in force at this time (default: now).")] = None,  # noqa: UP045
     reason: Reason = "",
     approved_by: Annotated[str, typer.Option(help="Who approved this export (not you); recorded with it.")] = "",
+    credential: Credential = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
@@ -111,10 +120,13 @@ def penalty_report(
         with open(identities, encoding="utf-8") as handle:
             numbers = [row[0] for row in csv.reader(handle) if row and row[0].strip()]
     with platform(data_dir, database_url) as p:
+        who = acting(p, credential, Permission.ORDERS_READ)
+        p.oversight.check_export(actor=who.name, reason=reason, approved_by=approved_by)
         rows = p.lists.penalised_persons(at, numbers)
         p.oversight.record_export(
-            actor=operator(), what="penalty_report", rows=len(rows), reason=reason, approved_by=approved_by
-        )
+            actor=who.name, what="penalty_report", rows=len(rows), reason=reason, approved_by=approved_by,
+            roles=tuple(sorted(who.roles)),
+        )  # fmt: skip
     if out is None:
         emit_all(rows, "no penalty in force")
         return
@@ -150,19 +162,20 @@ def trace(
     ] = False,
     case: Annotated[str, typer.Option("--case")] = "",
     authority: str = "",
-    actor: str = "",
     reason: str = "",
+    credential: Credential = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
-    """Follow a transfer's money; with --stop, stop-payment on every account still holding some."""
+    """Follow a transfer's money; with --stop, stop-payment on every account still holding some
+    (which needs --credential of someone who may order stop-payments)."""
     with platform(data_dir, database_url) as p:
         if do_stop:
             result, stops = p.orders.trace_and_stop(
                 event_id,
                 case_number=case,
                 authority=authority,
-                actor=actor,
+                actor=acting(p, credential, Permission.ORDERS_WRITE).name,
                 reason=reason,
                 window_hours=window_hours,
                 max_hops=max_hops,
@@ -174,6 +187,7 @@ def trace(
 
 def request(
     file: Annotated[Path, typer.Argument(help="The request message (JSON); '-' for standard input.")],
+    credential: Credential,
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
@@ -185,7 +199,7 @@ def request(
     except json.JSONDecodeError as exc:
         fail(f"the request is not JSON: {exc.msg} at line {exc.lineno}")
     with platform(data_dir, database_url) as p:
-        emit(p.requests.handle(message, received_by=operator()))
+        emit(p.requests.handle(message, received_by=acting(p, credential, Permission.REQUESTS_SUBMIT).name))
 
 
 def register(app: typer.Typer) -> None:

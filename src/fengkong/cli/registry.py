@@ -7,8 +7,9 @@ from typing import Annotated
 
 import typer
 
-from fengkong.cli.options import Actor, DataDir, DbUrl
-from fengkong.cli.session import emit, fail, note, platform
+from fengkong.cli.options import Credential, DataDir, DbUrl
+from fengkong.cli.session import acting, emit, fail, note, platform
+from fengkong.domain.access.roles import Permission
 
 app = typer.Typer(help="Merchant and terminal registries.", no_args_is_help=True)
 
@@ -17,7 +18,7 @@ app = typer.Typer(help="Merchant and terminal registries.", no_args_is_help=True
 def registry_import(
     kind: Annotated[str, typer.Argument(help="merchant or terminal")],
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV file.")],
-    actor: Actor,
+    credential: Credential,
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
@@ -25,7 +26,7 @@ def registry_import(
     if kind not in ("merchant", "terminal"):
         fail("kind: merchant or terminal")
     with platform(data_dir, database_url) as p, open(file, encoding="utf-8-sig", newline="") as handle:
-        rows = p.merchants.import_csv(kind, handle, actor=actor)
+        rows = p.merchants.import_csv(kind, handle, actor=acting(p, credential, Permission.MERCHANTS_WRITE).name)
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.outcome] = counts.get(row.outcome, 0) + 1
@@ -41,14 +42,17 @@ def registry_key_load(
     terminal_id: str,
     kcv: Annotated[str, typer.Option(help="The key check value (6-16 hex digits): never the key.")],
     version: Annotated[str, typer.Option(help="The key's version (a rotation loads a new one).")],
-    actor: Actor,
+    credential: Credential,
     loaded_at: Annotated[str, typer.Option(help="When it was loaded, ISO-8601 with offset (default: now).")] = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
     """Record a master key loaded into a terminal (001 §1.8-7②); warns when another terminal has it."""
     with platform(data_dir, database_url) as p:
-        result = p.terminal_keys.record(terminal_id, kcv=kcv, version=version, actor=actor, loaded_at=loaded_at or None)
+        who = acting(p, credential, Permission.TERMINAL_KEYS_MANAGE)
+        result = p.terminal_keys.record(
+            terminal_id, kcv=kcv, version=version, actor=who.name, loaded_at=loaded_at or None
+        )
     emit(result)
     for finding in result["findings"]:
         note(f"{finding['code']}: {finding['message_en']} ({', '.join(finding['terminals'])})")

@@ -14,6 +14,9 @@ import typer
 from rich.console import Console
 
 from fengkong.cli.options import settings
+from fengkong.domain.access.principal import Principal
+from fengkong.domain.access.roles import Permission
+from fengkong.domain.errors import InputError, NotPermitted
 from fengkong.services.platform import Platform
 
 if TYPE_CHECKING:
@@ -48,6 +51,17 @@ def stores(data_dir: Path | None = None, database_url: str | None = None) -> Ite
         yield opened
     finally:
         opened.close()
+
+
+def acting(p: Platform, credential: str, permission: Permission) -> Principal:
+    """The holder of a credential, who must have the permission: the actor of a command that acts
+    on the business (the same check as over HTTP, so a name cannot be typed in)."""
+    if not credential:
+        raise InputError("--credential", "give your session token or API key (or set FENGKONG_CREDENTIAL)")
+    who = p.access.authenticate(credential)
+    if not who.can(permission):
+        raise NotPermitted("--credential", f"its holder lacks the permission {permission.value}")
+    return who
 
 
 def operator() -> str:

@@ -11,8 +11,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from fengkong.cli.options import Actor, DataDir, DbUrl, Reason
-from fengkong.cli.session import emit, fail, platform
+from fengkong.cli.options import Credential, DataDir, DbUrl, Reason
+from fengkong.cli.session import acting, emit, fail, platform
+from fengkong.domain.access.roles import Permission
 
 app = typer.Typer(help="The token vault: payment tokens, detokenization, key rotation.", no_args_is_help=True)
 password = typer.Typer(help="Transaction-password policy.", no_args_is_help=True)
@@ -27,7 +28,7 @@ def secret(prompt: str) -> str:
 
 @app.command("issue")
 def vault_issue(
-    actor: Actor,
+    credential: Credential,
     reason: Reason,
     card_ref: Annotated[
         Optional[str],
@@ -46,13 +47,17 @@ def vault_issue(
         fail(f"--controls: not JSON ({exc.msg})")
     card_number = None if card_ref else secret("card number")
     with platform(data_dir, database_url) as p:
-        emit(p.vault.issue(actor=actor, reason=reason, card_number=card_number, card_ref=card_ref, controls=domain))
+        who = acting(p, credential, Permission.TOKENS_MANAGE)
+        emit(p.vault.issue(actor=who.name, reason=reason, card_number=card_number, card_ref=card_ref, controls=domain))
 
 
 def _status(verb: str, status: str) -> Callable[..., None]:
-    def command(token: str, actor: Actor, reason: Reason, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    def command(
+        token: str, credential: Credential, reason: Reason, data_dir: DataDir = None, database_url: DbUrl = None
+    ) -> None:
         with platform(data_dir, database_url) as p:
-            emit(p.vault.set_status(token, status, actor=actor, reason=reason))
+            who = acting(p, credential, Permission.TOKENS_MANAGE)
+            emit(p.vault.set_status(token, status, actor=who.name, reason=reason))
 
     command.__doc__ = f"{verb.title()} a payment token."
     return command
@@ -89,10 +94,12 @@ def vault_detokenize(
 
 
 @app.command("rotate-master")
-def vault_rotate_master(new_version: str, actor: Actor, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def vault_rotate_master(
+    new_version: str, credential: Credential, data_dir: DataDir = None, database_url: DbUrl = None
+) -> None:
     """Add a master key version and re-wrap every data key with it (no downtime)."""
     with platform(data_dir, database_url) as p:
-        count = p.vault.rotate_master(new_version, actor=actor)
+        count = p.vault.rotate_master(new_version, actor=acting(p, credential, Permission.VAULT_KEYS).name)
         readable, bad = p.vault.check()
     emit({"rewrapped_data_keys": count, "cards_readable": readable, "unreadable": bad})
     if bad:
@@ -100,10 +107,10 @@ def vault_rotate_master(new_version: str, actor: Actor, data_dir: DataDir = None
 
 
 @app.command("rotate-data-key")
-def vault_rotate_data_key(actor: Actor, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+def vault_rotate_data_key(credential: Credential, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Start a new data key for cards stored from now on (older keys keep decrypting)."""
     with platform(data_dir, database_url) as p:
-        emit({"active_data_key": p.vault.rotate_data_key(actor=actor)})
+        emit({"active_data_key": p.vault.rotate_data_key(actor=acting(p, credential, Permission.VAULT_KEYS).name)})
 
 
 @app.command("check")

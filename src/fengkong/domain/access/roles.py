@@ -29,6 +29,7 @@ class Permission(StrEnum):
     RULES_RELOAD = "rules:reload"  # take rule files changed on disk into use
     TERMINAL_KEYS_MANAGE = "terminal-keys:manage"  # record a key loaded into a terminal (its KCV)
     TERMINAL_KEYS_READ = "terminal-keys:read"  # shared and overdue terminal keys
+    VAULT_KEYS = "vault:keys"  # rotate the vault's master and data keys
     TOKENS_MANAGE = "tokens:manage"  # issue, suspend, resume, delete payment tokens
     TOKENS_READ = "tokens:read"
     TOKENS_DETOKENIZE = "tokens:detokenize"  # reveal a card number (with a stated reason; audited)
@@ -102,7 +103,16 @@ ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
     ),
     "secops": (
         "security operations: payment tokens, card numbers with a stated reason, terminal key custody",
-        frozenset({P.TOKENS_READ, P.TOKENS_MANAGE, P.TOKENS_DETOKENIZE, P.TERMINAL_KEYS_MANAGE, P.TERMINAL_KEYS_READ}),
+        frozenset(
+            {
+                P.TOKENS_READ,
+                P.TOKENS_MANAGE,
+                P.TOKENS_DETOKENIZE,
+                P.TERMINAL_KEYS_MANAGE,
+                P.TERMINAL_KEYS_READ,
+                P.VAULT_KEYS,
+            }
+        ),
     ),
     "auditor": (
         "internal audit: reads the audit log and the access report, changes nothing",
