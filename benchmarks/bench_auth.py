@@ -69,7 +69,7 @@ async def per_request(call: Callable[[], Awaitable[int]], n: int) -> float:
 async def run(n: int, rounds: int) -> None:
     platform = fengkong.in_memory()
     app = create_app(platform, rate_limits=RateLimits(1e9, 1e9, 1e9, 1e9))  # the limiter runs, never refuses
-    key = platform.access.create_key("bench", label="bench", institution="home", roles=["client"]).secret
+    key = platform.credentials.create_key("bench", label="bench", institution="home", roles=["client"]).secret
     guard = Guard(platform.access)
 
     async def plain() -> Response:

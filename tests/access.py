@@ -16,7 +16,7 @@ OPERATOR_ROLES = ("client", "analyst", "supervisor", "list_manager", "secops")
 
 def bearer(platform: Platform, *roles: str, institution: str = "home", label: str = "tests") -> dict[str, str]:
     """The Authorization header of a new API key with these roles (default: OPERATOR_ROLES)."""
-    issued = platform.access.create_key(
+    issued = platform.credentials.create_key(
         "tests", label=label, institution=institution, roles=roles or OPERATOR_ROLES, days=30
     )
     return {"Authorization": f"Bearer {issued.secret}"}
@@ -37,4 +37,4 @@ def cli_key(data_dir: str | Path, *roles: str) -> str:
     import fengkong
 
     with fengkong.embedded(data_dir) as platform:
-        return platform.access.create_key("tests", label="cli", institution="home", roles=roles, days=1).secret
+        return platform.credentials.create_key("tests", label="cli", institution="home", roles=roles, days=1).secret

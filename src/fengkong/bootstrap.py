@@ -47,6 +47,7 @@ from fengkong.config import Settings
 from fengkong.domain import ports
 from fengkong.domain.errors import InputError
 from fengkong.services.access import AccessService, SsoClaims
+from fengkong.services.credentials import CredentialAdmin
 from fengkong.services.decide import Engine
 from fengkong.services.holds import HoldService
 from fengkong.services.lists import ListService
@@ -182,6 +183,21 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             snapshot_every=settings.snapshot_every,
         )
         merchants = MerchantService(stores.merchants, stores.audit, protector, read_model, uow)
+        hasher = ScryptHasher()
+        access = AccessService(
+            stores.credentials,
+            protector,
+            hasher,
+            Sm4SecretSealer(masters),
+            TotpCodes(),
+            stores.audit,
+            home_institution=settings.institution_id,
+            sso=_sso(settings),
+            sso_claims=SsoClaims(
+                settings.oidc_username_claim, settings.oidc_roles_claim, settings.oidc_institution_claim
+            ),
+            session_hours=settings.session_hours,
+        )
         lists = ListService(stores.lists, stores.requests, stores.audit, protector, read_model, uow)
         orders = OrderService(lists, stores.transfers, rules.policy_value, uow)
         platform = Platform(
@@ -194,19 +210,14 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             orders=orders,
             requests=RequestService(orders, stores.transfers, stores.audit),
             vault=VaultService(cards, stores.tokens, stores.audit, read_model, uow),
-            access=AccessService(
+            access=access,
+            credentials=CredentialAdmin(
                 stores.credentials,
                 protector,
-                ScryptHasher(),
-                Sm4SecretSealer(masters),
-                TotpCodes(),
+                hasher,
                 stores.audit,
                 home_institution=settings.institution_id,
-                sso=_sso(settings),
-                sso_claims=SsoClaims(
-                    settings.oidc_username_claim, settings.oidc_roles_claim, settings.oidc_institution_claim
-                ),
-                session_hours=settings.session_hours,
+                changed=access.forget,
             ),
             merchants=merchants,
             terminal_keys=TerminalKeys(merchants, rules.policy_value),

@@ -151,7 +151,7 @@ def test_every_operation_with_a_credential_answers_as_described(platform: Platfo
         "auditor": bearer(platform, "auditor", label="fuzz-auditor"),
         "admin": bearer(platform, "admin", label="fuzz-admin"),
     }
-    own = [key["key_id"] for key in platform.access.keys()]
+    own = [key["key_id"] for key in platform.credentials.keys()]
     app = create_app(platform, rate_limits=UNLIMITED)
     schema = schemathesis.openapi.from_asgi(
         "/openapi.json", Shield(app, own), config=_config(examples(15), ("examples", "coverage", "fuzzing"))
@@ -180,7 +180,7 @@ def test_every_operation_with_a_credential_answers_as_described(platform: Platfo
     refused_only = sorted(op for op in _guarded(run) if set(run.statuses[op]) <= {401, 403})
     assert not refused_only, refused_only
     # The run left its own credentials as they were: not revoked, not rotated, working.
-    assert [(k["revoked_at"], k["replaced_by"]) for k in platform.access.keys() if k["key_id"] in own] == [
+    assert [(k["revoked_at"], k["replaced_by"]) for k in platform.credentials.keys() if k["key_id"] in own] == [
         (None, None)
     ] * 3
     with TestClient(app) as client:

@@ -49,8 +49,8 @@ def test_detokenize_on_the_command_line_needs_a_secops_credential(tmp_path: Path
     data = str(tmp_path / "d")
     with fengkong.embedded(data) as platform:
         token = platform.vault.issue(actor="t", reason="r", card_number="6222021234567890128")["token"]
-        analyst = platform.access.create_key("t", label="a", institution="home", roles=["analyst"]).secret
-        secops = platform.access.create_key("t", label="s", institution="home", roles=["secops"]).secret
+        analyst = platform.credentials.create_key("t", label="a", institution="home", roles=["analyst"]).secret
+        secops = platform.credentials.create_key("t", label="s", institution="home", roles=["secops"]).secret
     base = [sys.executable, "-m", "fengkong", "vault", "detokenize", token, "--purpose", "case 9", "--data-dir", data]
     refused = subprocess.run(
         base, capture_output=True, env={**__import__("os").environ, "FENGKONG_CREDENTIAL": analyst}

@@ -85,7 +85,7 @@ def test_a_bad_option_is_named(
     assert code == 2 and "FENGKONG_LATENESS_S" in err
     monkeypatch.delenv("FENGKONG_LATENESS_S")
     with fengkong.embedded(tmp_path / "d") as platform:
-        supervisor = platform.access.create_key("t", label="s", institution="home", roles=["supervisor"]).secret
+        supervisor = platform.credentials.create_key("t", label="s", institution="home", roles=["supervisor"]).secret
     code, _, err = run(
         [
             "stop",

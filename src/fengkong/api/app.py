@@ -78,7 +78,7 @@ def create_app(
         passwords.build(guard),
         merchants.build(platform.merchants, platform.terminal_keys, guard),
         rules.build(platform.engine, guard),
-        access.build(platform.access, guard),
+        access.build(platform.access, platform.credentials, guard),
         health.build(platform, metrics_token),
     ):
         app.include_router(router)

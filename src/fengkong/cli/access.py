@@ -35,8 +35,8 @@ def keys_create(
 ) -> None:
     """A new API key, printed once: send it as `Authorization: Bearer <key>`."""
     with platform(data_dir, database_url) as p:
-        issued = p.access.create_key(
-            operator(), label=label, institution=institution or p.access.home_institution, roles=role, days=days
+        issued = p.credentials.create_key(
+            operator(), label=label, institution=institution or p.credentials.home_institution, roles=role, days=days
         )
         _shown(issued, "api_key", "Keep the api_key now: only its keyed hash is stored, it cannot be shown again.")
 
@@ -45,7 +45,7 @@ def keys_create(
 def keys_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Every API key, never its secret."""
     with platform(data_dir, database_url) as p:
-        emit_all(p.access.keys(), "no API key exists")
+        emit_all(p.credentials.keys(), "no API key exists")
 
 
 @keys.command("rotate")
@@ -58,7 +58,9 @@ def keys_rotate(
     """A new key for the same client; the old one stops after the overlap."""
     with platform(data_dir, database_url) as p:
         _shown(
-            p.access.rotate_key(operator(), key_id, overlap_hours=overlap_hours), "api_key", "Keep the new api_key now."
+            p.credentials.rotate_key(operator(), key_id, overlap_hours=overlap_hours),
+            "api_key",
+            "Keep the new api_key now.",
         )
 
 
@@ -66,7 +68,7 @@ def keys_rotate(
 def keys_revoke(key_id: str, reason: Reason, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Revoke a key at once."""
     with platform(data_dir, database_url) as p:
-        emit(p.access.revoke_key(operator(), key_id, reason=reason))
+        emit(p.credentials.revoke_key(operator(), key_id, reason=reason))
 
 
 @users.command("create")
@@ -80,7 +82,7 @@ def users_create(
     """A person who logs in (POST /v1/sessions); the initial password is printed once and must be
     changed at the first login."""
     with platform(data_dir, database_url) as p:
-        issued = p.access.create_user(operator(), username, roles=role, institution=institution or None)
+        issued = p.credentials.create_user(operator(), username, roles=role, institution=institution or None)
         _shown(
             issued, "initial_password", "Give the initial password to the user in person; it must be changed at login."
         )
@@ -90,7 +92,7 @@ def users_create(
 def users_list(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Every user, never a password or second factor."""
     with platform(data_dir, database_url) as p:
-        emit_all(p.access.users(), "no user exists")
+        emit_all(p.credentials.users(), "no user exists")
 
 
 @users.command("reset-password")
@@ -98,7 +100,7 @@ def users_reset(username: str, reason: Reason, data_dir: DataDir = None, databas
     """A new initial password (printed once); the lock after failed logins is lifted."""
     with platform(data_dir, database_url) as p:
         _shown(
-            p.access.reset_password(operator(), username, reason=reason),
+            p.credentials.reset_password(operator(), username, reason=reason),
             "initial_password",
             "It must be changed at login.",
         )
@@ -108,4 +110,4 @@ def users_reset(username: str, reason: Reason, data_dir: DataDir = None, databas
 def users_disable(username: str, reason: Reason, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
     """Disable a user: their sessions stop working within a second."""
     with platform(data_dir, database_url) as p:
-        emit(p.access.disable_user(operator(), username, reason=reason))
+        emit(p.credentials.disable_user(operator(), username, reason=reason))

@@ -49,7 +49,9 @@ def run_demo(customers: int, days: int, seed: int, data_dir: Path) -> dict[str, 
         monitoring = build_monitoring(platform, settings)
         engine = platform.engine
         registered = _register(platform, sim.registry)
-        admin = platform.access.create_user("demo", "demo.admin", roles=["admin"], reason="the demo's administrator")
+        admin = platform.credentials.create_user(
+            "demo", "demo.admin", roles=["admin"], reason="the demo's administrator"
+        )
         decisions: dict[str, Decision] = {}
         t0 = time.perf_counter()
         columns = (TextColumn("scoring"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())

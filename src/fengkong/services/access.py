@@ -1,6 +1,7 @@
-"""Who is calling, and what they may do: API keys for institution systems, local users with
-passwords and TOTP for people (the embedded profile, or a bank without an identity provider),
-and the bank's OIDC access tokens. Every change to a credential and every login is audited.
+"""Who is calling: API keys of institution systems, people logged in with a password (and TOTP)
+against the built-in user store, and the bank's OIDC access tokens; logging in and out, and a
+person's own password and second factor. Every login is audited. (Making and ending keys and
+users is services/credentials.py.)
 
 A credential is checked in full once, then remembered (by a digest, never in clear) until it
 expires or the credential store's stamp moves, so a decision pays a dictionary lookup for it.
@@ -13,7 +14,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,17 +25,14 @@ from fengkong.domain.access.credentials import (
     MAX_FAILED_LOGINS,
     SESSION_PREFIX,
     USERNAME,
-    ApiKey,
     Session,
     User,
-    check_institution,
-    check_username,
     split_credential,
 )
 from fengkong.domain.access.password_policy import check_staff_password
 from fengkong.domain.access.principal import Principal
 from fengkong.domain.access.roles import ROLES, validate_roles
-from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, Unauthenticated, required
+from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, Unauthenticated
 from fengkong.domain.ports import (
     AuditLog,
     BearerVerifier,
@@ -45,7 +43,6 @@ from fengkong.domain.ports import (
     SecretSealer,
 )
 
-MAX_KEY_DAYS = 730
 STAMP_CHECK_S = 1.0  # how stale a remembered credential may be after a change made elsewhere
 CACHE_LIMIT = 10_000
 
@@ -69,6 +66,19 @@ class Issued:
 
 def _digest(credential: str) -> str:
     return hashlib.sha256(credential.encode()).hexdigest()
+
+
+def existing_user(store: CredentialStore, username: str) -> User:
+    user = store.get_user(username.strip().lower())
+    if user is None:
+        raise NotFound("username", "no such user")
+    return user
+
+
+def new_secret(protector: IdentifierProtector, kind: str) -> tuple[str, str]:
+    """A new secret and the keyed hash kept of it (the secret itself is shown once, never kept)."""
+    secret = secrets.token_urlsafe(32)
+    return secret, protector.identifier_hash(kind, secret)
 
 
 class AccessService:
@@ -139,7 +149,8 @@ class AccessService:
                 self._stamp = stamp
             self._stamp_checked = now
 
-    def _forget(self) -> None:
+    def forget(self) -> None:
+        """Drop every remembered credential (a key, user or session changed in this process)."""
         with self._lock:
             self._known.clear()
             self._stamp_checked = 0.0
@@ -194,139 +205,6 @@ class AccessService:
     def _matches(self, secret: str, stored: str, kind: str) -> bool:
         return hmac.compare_digest(self.protector.identifier_hash(kind, secret), stored)
 
-    def _secret(self, kind: str) -> tuple[str, str]:
-        secret = secrets.token_urlsafe(32)
-        return secret, self.protector.identifier_hash(kind, secret)
-
-    # --------------------------------------------------------------------------------------- keys
-
-    def create_key(
-        self, actor: str, *, label: str, institution: str, roles: Iterable[str], days: int = 365, reason: str = ""
-    ) -> Issued:
-        """A new API key, shown once; only its keyed hash is kept."""
-        required(actor=actor, label=label)
-        chosen = validate_roles(roles)
-        if not 1 <= days <= MAX_KEY_DAYS:
-            raise InputError("days", f"a key lives 1 to {MAX_KEY_DAYS} days")
-        key_id = secrets.token_hex(8)
-        secret, hashed = self._secret("api-key")
-        now = self.clock()
-        key = ApiKey(
-            key_id, label.strip()[:128], check_institution(institution), chosen, hashed, actor, now,
-            now + timedelta(days=days),
-        )  # fmt: skip
-        self.store.put_key(key)
-        self.audit.append(actor, "access.key_create", f"key:{key_id}", reason or "new key", key.to_dict())
-        return Issued(key.to_dict(), f"{KEY_PREFIX}_{key_id}_{secret}")
-
-    def keys(self) -> list[dict[str, Any]]:
-        return [k.to_dict() for k in self.store.keys()]
-
-    def _key(self, key_id: str) -> ApiKey:
-        key = self.store.get_key(key_id)
-        if key is None:
-            raise NotFound("key_id", "no such API key")
-        return key
-
-    def rotate_key(self, actor: str, key_id: str, *, overlap_hours: float = 24.0, reason: str = "") -> Issued:
-        """A new key with the same label, institution and roles; the old one keeps working for
-        `overlap_hours` so the client can switch without a gap."""
-        old = self._key(key_id)
-        if old.revoked_at is not None:
-            raise Conflict("key_id", "a revoked key cannot be rotated: create a new one")
-        if not 0 <= overlap_hours <= 24 * 7:
-            raise InputError("overlap_hours", "0 to 168 hours")
-        days = max(1, min(MAX_KEY_DAYS, (old.expires_at - old.created_at).days))
-        issued = self.create_key(
-            actor, label=old.label, institution=old.institution, roles=old.roles, days=days,
-            reason=reason or f"rotation of {key_id}",
-        )  # fmt: skip
-        now = self.clock()
-        self.store.put_key(
-            replace(
-                old,
-                expires_at=min(old.expires_at, now + timedelta(hours=overlap_hours)),
-                replaced_by=str(issued.record["key_id"]),
-            )
-        )
-        self.audit.append(actor, "access.key_rotate", f"key:{key_id}", reason or "rotation", {"new": issued.record})
-        self._forget()
-        return issued
-
-    def revoke_key(self, actor: str, key_id: str, *, reason: str) -> dict[str, Any]:
-        required(reason=reason)
-        key = self._key(key_id)
-        revoked = replace(key, revoked_at=key.revoked_at or self.clock())
-        self.store.put_key(revoked)
-        self.audit.append(actor, "access.key_revoke", f"key:{key_id}", reason, {})
-        self._forget()
-        return revoked.to_dict()
-
-    # -------------------------------------------------------------------------------------- users
-
-    def create_user(
-        self,
-        actor: str,
-        username: str,
-        *,
-        roles: Iterable[str],
-        institution: str | None = None,
-        password: str | None = None,
-        reason: str = "",
-    ) -> Issued:
-        """A person who logs in. The password an administrator sets (or the one generated here)
-        is an initial password: the first login must change it."""
-        name = check_username(username)
-        if self.store.get_user(name) is not None:
-            raise Conflict("username", "a user with this name exists already")
-        chosen = validate_roles(roles)
-        initial = password or _initial_password()
-        check_staff_password(initial, username=name)
-        now = self.clock()
-        user = User(
-            name, chosen, check_institution(institution or self.home_institution), self.hasher.hash(initial), actor, now
-        )
-        self.store.put_user(user)
-        self.audit.append(actor, "access.user_create", f"user:{name}", reason or "new user", user.to_dict())
-        return Issued(user.to_dict(), "" if password else initial)
-
-    def users(self) -> list[dict[str, Any]]:
-        return [u.to_dict() for u in self.store.users()]
-
-    def _user(self, username: str) -> User:
-        user = self.store.get_user(username.strip().lower())
-        if user is None:
-            raise NotFound("username", "no such user")
-        return user
-
-    def _admin_change(self, actor: str, username: str, action: str, reason: str, change: dict[str, Any]) -> User:
-        required(reason=reason)
-        user = self._user(username)
-        if actor == user.username:
-            raise NotPermitted("username", "an administrator cannot change their own account: ask another")
-        changed = replace(user, **change)
-        self.store.put_user(changed)
-        self.audit.append(actor, f"access.{action}", f"user:{user.username}", reason, changed.to_dict())
-        self._forget()
-        return changed
-
-    def set_roles(self, actor: str, username: str, roles: Iterable[str], *, reason: str) -> dict[str, Any]:
-        return self._admin_change(actor, username, "user_roles", reason, {"roles": validate_roles(roles)}).to_dict()
-
-    def disable_user(self, actor: str, username: str, *, reason: str, disabled: bool = True) -> dict[str, Any]:
-        action = "user_disable" if disabled else "user_enable"
-        return self._admin_change(actor, username, action, reason, {"disabled": disabled}).to_dict()
-
-    def reset_password(self, actor: str, username: str, *, reason: str) -> Issued:
-        """A new initial password (and the lock lifted); the user must change it at login."""
-        initial = _initial_password()
-        user = self._admin_change(
-            actor, username, "user_password_reset", reason,
-            {"password_hash": self.hasher.hash(initial), "must_change_password": True, "failed_logins": 0,
-             "locked_until": None},
-        )  # fmt: skip
-        return Issued(user.to_dict(), initial)
-
     # ------------------------------------------------------------------------------ login, logout
 
     def login(self, username: str, password: str, code: str | None = None) -> Issued:
@@ -348,7 +226,7 @@ class AccessService:
             self._failed(user, now, "wrong one-time code")
             raise Unauthenticated("a valid one-time code (TOTP) is required")
         session_id = secrets.token_hex(8)
-        secret, hashed = self._secret("session")
+        secret, hashed = new_secret(self.protector, "session")
         session = Session(session_id, hashed, user.username, now, now + timedelta(hours=self.session_hours))
         self.store.put_session(session)
         if user.failed_logins or user.locked_until:
@@ -384,12 +262,12 @@ class AccessService:
         if session is not None and session.ended_at is None:
             self.store.put_session(replace(session, ended_at=self.clock()))
         self.audit.append(principal.name, "access.logout", f"session:{principal.credential}", "logout", {})
-        self._forget()
+        self.forget()
 
     def change_password(self, principal: Principal, current: str, new: str) -> dict[str, Any]:
         if principal.kind != "user":
             raise InputError("(authorization)", "only a person logged in with a password can change it")
-        user = self._user(principal.name)
+        user = existing_user(self.store, principal.name)
         if not self.hasher.verify(current or "", user.password_hash):
             raise NotPermitted("current_password", "is wrong")
         if current == new:
@@ -400,12 +278,12 @@ class AccessService:
         )
         self.store.put_user(changed)
         self.audit.append(user.username, "access.password_change", f"user:{user.username}", "changed by the user", {})
-        self._forget()
+        self.forget()
         return changed.to_dict()
 
     def enrol_totp(self, principal: Principal) -> dict[str, Any]:
         """A new TOTP seed for the caller, active once `confirm_totp` sees a code from it."""
-        user = self._user(principal.name) if principal.kind == "user" else None
+        user = existing_user(self.store, principal.name) if principal.kind == "user" else None
         if user is None:
             raise InputError("(authorization)", "a second factor is for people logged in with a password")
         seed = self.codes.new_seed()
@@ -418,7 +296,7 @@ class AccessService:
     def confirm_totp(self, principal: Principal, code: str) -> dict[str, Any]:
         if principal.kind != "user":
             raise InputError("(authorization)", "a second factor is for people logged in with a password")
-        user = self._user(principal.name)
+        user = existing_user(self.store, principal.name)
         if user.totp_sealed is None:
             raise Conflict("code", "enrol a second factor first")
         if not self._code_ok(user, code, self.clock()):
@@ -430,15 +308,3 @@ class AccessService:
 
     def has_credentials(self) -> bool:
         return bool(self.store.keys() or self.store.users() or self.sso is not None)
-
-
-def _initial_password() -> str:
-    """16 characters from four classes, drawn until the policy accepts it (nearly always at once)."""
-    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789#%+=@"
-    while True:
-        candidate = "".join(secrets.choice(alphabet) for _ in range(16))
-        try:
-            check_staff_password(candidate, username="-")
-            return candidate
-        except InputError:
-            continue

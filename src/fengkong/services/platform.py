@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from fengkong.domain.ports import AuditLog, EventLog, Metrics
 from fengkong.services.access import AccessService
+from fengkong.services.credentials import CredentialAdmin
 from fengkong.services.decide import Engine
 from fengkong.services.holds import HoldService
 from fengkong.services.lists import ListService
@@ -40,6 +41,7 @@ class Platform:
     terminal_keys: TerminalKeys  # terminal master-key records: shared and overdue keys
     sharing: SharingService
     access: AccessService  # who is calling: API keys, people, the bank's identity provider
+    credentials: CredentialAdmin  # making and ending API keys and users
     audit: AuditLog
     oversight: Oversight  # exports recorded with their approval; the sensitive-data access report
     events: EventLog

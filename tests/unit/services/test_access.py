@@ -37,19 +37,19 @@ def platform() -> Iterator[Platform]:
 
 def test_a_key_authenticates_until_it_expires(platform: Platform) -> None:
     clock = Clock()
-    platform.access.clock = clock
-    issued = platform.access.create_key("ops", label="core", institution="bank-a", roles=["client"], days=1)
+    platform.access.clock = platform.credentials.clock = clock
+    issued = platform.credentials.create_key("ops", label="core", institution="bank-a", roles=["client"], days=1)
     who = platform.access.authenticate(issued.secret)
     assert (who.kind, who.institution, who.roles) == ("key", "bank-a", frozenset({"client"}))
     assert who.can(Permission.EVENTS_SEND) and not who.can(Permission.AUDIT_READ)
     clock.now += timedelta(days=1, seconds=1)
-    platform.access._forget()  # what a new process would see: nothing remembered
+    platform.access.forget()  # what a new process would see: nothing remembered
     with pytest.raises(Unauthenticated, match="expired"):
         platform.access.authenticate(issued.secret)
 
 
 def test_only_a_keyed_hash_of_the_secret_is_stored(platform: Platform) -> None:
-    issued = platform.access.create_key("ops", label="core", institution="bank-a", roles=["client"])
+    issued = platform.credentials.create_key("ops", label="core", institution="bank-a", roles=["client"])
     secret = issued.secret.split("_", 2)[2]
     (stored,) = platform.access.store.keys()
     assert secret not in repr(stored) and stored.secret_hash != secret
@@ -61,13 +61,13 @@ def test_only_a_keyed_hash_of_the_secret_is_stored(platform: Platform) -> None:
     ["", "fk_", "fk_nokey_secret", "fks_x_y", "Bearer x", "a.b.c", "not-a-credential"],
 )
 def test_what_is_not_a_credential_is_unauthenticated(platform: Platform, credential: str) -> None:
-    platform.access.create_key("ops", label="core", institution="home", roles=["client"])
+    platform.credentials.create_key("ops", label="core", institution="home", roles=["client"])
     with pytest.raises(Unauthenticated):
         platform.access.authenticate(credential)
 
 
 def test_a_key_with_a_right_id_and_a_wrong_secret_is_refused(platform: Platform) -> None:
-    issued = platform.access.create_key("ops", label="core", institution="home", roles=["client"])
+    issued = platform.credentials.create_key("ops", label="core", institution="home", roles=["client"])
     prefix, key_id, secret = issued.secret.split("_", 2)
     with pytest.raises(Unauthenticated):
         platform.access.authenticate(f"{prefix}_{key_id}_{secret[:-1]}x")
@@ -76,15 +76,17 @@ def test_a_key_with_a_right_id_and_a_wrong_secret_is_refused(platform: Platform)
 @pytest.mark.parametrize("roles", [[], ["root"], ["admin", "analyst"], ["auditor", "supervisor"]])
 def test_roles_are_known_and_incompatible_duties_apart(platform: Platform, roles: list[str]) -> None:
     with pytest.raises(InputError, match="roles"):
-        platform.access.create_key("ops", label="x", institution="home", roles=roles)
+        platform.credentials.create_key("ops", label="x", institution="home", roles=roles)
 
 
 def test_an_administrator_cannot_change_their_own_account(platform: Platform) -> None:
-    platform.access.create_user("cli:root", "admin.zhou", roles=["admin"])
+    platform.credentials.create_user("cli:root", "admin.zhou", roles=["admin"])
     with pytest.raises(NotPermitted):
-        platform.access.set_roles("admin.zhou", "admin.zhou", ["admin"], reason="self")
-    platform.access.create_user("cli:root", "admin.qian", roles=["admin"])
-    assert platform.access.set_roles("admin.qian", "admin.zhou", ["auditor"], reason="moved")["roles"] == ["auditor"]
+        platform.credentials.set_roles("admin.zhou", "admin.zhou", ["admin"], reason="self")
+    platform.credentials.create_user("cli:root", "admin.qian", roles=["admin"])
+    assert platform.credentials.set_roles("admin.qian", "admin.zhou", ["auditor"], reason="moved")["roles"] == [
+        "auditor"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -93,12 +95,12 @@ def test_an_administrator_cannot_change_their_own_account(platform: Platform) ->
 )
 def test_the_staff_password_policy_refuses_guessable_passwords(platform: Platform, password: str) -> None:
     with pytest.raises(InputError, match="password") as caught:
-        platform.access.create_user("cli:root", "wang.li", roles=["analyst"], password=password)
+        platform.credentials.create_user("cli:root", "wang.li", roles=["analyst"], password=password)
     assert password not in str(caught.value)
 
 
 def test_a_strong_password_set_by_an_administrator_is_still_an_initial_one(platform: Platform) -> None:
-    platform.access.create_user("cli:root", "wang.li", roles=["analyst"], password="Gx7#kLm2Qz9w")
+    platform.credentials.create_user("cli:root", "wang.li", roles=["analyst"], password="Gx7#kLm2Qz9w")
     session = platform.access.login("wang.li", "Gx7#kLm2Qz9w")
     who = platform.access.authenticate(session.secret)
     assert who.must_change_password and not who.can(Permission.HOLDS_READ)
@@ -180,9 +182,9 @@ def test_an_oidc_token_without_a_fengkong_role_is_forbidden(idp: tuple[Any, Plat
 def test_a_revocation_in_another_process_is_seen_within_a_second(tmp_path: Path) -> None:
     """Two platforms on one database, as two `serve` processes would be."""
     with fengkong.embedded(tmp_path) as first, fengkong.embedded(tmp_path) as second:
-        issued = first.access.create_key("ops", label="core", institution="home", roles=["client"])
+        issued = first.credentials.create_key("ops", label="core", institution="home", roles=["client"])
         assert second.access.authenticate(issued.secret).kind == "key"
-        first.access.revoke_key("ops", issued.record["key_id"], reason="leaked")  # type: ignore[arg-type]
+        first.credentials.revoke_key("ops", issued.record["key_id"], reason="leaked")  # type: ignore[arg-type]
         time.sleep(1.1)
         with pytest.raises(Unauthenticated, match="revoked"):
             second.access.authenticate(issued.secret)

@@ -17,6 +17,7 @@ from fengkong.domain.access.principal import Principal
 from fengkong.domain.access.roles import Permission as P
 from fengkong.domain.errors import InputError
 from fengkong.services.access import AccessService, Issued
+from fengkong.services.credentials import CredentialAdmin
 
 
 def _roles(data: dict[str, Any]) -> list[str]:
@@ -33,7 +34,7 @@ def _issued(issued: Issued, secret_name: str) -> Response:
     return json_response(body, 201)
 
 
-def build(access: AccessService, guard: Guard) -> APIRouter:
+def build(access: AccessService, credentials: CredentialAdmin, guard: Guard) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["access"])
 
     @router.post(
@@ -89,7 +90,7 @@ def build(access: AccessService, guard: Guard) -> APIRouter:
         days = d.get("days", 365)
         if not isinstance(days, int) or isinstance(days, bool):
             raise InputError("days", "must be a whole number of days")
-        issued = access.create_key(
+        issued = credentials.create_key(
             who.name, label=text(d, "label"), institution=text(d, "institution"), roles=_roles(d), days=days,
             reason=text(d, "reason"),
         )  # fmt: skip
@@ -97,7 +98,7 @@ def build(access: AccessService, guard: Guard) -> APIRouter:
 
     @router.get("/keys", summary="API keys (never their secrets)")
     def list_keys(who: Principal = guard(P.ACCESS_ADMIN)) -> Response:
-        return json_response(access.keys())
+        return json_response(credentials.keys())
 
     @router.post(
         "/keys/{key_id}:rotate",
@@ -113,7 +114,7 @@ def build(access: AccessService, guard: Guard) -> APIRouter:
         if isinstance(hours, bool) or not isinstance(hours, int | Decimal | float) or not -1e6 < hours < 1e6:
             raise InputError("overlap_hours", "must be a number of hours")
         return _issued(
-            access.rotate_key(who.name, key_id, overlap_hours=float(hours), reason=text(d, "reason")), "api_key"
+            credentials.rotate_key(who.name, key_id, overlap_hours=float(hours), reason=text(d, "reason")), "api_key"
         )
 
     @router.post(
@@ -123,7 +124,9 @@ def build(access: AccessService, guard: Guard) -> APIRouter:
         openapi_extra=request_body(ref("ReasonIn")),
     )
     async def revoke_key(key_id: str, request: Request, who: Principal = guard(P.ACCESS_ADMIN)) -> Response:
-        return json_response(access.revoke_key(who.name, key_id, reason=text(await read_object(request), "reason")))
+        return json_response(
+            credentials.revoke_key(who.name, key_id, reason=text(await read_object(request), "reason"))
+        )
 
     @router.post(
         "/users",
@@ -134,7 +137,7 @@ def build(access: AccessService, guard: Guard) -> APIRouter:
     )
     async def create_user(request: Request, who: Principal = guard(P.ACCESS_ADMIN)) -> Response:
         d = await read_object(request)
-        issued = access.create_user(
+        issued = credentials.create_user(
             who.name, text(d, "username"), roles=_roles(d), institution=text(d, "institution") or None,
             reason=text(d, "reason"),
         )  # fmt: skip
@@ -142,7 +145,7 @@ def build(access: AccessService, guard: Guard) -> APIRouter:
 
     @router.get("/users", summary="Users (never their passwords or second factors)")
     def list_users(who: Principal = guard(P.ACCESS_ADMIN)) -> Response:
-        return json_response(access.users())
+        return json_response(credentials.users())
 
     @router.put(
         "/users/{username}/roles",
@@ -152,7 +155,7 @@ def build(access: AccessService, guard: Guard) -> APIRouter:
     )
     async def set_roles(username: str, request: Request, who: Principal = guard(P.ACCESS_ADMIN)) -> Response:
         d = await read_object(request)
-        return json_response(access.set_roles(who.name, username, _roles(d), reason=text(d, "reason")))
+        return json_response(credentials.set_roles(who.name, username, _roles(d), reason=text(d, "reason")))
 
     @router.post(
         "/users/{username}:disable",
@@ -161,7 +164,9 @@ def build(access: AccessService, guard: Guard) -> APIRouter:
         openapi_extra=request_body(ref("ReasonIn")),
     )
     async def disable_user(username: str, request: Request, who: Principal = guard(P.ACCESS_ADMIN)) -> Response:
-        return json_response(access.disable_user(who.name, username, reason=text(await read_object(request), "reason")))
+        return json_response(
+            credentials.disable_user(who.name, username, reason=text(await read_object(request), "reason"))
+        )
 
     @router.post(
         "/users/{username}:enable",
@@ -171,7 +176,7 @@ def build(access: AccessService, guard: Guard) -> APIRouter:
     )
     async def enable_user(username: str, request: Request, who: Principal = guard(P.ACCESS_ADMIN)) -> Response:
         reason = text(await read_object(request), "reason")
-        return json_response(access.disable_user(who.name, username, reason=reason, disabled=False))
+        return json_response(credentials.disable_user(who.name, username, reason=reason, disabled=False))
 
     @router.post(
         "/users/{username}:reset-password",
@@ -182,6 +187,6 @@ def build(access: AccessService, guard: Guard) -> APIRouter:
     )
     async def reset_password(username: str, request: Request, who: Principal = guard(P.ACCESS_ADMIN)) -> Response:
         reason = text(await read_object(request), "reason")
-        return _issued(access.reset_password(who.name, username, reason=reason), "initial_password")
+        return _issued(credentials.reset_password(who.name, username, reason=reason), "initial_password")
 
     return router
