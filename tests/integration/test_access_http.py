@@ -381,3 +381,13 @@ def test_terminal_key_custody_and_the_access_report_over_http(platform: Platform
         assert any(r["actor"] == secops_name and r["action"] == "token.detokenize" for r in access["rows"])
         assert any(r["action"] == "alert.terminal_key_shared" for r in access["rows"])
         assert http.get("/v1/audit/access-report", headers=secops, params=window).status_code == 403
+
+
+def test_metrics_ask_for_their_own_token_when_one_is_set(platform: Platform) -> None:
+    with TestClient(create_app(platform, metrics_token="s3cr3t-metrics")) as client:
+        assert client.get("/metrics").status_code == 401
+        assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        # the in-memory platform collects no metrics: past the token, it says so
+        assert client.get("/metrics", headers={"Authorization": "Bearer s3cr3t-metrics"}).status_code == 404
+    with TestClient(create_app(platform)) as client:
+        assert client.get("/metrics").status_code == 404  # no token set: open, like the probes
