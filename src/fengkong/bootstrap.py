@@ -59,6 +59,7 @@ from fengkong.services.read_model import DecisionReadModel
 from fengkong.services.reference import ReferenceData
 from fengkong.services.requests import RequestService
 from fengkong.services.rules import RuleRepository
+from fengkong.services.scrubbed_audit import ScrubbedAudit
 from fengkong.services.sharing import SharingService
 from fengkong.services.terminal_keys import TerminalKeys
 from fengkong.services.vault import VaultService
@@ -182,7 +183,8 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             observer=metrics,
             snapshot_every=settings.snapshot_every,
         )
-        merchants = MerchantService(stores.merchants, stores.audit, protector, read_model, uow)
+        audit = ScrubbedAudit(stores.audit)  # card numbers masked in what people type
+        merchants = MerchantService(stores.merchants, audit, protector, read_model, uow)
         hasher = ScryptHasher()
         access = AccessService(
             stores.credentials,
@@ -190,7 +192,7 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             hasher,
             Sm4SecretSealer(masters),
             TotpCodes(),
-            stores.audit,
+            audit,
             home_institution=settings.institution_id,
             sso=_sso(settings),
             sso_claims=SsoClaims(
@@ -198,32 +200,32 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             ),
             session_hours=settings.session_hours,
         )
-        lists = ListService(stores.lists, stores.requests, stores.audit, protector, read_model, uow)
+        lists = ListService(stores.lists, stores.requests, audit, protector, read_model, uow)
         orders = OrderService(lists, stores.transfers, rules.policy_value, uow)
         platform = Platform(
             engine=engine,
-            holds=HoldService(engine, stores.audit),
+            holds=HoldService(engine, audit),
             read_model=read_model,
             rules=rules,
             reference=ReferenceData(stores.reference, read_model, uow),
             lists=lists,
             orders=orders,
-            requests=RequestService(orders, stores.transfers, stores.audit),
-            vault=VaultService(cards, stores.tokens, stores.audit, read_model, uow),
+            requests=RequestService(orders, stores.transfers, audit),
+            vault=VaultService(cards, stores.tokens, audit, read_model, uow),
             access=access,
             credentials=CredentialAdmin(
                 stores.credentials,
                 protector,
                 hasher,
-                stores.audit,
+                audit,
                 home_institution=settings.institution_id,
                 changed=access.forget,
             ),
             merchants=merchants,
             terminal_keys=TerminalKeys(merchants, rules.policy_value),
-            sharing=SharingService(stores.sharing, stores.audit, consortium, uow),
-            audit=stores.audit,
-            oversight=Oversight(stores.audit),
+            sharing=SharingService(stores.sharing, audit, consortium, uow),
+            audit=audit,
+            oversight=Oversight(audit),
             events=stores.events,
             metrics=metrics,
             closers=closers,
