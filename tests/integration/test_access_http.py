@@ -50,6 +50,7 @@ MATRIX: dict[tuple[str, str], set[str] | str] = {
     ("POST", "/v1/penalties/rented-accounts"): {"supervisor"},
     ("POST", "/v1/penalties/{entry_id}:change"): {"supervisor"},
     ("GET", "/v1/penalties/report"): {"analyst", "supervisor"},
+    ("POST", "/v1/exports"): {"analyst", "supervisor"},
     ("POST", "/v1/requests"): {"client"},
     ("POST", "/v1/trace"): {"analyst", "supervisor"},
     ("POST", "/v1/trace:stop"): {"supervisor"},
@@ -106,7 +107,7 @@ def _concrete(path: str) -> str:
 
 def _call(client: TestClient, method: str, path: str, headers: dict[str, str] | None = None) -> int:
     body = None if method in ("GET", "DELETE") else {}
-    query = {"reason": "matrix", "source": "test", "value": "x", "approved_by": "someone-else"}
+    query = {"reason": "matrix", "source": "test", "value": "x", "approval": "1"}
     query |= {"since": "2026-01-01T00:00:00+08:00", "until": "2026-07-01T00:00:00+08:00"}
     return client.request(method, _concrete(path), json=body, params=query, headers=headers).status_code
 
@@ -258,15 +259,18 @@ def test_a_person_logs_in_changes_the_initial_password_and_enrols_totp(platform:
 
         without = client.post("/v1/sessions", json={"username": "wang.li", "password": good})
         assert without.status_code == 401
-        with_code = client.post(
-            "/v1/sessions", json={"username": "wang.li", "password": good, "code": TotpCodes.code(seed, time.time())}
-        )
+        replayed = client.post("/v1/sessions", json={"username": "wang.li", "password": good, "code": code})
+        assert replayed.status_code == 401  # the code that confirmed the enrolment is spent
+        following = TotpCodes.code(seed, time.time() + 30)  # the next code (one step of drift is allowed)
+        with_code = client.post("/v1/sessions", json={"username": "wang.li", "password": good, "code": following})
         assert with_code.status_code == 201
+        again = client.post("/v1/sessions", json={"username": "wang.li", "password": good, "code": following})
+        assert again.status_code == 401  # and so is each code once used
 
         assert client.delete("/v1/sessions/current", headers=me).status_code == 200
         assert client.get("/v1/me", headers=me).status_code == 401
     logins = [r.action for r in platform.audit.records() if r.action.startswith("access.login")]
-    assert logins.count("access.login") == 2 and "access.login_failed" in logins
+    assert logins.count("access.login") == 2 and logins.count("access.login_failed") == 3
 
 
 def test_five_wrong_passwords_lock_the_account(platform: Platform) -> None:

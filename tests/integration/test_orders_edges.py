@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.access import cli_key
+from fengkong.services.platform import Platform
+from tests.access import bearer, cli_key
 from tests.integration.helpers import run_fengkong
 
 
@@ -99,20 +100,38 @@ OWNER = "11010519491231002X"
 RENTED = {"reason": "sold to a fraud ring", "evidence": "PSB notice 88", "source": "police", "actor": "ops"}
 
 
-def test_the_credit_database_report_over_http(full_pack_client: TestClient) -> None:
+def _approved_export(maker: TestClient, checker: dict[str, str]) -> int:
+    """An export of the penalty report asked for by `maker` and approved by `checker`."""
+    asked = maker.post(
+        "/v1/exports", json={"what": "penalty_report", "reason": "monthly report to the credit database"}
+    )
+    assert asked.status_code == 202, asked.text
+    assert maker.post(f"/v1/changes/{asked.json()['id']}:approve", json={}).status_code == 403  # not one's own
+    assert maker.post(f"/v1/changes/{asked.json()['id']}:approve", headers=checker, json={}).status_code == 200
+    return int(asked.json()["id"])
+
+
+def test_the_credit_database_report_over_http(full_pack: Platform, full_pack_client: TestClient) -> None:
     made = full_pack_client.post(
         "/v1/penalties/rented-accounts", json={"account_id": "acct-r", "owner_id_number": OWNER, **RENTED}
     )
     assert made.status_code == 201
-    unapproved = full_pack_client.get("/v1/penalties/report", params={"reason": "monthly", "approved_by": ""})
-    assert unapproved.status_code == 422 and unapproved.json()["error"]["field"] == "approved_by"
-    approval = {"reason": "monthly report to the credit database", "approved_by": "li.supervisor"}
+    asked = full_pack_client.post("/v1/exports", json={"what": "penalty_report", "reason": "monthly"}).json()
+    unapproved = full_pack_client.get("/v1/penalties/report", params={"approval": asked["id"]})
+    assert unapproved.status_code == 409 and unapproved.json()["error"]["field"] == "approval"
+    checker = bearer(full_pack, "supervisor")
+    approval = {"approval": _approved_export(full_pack_client, checker)}
+    soon = full_pack_client.get("/v1/penalties/report", params={"at": "soon", **approval})
+    assert soon.status_code == 422 and soon.json()["error"]["field"] == "at"  # refused before anything is exported
     rows = full_pack_client.get("/v1/penalties/report", params=approval).json()
     assert [r["penalty"] for r in rows] == ["non_counter_and_payment_business_suspended", "no_new_accounts"]
     assert all(r["id_number"] is None and r["id_number_masked"] == "110105********002X" for r in rows)
     assert rows[0]["expires_at"][:4] != rows[1]["expires_at"][:4]  # 5 years and 3 years
     in_four_years = (datetime.now(UTC) + timedelta(days=4 * 365)).isoformat()
-    later = full_pack_client.get("/v1/penalties/report", params={"at": in_four_years, **approval}).json()
+    used = full_pack_client.get("/v1/penalties/report", params={"at": in_four_years, **approval})
+    assert used.status_code == 409  # an approval serves one export
+    again = {"approval": _approved_export(full_pack_client, checker), "at": in_four_years}
+    later = full_pack_client.get("/v1/penalties/report", params=again).json()
     assert [r["penalty"] for r in later] == ["non_counter_and_payment_business_suspended"]  # 3 years are over
 
 
@@ -125,10 +144,20 @@ def test_the_credit_database_report_joins_the_banks_own_numbers(tmp_path: Path) 
     kyc = tmp_path / "kyc.csv"
     kyc.write_text("110105194912310021\n11010519491231002x,customer-7\nnot-a-number\n", encoding="utf-8")
     report = tmp_path / "report.csv"
+    asked = json.loads(
+        run_fengkong(
+            "exports", "request", "penalty_report", "--reason", "monthly report to the credit database",
+            "--credential", supervisor, *data,
+        )
+    )  # fmt: skip
     export = ("penalty", "report", "--identities", str(kyc), "--out", str(report), "--credential", supervisor, *data)
-    unapproved = subprocess.run([sys.executable, "-m", "fengkong", *export, "--reason", "monthly"], capture_output=True)
-    assert unapproved.returncode == 2 and b"approved_by" in unapproved.stderr and not report.exists()
-    run_fengkong(*export, "--reason", "monthly report to the credit database", "--approved-by", "li.supervisor")
+    unapproved = subprocess.run(
+        [sys.executable, "-m", "fengkong", *export, "--approval", str(asked["id"])], capture_output=True
+    )
+    assert unapproved.returncode == 2 and b"approval" in unapproved.stderr and not report.exists()
+    checker = cli_key(tmp_path / "d", "supervisor")
+    run_fengkong("changes", "approve", str(asked["id"]), "--credential", checker, *data)
+    run_fengkong(*export, "--approval", str(asked["id"]))
     rows = list(csv.DictReader(report.open(encoding="utf-8")))
     assert [(r["penalty"], r["id_number"]) for r in rows] == [
         ("non_counter_and_payment_business_suspended", OWNER),
@@ -138,7 +167,9 @@ def test_the_credit_database_report_joins_the_banks_own_numbers(tmp_path: Path) 
     assert OWNER.encode() not in stored and b"110105194912310021" not in stored  # nothing kept in clear
     (exported,) = [json.loads(line) for line in run_fengkong("audit", "list", *data).splitlines() if '"export.' in line]
     assert exported["reason"] == "monthly report to the credit database"
-    assert json.loads(exported["payload"]) == {"rows": 2, "approved_by": "li.supervisor", "roles": ["supervisor"]}
+    payload = json.loads(exported["payload"])
+    assert payload["rows"] == 2 and payload["approval"] == asked["id"] and payload["roles"] == ["supervisor"]
+    assert payload["approved_by"].startswith("key:") and payload["approved_by"] != exported["actor"]
 
 
 def police(request_id: str, kind: str, accounts: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -168,8 +199,6 @@ def test_requests_by_electronic_message_over_http(
     ]
     assert refused and refused[0]["subject"] == "request:REQ-1"  # kept with its reason
     assert full_pack_client.post("/v1/requests", content=b"[1]").status_code == 422
-    soon = {"at": "soon", "reason": "r", "approved_by": "a"}
-    assert full_pack_client.get("/v1/penalties/report", params=soon).json()["error"]["field"] == "at"
     stop["accounts"] = [{"account_id": "mule-1", "until": until}, {"account_id": "mule-2", "until": "next week"}]
     first = full_pack_client.post("/v1/requests", json=stop).json()
     assert [(r["account_id"], r["status"]) for r in first["results"]] == [("mule-1", "done"), ("mule-2", "refused")]

@@ -24,6 +24,7 @@ from fengkong.api.routes import (
     access,
     audit,
     events,
+    exports,
     health,
     holds,
     lists,
@@ -79,6 +80,7 @@ def create_app(
         merchants.build(platform.merchants, platform.terminal_keys, guard),
         rules.build(platform.engine, guard),
         access.build(platform.access, platform.credentials, guard),
+        exports.build(platform.oversight, guard),
         health.build(platform, metrics_token),
     ):
         app.include_router(router)

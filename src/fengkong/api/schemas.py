@@ -27,6 +27,7 @@ from fengkong.domain.requests import KINDS, MAX_ACCOUNTS
 from fengkong.domain.tokens import CONTROLS
 from fengkong.domain.validation import INTERNAL_TYPES, REQUIRED, event_json_schema
 from fengkong.services.merchants import MERCHANT_FIELDS, TERMINAL_FIELDS
+from fengkong.services.oversight import EXPORTS
 from fengkong.services.sharing import SUBJECT_TYPES
 
 SCHEMAS = "#/components/schemas/"
@@ -321,6 +322,11 @@ BODIES: dict[str, dict[str, Any]] = {
         },
         ("password",),
     ),
+    "ExportIn": _body(
+        "An export of personal data to be approved by a second person",
+        {"what": {"type": "string", "enum": list(EXPORTS)}, **_REASON},
+        ("what", "reason"),
+    ),
     "TerminalKeyIn": _body(
         "A master key loaded into a terminal: its check value and version, never the key (001 §1.8-7②)",
         {
@@ -449,6 +455,7 @@ BODY_EXAMPLES: dict[str, dict[str, Any]] = {
     "PasswordCheckIn": {"password": "Xq7pL9", "account_name": "Li Wei", "birth_date": "1990-05-17"},
     "MerchantIn": {"merchant_id": "m-1", "name": "Corner Shop", "mcc": "5411"},
     "TerminalKeyIn": {"kcv": "1A2B3C", "version": "2026-11"},
+    "ExportIn": {"what": "penalty_report", "reason": "monthly report to the credit information database"},
     "TerminalIn": {"terminal_id": "t-1", "serial": "SN-0001", "certified": True, "kind": "fixed", "merchants": ["m-1"]},
     "ApiKeyIn": {"label": "acquirer gateway", "institution": "home", "roles": ["client"], "days": 90},
     "ApiKeyRotationIn": {"overlap_hours": 24, "reason": "yearly rotation"},

@@ -16,6 +16,7 @@ from fengkong.cli import (
     db,
     demo,
     events,
+    exports,
     holds,
     limits,
     lists,
@@ -81,6 +82,7 @@ for sub, name in (
     (holds.app, "holds"),
     (access.keys, "keys"),
     (access.users, "users"),
+    (exports.app, "exports"),
 ):
     app.add_typer(sub, name=name)
 

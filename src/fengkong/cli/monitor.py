@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 from rich.console import Console
 
-from fengkong.cli.options import Credential, DataDir, DbUrl, Reason, settings
+from fengkong.cli.options import Approval, Credential, DataDir, DbUrl, settings
 from fengkong.cli.session import acting, emit, err, note, platform
 from fengkong.domain.access.roles import Permission
-from fengkong.services.oversight import Oversight
 
 if TYPE_CHECKING:
     from fengkong.batch.monitoring import Monitoring
@@ -98,25 +97,21 @@ def monitor_compromise(
 @app.command("register")
 def monitor_register(
     output: Annotated[Path, typer.Option("--output", "-o", help=".csv or .xlsx")],
+    approval: Approval,
+    credential: Credential,
     window_days: Annotated[int, typer.Option(min=1)] = 30,
     min_level: Annotated[int, typer.Option(min=1, max=5)] = 3,
-    reason: Reason = "",
-    approved_by: Annotated[str, typer.Option(help="Who approved this export (not you); recorded with it.")] = "",
-    credential: Credential = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
-    """Write the cash-out risk event register (003 format) as CSV or XLSX: an export, recorded with
-    its reason and approver."""
+    """Write the cash-out risk event register (003 format) as CSV or XLSX: an export, made under an
+    approved export request, once, and recorded with its approver."""
     with platform(data_dir, database_url) as p:  # refused before anything is written
         who = acting(p, credential, Permission.EVENTS_READ)
-        Oversight.check_export(actor=who.name, reason=reason, approved_by=approved_by)
+        approved = p.oversight.approval(actor=who.name, what="cashout_register", request_id=approval)
     with exported(data_dir, database_url) as monitoring:
         result, _ = monitoring.cashout(window_days)
         rows = monitoring.register(result, output, min_level)
     with platform(data_dir, database_url) as p:
-        p.oversight.record_export(
-            actor=who.name, what="cashout_register", rows=rows, reason=reason, approved_by=approved_by,
-            roles=tuple(sorted(who.roles)),
-        )  # fmt: skip
+        p.oversight.record_export(actor=who.name, rows=rows, approval=approved, roles=tuple(sorted(who.roles)))
     emit({"merchants": rows, "file": str(output)})

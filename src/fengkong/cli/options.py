@@ -35,6 +35,15 @@ Credential = Annotated[
     ),
 ]
 Reason = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log or history).")]
+Approval = Annotated[
+    int,
+    typer.Option(
+        "--approval",
+        min=1,
+        help="The approved export request (`fengkong exports request`, then a second person's "
+        "`fengkong changes approve`); each serves one export.",
+    ),
+]
 
 
 def settings(

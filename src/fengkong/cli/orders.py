@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from fengkong.cli.options import Credential, DataDir, DbUrl, Reason
+from fengkong.cli.options import Approval, Credential, DataDir, DbUrl, Reason
 from fengkong.cli.session import acting, emit, emit_all, fail, note, platform
 from fengkong.domain.access.roles import Permission
 
@@ -98,6 +98,8 @@ def penalty_rented(
 
 @penalty.command("report")
 def penalty_report(
+    approval: Approval,
+    credential: Credential,
     identities: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
@@ -107,26 +109,20 @@ def penalty_report(
     ] = None,
     out: Annotated[Optional[Path], typer.Option(help="Write CSV here (default: JSON lines on stdout).")] = None,  # noqa: UP045
     at: Annotated[Optional[str], typer.Option(help="Penalties in force at this time (default: now).")] = None,  # noqa: UP045
-    reason: Reason = "",
-    approved_by: Annotated[str, typer.Option(help="Who approved this export (not you); recorded with it.")] = "",
-    credential: Credential = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
     """Penalised persons for the financial credit information database (001 §1.4). An export of
-    personal data: it needs a reason and an approver, and is recorded in the audit log."""
+    personal data: made under an approved export request, once, and recorded in the audit log."""
     numbers: list[str] = []
     if identities is not None:
         with open(identities, encoding="utf-8") as handle:
             numbers = [row[0] for row in csv.reader(handle) if row and row[0].strip()]
     with platform(data_dir, database_url) as p:
         who = acting(p, credential, Permission.ORDERS_READ)
-        p.oversight.check_export(actor=who.name, reason=reason, approved_by=approved_by)
+        approved = p.oversight.approval(actor=who.name, what="penalty_report", request_id=approval)
         rows = p.lists.penalised_persons(at, numbers)
-        p.oversight.record_export(
-            actor=who.name, what="penalty_report", rows=len(rows), reason=reason, approved_by=approved_by,
-            roles=tuple(sorted(who.roles)),
-        )  # fmt: skip
+        p.oversight.record_export(actor=who.name, rows=len(rows), approval=approved, roles=tuple(sorted(who.roles)))
     if out is None:
         emit_all(rows, "no penalty in force")
         return

@@ -17,7 +17,7 @@ class RequestStatus(StrEnum):
 @dataclass(frozen=True, slots=True)
 class ChangeRequest:
     id: int
-    action: str  # remove_entry | change_penalty
+    action: str  # remove_entry | change_penalty | export
     payload: dict[str, Any]
     maker: str
     reason: str

@@ -369,7 +369,9 @@ class OneTimeCodes(Protocol):
 
     def uri(self, seed: bytes, account: str, issuer: str) -> str: ...
 
-    def verify(self, seed: bytes, code: str, at: float) -> bool: ...
+    def verify(self, seed: bytes, code: str, at: float) -> int | None:
+        """The time step the code belongs to (so a used one can be refused), or None."""
+        ...
 
 
 class BearerVerifier(Protocol):

@@ -222,9 +222,13 @@ class AccessService:
         if user.disabled or not self.hasher.verify(password or "", user.password_hash):
             self._failed(user, now, "wrong password" if not user.disabled else "disabled")
             raise Unauthenticated("wrong user name or password")
-        if user.totp_confirmed and not self._code_ok(user, code, now):
-            self._failed(user, now, "wrong one-time code")
-            raise Unauthenticated("a valid one-time code (TOTP) is required")
+        if user.totp_confirmed:
+            step = self._code_step(user, code, now)
+            if step is None:
+                self._failed(user, now, "wrong or used one-time code")
+                raise Unauthenticated("a valid one-time code (TOTP) is required, each code once")
+            user = replace(user, extra={**user.extra, "totp_step": str(step)})
+            self.store.put_user(user)
         session_id = secrets.token_hex(8)
         secret, hashed = new_secret(self.protector, "session")
         session = Session(session_id, hashed, user.username, now, now + timedelta(hours=self.session_hours))
@@ -249,11 +253,15 @@ class AccessService:
         self.store.put_user(replace(user, failed_logins=0 if locked else failed, locked_until=locked))
         self.audit.append("-", "access.login_failed", f"user:{user.username}", why, {"locked": locked is not None})
 
-    def _code_ok(self, user: User, code: str | None, now: datetime) -> bool:
+    def _code_step(self, user: User, code: str | None, now: datetime) -> int | None:
+        """The time step of a right code not used before (a code seen once is refused: no replay)."""
         if not code or user.totp_sealed is None:
-            return False
+            return None
         seed = self.sealer.open(user.totp_sealed, f"totp:{user.username}")
-        return self.codes.verify(seed, code, now.timestamp())
+        step = self.codes.verify(seed, code, now.timestamp())
+        if step is None or step <= int(user.extra.get("totp_step", "-1")):
+            return None
+        return step
 
     def logout(self, principal: Principal) -> None:
         if principal.kind != "user":
@@ -299,9 +307,10 @@ class AccessService:
         user = existing_user(self.store, principal.name)
         if user.totp_sealed is None:
             raise Conflict("code", "enrol a second factor first")
-        if not self._code_ok(user, code, self.clock()):
+        step = self._code_step(user, code, self.clock())
+        if step is None:
             raise InputError("code", "does not match the enrolled authenticator")
-        changed = replace(user, totp_confirmed=True)
+        changed = replace(user, totp_confirmed=True, extra={**user.extra, "totp_step": str(step)})
         self.store.put_user(changed)
         self.audit.append(user.username, "access.totp_confirm", f"user:{user.username}", "second factor", {})
         return changed.to_dict()

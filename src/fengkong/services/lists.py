@@ -270,6 +270,15 @@ class ListService:
                 checker, "request.refused_same_person", f"change_request:{request_id}", note, {"maker": request.maker}
             )
             raise NotPermitted("checker", "the checker must be a different person from the maker (four-eyes rule)")
+        if "entry_id" not in request.payload:  # an approval that changes no entry (an export): recorded only
+            with self.uow.atomic():
+                if not self.requests.decide(request_id, RequestStatus.APPROVED.value, checker, note):
+                    raise Conflict("request_id", f"request {request_id} is no longer pending")
+                self.audit.append(
+                    checker, f"approve.{request.action}", f"change_request:{request_id}", note,
+                    {"maker": request.maker, **request.payload},
+                )  # fmt: skip
+            return replace(request, status=RequestStatus.APPROVED.value, checker=checker, checker_note=note)
         entry_id = int(request.payload["entry_id"])
         with self.uow.atomic():
             if not self.requests.decide(request_id, RequestStatus.APPROVED.value, checker, note):

@@ -1,6 +1,8 @@
-"""Oversight of sensitive data (003 篇四 ch.4; 001 §1.8-1③): every export is recorded — what, how
-many rows, why, who asked and who approved — and the internal audit, held at least twice a
-year, gets a report of who saw or exported what, when and under which role and approval.
+"""Oversight of sensitive data (003 篇四 ch.4; 001 §1.8-1③): an export of personal data is asked
+for (what, why), approved by a second authenticated person through the maker-checker queue, made
+once by the one who asked, and recorded — what, how many rows, why, who asked, who approved; the
+internal audit, held at least twice a year, gets a report of who saw or exported what, when and
+under which role and approval.
 
 Both live in the audit chain, so the report is made from the same tamper-evident rows that
 prove it complete."""
@@ -13,32 +15,62 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fengkong.domain import clock
-from fengkong.domain.errors import InputError, NotPermitted, required
-from fengkong.domain.ports import AuditLog
+from fengkong.domain.changes import ChangeRequest, RequestStatus
+from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, required
+from fengkong.domain.ports import AuditLog, ChangeRequests, UnitOfWork
+from fengkong.domain.sensitive import scrub_text
 
 # Actions that reveal or move sensitive data, and logins (who could have seen it).
 SENSITIVE = ("export.", "token.detokenize", "access.login", "sharing.query", "request.quick_query", "alert.")
 AUDIT_EVERY_DAYS = 183  # at least twice a year
+EXPORT = "export"  # the maker-checker action of an export
+EXPORTS = ("penalty_report", "cashout_register")  # what can be exported, each needing an approval
 
 
 class Oversight:
-    def __init__(self, audit: AuditLog):
+    def __init__(self, audit: AuditLog, requests: ChangeRequests, uow: UnitOfWork):
         self.audit = audit
+        self.requests = requests
+        self.uow = uow
 
-    @staticmethod
-    def check_export(*, actor: str, reason: str, approved_by: str) -> None:
-        """Refuse an export before it is made: it needs a reason and an approver other than the actor."""
-        required(reason=reason, approved_by=approved_by)
-        if approved_by.strip() == actor.strip():
-            raise NotPermitted("approved_by", "an export is approved by someone other than the person exporting")
+    def request_export(self, *, actor: str, what: str, reason: str) -> ChangeRequest:
+        """Ask to export: a maker-checker request that another person approves (`changes approve`)."""
+        if what not in EXPORTS:
+            raise InputError("what", f"one of {', '.join(EXPORTS)}")
+        required(actor=actor, reason=reason)
+        reason = scrub_text(reason)
+        with self.uow.atomic():
+            request = self.requests.create(EXPORT, {"what": what}, actor, reason)
+            self.audit.append(actor, f"request.{EXPORT}", f"change_request:{request.id}", reason, {"what": what})
+        return request
 
-    def record_export(
-        self, *, actor: str, what: str, rows: int, reason: str, approved_by: str, roles: tuple[str, ...] = ()
-    ) -> None:
-        """An export of data out of fengkong, approved by someone other than the one exporting."""
-        self.check_export(actor=actor, reason=reason, approved_by=approved_by)
+    def approval(self, *, actor: str, what: str, request_id: int) -> ChangeRequest:
+        """The approved request this export is made under, checked before anything is written: an
+        export of `what`, asked for by this actor, approved by another person, not used yet."""
+        request = self.requests.get(request_id)
+        if request is None or request.action != EXPORT:
+            raise NotFound("approval", "no export request with this number")
+        if request.payload.get("what") != what:
+            raise Conflict("approval", f"approves an export of {request.payload.get('what')}, not of {what}")
+        if request.maker != actor:
+            raise NotPermitted("approval", "was asked for by someone else: the one who asked makes the export")
+        if request.status != RequestStatus.APPROVED.value:
+            raise Conflict("approval", f"is {request.status}: a second person approves it first")
+        if any(
+            _used(record.payload, request_id) for record in self.audit.records() if record.action == f"export.{what}"
+        ):
+            raise Conflict("approval", "was used already: ask again for another export")
+        return request
+
+    def record_export(self, *, actor: str, rows: int, approval: ChangeRequest, roles: tuple[str, ...] = ()) -> None:
+        """The export made under an approval: what, how many rows, why, who approved."""
+        what = str(approval.payload["what"])
         self.audit.append(
-            actor, f"export.{what}", what, reason, {"rows": rows, "approved_by": approved_by, "roles": list(roles)}
+            actor,
+            f"export.{what}",
+            what,
+            approval.reason,
+            {"rows": rows, "approval": approval.id, "approved_by": approval.checker, "roles": list(roles)},
         )
 
     def access_report(self, *, actor: str, since: str, until: str) -> dict[str, Any]:
@@ -82,3 +114,10 @@ class Oversight:
             "totals": [{"actor": a, "action": act, "count": n} for (a, act), n in sorted(totals.items())],
             "rows": rows,
         }
+
+
+def _used(payload: str, request_id: int) -> bool:
+    try:
+        return bool(json.loads(payload).get("approval") == request_id)
+    except (ValueError, AttributeError):
+        return False

@@ -1,5 +1,5 @@
-"""Exports recorded with their approval, and the sensitive-data access report (003 篇四 ch.4,
-001 §1.8-1③)."""
+"""Exports asked for, approved by a second person, made once and recorded; the sensitive-data
+access report (003 篇四 ch.4, 001 §1.8-1③)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 import fengkong
-from fengkong.domain.errors import InputError, NotPermitted
+from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted
 from fengkong.services.platform import Platform
 from tests.access import person
 
@@ -27,15 +27,29 @@ def window() -> dict[str, str]:
     return {"since": (now - timedelta(hours=1)).isoformat(), "until": (now + timedelta(hours=1)).isoformat()}
 
 
-def test_an_export_needs_a_reason_and_an_approver_who_is_someone_else(platform: Platform) -> None:
-    with pytest.raises(InputError, match="reason"):
-        platform.oversight.record_export(actor="wang", what="penalty_report", rows=3, reason="", approved_by="li")
+def test_an_export_is_asked_for_approved_by_another_person_made_once(platform: Platform) -> None:
+    oversight = platform.oversight
+    with pytest.raises(InputError, match="one of"):
+        oversight.request_export(actor="wang", what="everything", reason="curious")
+    asked = oversight.request_export(actor="wang", what="penalty_report", reason="monthly credit report")
+    with pytest.raises(Conflict, match="pending"):
+        oversight.approval(actor="wang", what="penalty_report", request_id=asked.id)
     with pytest.raises(NotPermitted):
-        platform.oversight.record_export(
-            actor="wang", what="penalty_report", rows=3, reason="monthly", approved_by="wang"
-        )
-    platform.oversight.record_export(actor="wang", what="penalty_report", rows=3, reason="monthly", approved_by="li")
-    assert [r.action for r in platform.audit.records()] == ["export.penalty_report"]
+        platform.lists.approve(asked.id, checker="wang")  # the maker cannot approve their own
+    platform.lists.approve(asked.id, checker="li", note="checked the schedule")
+    with pytest.raises(NotPermitted):
+        oversight.approval(actor="zhao", what="penalty_report", request_id=asked.id)  # not who asked
+    with pytest.raises(Conflict, match="not of"):
+        oversight.approval(actor="wang", what="cashout_register", request_id=asked.id)
+    with pytest.raises(NotFound):
+        oversight.approval(actor="wang", what="penalty_report", request_id=999)
+    approved = oversight.approval(actor="wang", what="penalty_report", request_id=asked.id)
+    oversight.record_export(actor="wang", rows=3, approval=approved, roles=("supervisor",))
+    with pytest.raises(Conflict, match="used"):
+        oversight.approval(actor="wang", what="penalty_report", request_id=asked.id)
+    (export,) = [r for r in platform.audit.records() if r.action == "export.penalty_report"]
+    assert (export.actor, export.reason) == ("wang", "monthly credit report")
+    assert '"approved_by":"li"' in export.payload.replace(" ", "") and '"rows":3' in export.payload.replace(" ", "")
 
 
 def test_the_access_report_names_who_saw_or_exported_what_and_under_which_role(platform: Platform) -> None:
@@ -43,7 +57,10 @@ def test_the_access_report_names_who_saw_or_exported_what_and_under_which_role(p
     platform.vault.detokenize(token, principal=person("zhou", "secops"), purpose="chargeback 1")
     with pytest.raises(NotPermitted):
         platform.vault.detokenize(token, principal=person("intern", "analyst"), purpose="curious")
-    platform.oversight.record_export(actor="wang", what="penalty_report", rows=7, reason="monthly", approved_by="li")
+    asked = platform.oversight.request_export(actor="wang", what="penalty_report", reason="monthly")
+    platform.lists.approve(asked.id, checker="li")
+    approved = platform.oversight.approval(actor="wang", what="penalty_report", request_id=asked.id)
+    platform.oversight.record_export(actor="wang", rows=7, approval=approved)
     platform.lists.add("device", "dev-1", actor="wang", reason="fraud", source="case")  # not a sensitive access
 
     report = platform.oversight.access_report(actor="auditor-1", **window())

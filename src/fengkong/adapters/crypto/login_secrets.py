@@ -86,15 +86,16 @@ class TotpCodes:
     def uri(self, seed: bytes, account: str, issuer: str) -> str:
         return TOTP(seed, TOTP_DIGITS, hashes.SHA1(), TOTP_STEP).get_provisioning_uri(account, issuer)
 
-    def verify(self, seed: bytes, code: str, at: float) -> bool:
+    def verify(self, seed: bytes, code: str, at: float) -> int | None:
         totp = TOTP(seed, TOTP_DIGITS, hashes.SHA1(), TOTP_STEP)
         for drift in (0, -TOTP_STEP, TOTP_STEP):
+            moment = int(at) + drift
             try:
-                totp.verify(code.strip().encode(), int(at) + drift)
-                return True
+                totp.verify(code.strip().encode(), moment)
+                return moment // TOTP_STEP
             except InvalidToken:
                 continue
-        return False
+        return None
 
     @staticmethod
     def code(seed: bytes, at: float) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from fengkong.api.auth import Guard
-from fengkong.api.http import RowId, json_response, moment, read_object, text
+from fengkong.api.http import MAX_ROW_ID, RowId, json_response, moment, read_object, text
 from fengkong.api.schemas import answers, ref, request_body
 from fengkong.domain.access.principal import Principal
 from fengkong.domain.access.roles import Permission as P
@@ -107,19 +107,22 @@ def build(
         )
         return json_response(change.to_dict(), 202)
 
-    @router.get("/penalties/report", summary="Penalised persons for the credit information database (001 §1.4)")
+    @router.get(
+        "/penalties/report",
+        summary="Penalised persons for the credit information database (001 §1.4), under an approved export",
+        responses=answers(404, 409),
+    )
     def penalty_report(
-        reason: str, approved_by: str, at: str | None = None, who: Principal = guard(P.ORDERS_READ)
+        approval: Annotated[int, Query(ge=1, le=MAX_ROW_ID)],
+        at: str | None = None,
+        who: Principal = guard(P.ORDERS_READ),
     ) -> Response:
         """Identity numbers masked and hashed: fengkong keeps none in clear (`fengkong penalty
-        report --identities` joins the bank's own numbers). An export of personal data: it says
-        why and who approved it, and is recorded with the caller's roles."""
-        oversight.check_export(actor=who.name, reason=reason, approved_by=approved_by)
+        report --identities` joins the bank's own numbers). An export of personal data: asked for
+        with `POST /v1/exports`, approved by a second person, made once, recorded."""
+        approved = oversight.approval(actor=who.name, what="penalty_report", request_id=approval)
         rows = lists.penalised_persons(at)
-        oversight.record_export(
-            actor=who.name, what="penalty_report", rows=len(rows), reason=reason, approved_by=approved_by,
-            roles=tuple(sorted(who.roles)),
-        )  # fmt: skip
+        oversight.record_export(actor=who.name, rows=len(rows), approval=approved, roles=tuple(sorted(who.roles)))
         return json_response(rows)
 
     @router.post(

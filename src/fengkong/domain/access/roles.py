@@ -19,6 +19,7 @@ class Permission(StrEnum):
     LISTS_WRITE = "lists:write"  # add, import, ask for a removal (maker)
     CHANGES_DECIDE = "changes:decide"  # approve or reject a maker's request (checker)
     ORDERS_WRITE = "orders:write"  # stop-payment, freeze, penalties, trace-and-stop
+    EXPORTS_REQUEST = "exports:request"  # ask to export personal data (a second person approves)
     ORDERS_READ = "orders:read"  # fund tracing, the penalty report
     REQUESTS_SUBMIT = "requests:submit"  # electronic messages from the police and banks
     REFERENCE_WRITE = "reference:write"  # customers' limits, accounts, agreements
@@ -69,6 +70,7 @@ ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
                 P.LISTS_READ,
                 P.LISTS_WRITE,
                 P.ORDERS_READ,
+                P.EXPORTS_REQUEST,
                 P.REFERENCE_READ,
                 P.MERCHANTS_READ,
                 P.RULES_READ,
@@ -88,6 +90,7 @@ ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
                 P.CHANGES_DECIDE,
                 P.ORDERS_WRITE,
                 P.ORDERS_READ,
+                P.EXPORTS_REQUEST,
                 P.REFERENCE_READ,
                 P.MERCHANTS_READ,
                 P.RULES_READ,
