@@ -1,6 +1,6 @@
 """What people type — reasons, evidence, notes, purposes, labels — is stored and chained into the
-audit log; a card number pasted into any of it is masked first (issue 12: card numbers in free
-text, any separator)."""
+audit log; a card number (any separator), mobile number or resident ID pasted into any of it is
+masked first (issue 12: sensitive values in free text)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from fengkong.api.app import create_app
 from tests.access import bearer
 from tests.secret_scan import Planted, scan
 
+PHONE = "13912345678"
+RESIDENT_ID = "11010519491231002X"
 # Luhn-valid, each in another form, one per field it is typed into.
 CARDS = {
     "list reason": "6222021234567890128",
@@ -36,6 +38,8 @@ def test_card_numbers_typed_into_free_text_are_masked_everywhere(
     caplog.set_level(logging.DEBUG)
     data = tmp_path / "d"
     c = {k: f"see card {v} from the customer's letter" for k, v in CARDS.items()}
+    c["list reason"] += f", phone {PHONE}, ID {RESIDENT_ID}"  # the rest of the letter, pasted in too
+    c["approval note"] += f" (called back on {PHONE})"
     with fengkong.embedded(data) as platform, TestClient(create_app(platform)) as http:
         maker, checker = bearer(platform, "list_manager"), bearer(platform, "supervisor")
         secops, client, admin = bearer(platform, "secops"), bearer(platform, "client"), bearer(platform, "admin")
@@ -65,5 +69,6 @@ def test_card_numbers_typed_into_free_text_are_masked_everywhere(
         )
         assert made.status_code == 201
     planted = [Planted("card", where, number) for where, number in CARDS.items()]
+    planted += [Planted("phone", "in a reason and a note", PHONE), Planted("resident_id", "in a reason", RESIDENT_ID)]
     hits = scan(planted, [data], {"log": caplog.text})
     assert not hits, [str(h) for h in hits]

@@ -210,3 +210,31 @@ def scrub_text(text: str) -> str:
         parts.append(text[last:])
         text = "".join(parts)
     return text
+
+
+# In what people type (reasons, notes, evidence), a mainland mobile number or a resident ID
+# number standing on its own is masked too: a letter's details pasted in must not be kept.
+_MOBILE = re.compile(r"(?<![0-9A-Za-z*])(1[3-9][0-9])([0-9]{4})([0-9]{4})(?![0-9A-Za-z*])")
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z*])([1-9][0-9]{5})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z*])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def _id_checksum_ok(number: str) -> bool:
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11] == number[17].upper()
+
+
+def scrub_free_text(text: str) -> str:
+    """`scrub_text`, and mobile numbers (138****8000) and resident ID numbers with a valid check
+    digit (110105********002X) masked.
+
+    >>> scrub_free_text("customer 13800138000, ID 11010519491231002X, card 6222 0212 3456 7890 128")
+    'customer 138****8000, ID 110105********002X, card 622202*********0128'
+    """
+    text = scrub_text(text)
+    if len(text) < 11:
+        return text
+    text = _RESIDENT_ID.sub(
+        lambda m: m.group(1) + "*" * 8 + m.group(2) if _id_checksum_ok(m.group(0)) else m.group(0), text
+    )
+    return _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(3), text)

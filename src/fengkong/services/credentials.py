@@ -16,7 +16,7 @@ from fengkong.domain.access.password_policy import check_staff_password
 from fengkong.domain.access.roles import validate_roles
 from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, required
 from fengkong.domain.ports import AuditLog, CredentialStore, IdentifierProtector, PasswordHasher
-from fengkong.domain.sensitive import scrub_text
+from fengkong.domain.sensitive import scrub_free_text
 from fengkong.services.access import Issued, existing_user, new_secret
 
 MAX_KEY_DAYS = 730
@@ -56,7 +56,7 @@ class CredentialAdmin:
         secret, hashed = new_secret(self.protector, "api-key")
         now = self.clock()
         key = ApiKey(
-            key_id, scrub_text(label.strip()[:128]), check_institution(institution), chosen, hashed, actor, now,
+            key_id, scrub_free_text(label.strip()[:128]), check_institution(institution), chosen, hashed, actor, now,
             now + timedelta(days=days),
         )  # fmt: skip
         self.store.put_key(key)

@@ -21,7 +21,7 @@ from fengkong.domain.lists.index import ListEntry
 from fengkong.domain.lists.types import LIST_TYPES, match_key
 from fengkong.domain.money import MoneyError, parse_yuan
 from fengkong.domain.ports import AuditLog, ChangeRequests, IdentifierProtector, ListStore, UnitOfWork
-from fengkong.domain.sensitive import scrub_text
+from fengkong.domain.sensitive import scrub_free_text
 from fengkong.services.read_model import DecisionReadModel
 
 Instant = str | float | Decimal | datetime | None
@@ -103,7 +103,11 @@ class ListService:
         authority: str | None = None,
     ) -> ListEntry:
         required(actor=actor, reason=reason, source=source, value=value)
-        reason, source, evidence = scrub_text(reason), scrub_text(source), scrub_text(evidence)  # typed by people
+        reason, source, evidence = (
+            scrub_free_text(reason),
+            scrub_free_text(source),
+            scrub_free_text(evidence),
+        )  # typed by people
         kind = LIST_TYPES.get(list_type)
         if kind is None:
             raise InputError("list_type", f"unknown list; one of {', '.join(LIST_TYPES)}")
@@ -252,7 +256,7 @@ class ListService:
         return self._request("change_penalty", {"entry_id": entry_id, "expires_at": end}, maker, reason)
 
     def _request(self, action: str, payload: dict[str, Any], maker: str, reason: str) -> ChangeRequest:
-        reason = scrub_text(reason)
+        reason = scrub_free_text(reason)
         with self.uow.atomic():
             request = self.requests.create(action, payload, maker, reason)
             self.audit.append(maker, f"request.{action}", f"change_request:{request.id}", reason, payload)
@@ -263,7 +267,7 @@ class ListService:
 
     def approve(self, request_id: int, *, checker: str, note: str = "") -> ChangeRequest:
         required(checker=checker)
-        note = scrub_text(note)
+        note = scrub_free_text(note)
         request = self._pending(request_id)
         if same_person(request.maker, checker):
             self.audit.append(
@@ -309,7 +313,7 @@ class ListService:
 
     def reject(self, request_id: int, *, checker: str, note: str) -> ChangeRequest:
         required(checker=checker, note=note)
-        note = scrub_text(note)
+        note = scrub_free_text(note)
         request = self._pending(request_id)
         with self.uow.atomic():
             if not self.requests.decide(request_id, RequestStatus.REJECTED.value, checker, note):

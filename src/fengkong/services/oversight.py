@@ -18,7 +18,7 @@ from fengkong.domain import clock
 from fengkong.domain.changes import ChangeRequest, RequestStatus
 from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, required
 from fengkong.domain.ports import AuditLog, ChangeRequests, UnitOfWork
-from fengkong.domain.sensitive import scrub_text
+from fengkong.domain.sensitive import scrub_free_text
 
 # Actions that reveal or move sensitive data, and logins (who could have seen it).
 SENSITIVE = ("export.", "token.detokenize", "access.login", "sharing.query", "request.quick_query", "alert.")
@@ -38,7 +38,7 @@ class Oversight:
         if what not in EXPORTS:
             raise InputError("what", f"one of {', '.join(EXPORTS)}")
         required(actor=actor, reason=reason)
-        reason = scrub_text(reason)
+        reason = scrub_free_text(reason)
         with self.uow.atomic():
             request = self.requests.create(EXPORT, {"what": what}, actor, reason)
             self.audit.append(actor, f"request.{EXPORT}", f"change_request:{request.id}", reason, {"what": what})

@@ -10,7 +10,7 @@ from typing import Any
 from fengkong.domain.errors import InputError, NotFound, required
 from fengkong.domain.limits import reference as reference_data
 from fengkong.domain.ports import ReferenceChange, ReferenceStore, UnitOfWork
-from fengkong.domain.sensitive import scrub_text
+from fengkong.domain.sensitive import scrub_free_text
 from fengkong.services.read_model import DecisionReadModel
 
 
@@ -25,7 +25,7 @@ class ReferenceData:
     ) -> ReferenceChange:
         """Set a record (None: remove it)."""
         required(actor=actor, reason=reason)
-        reason = scrub_text(reason)  # typed by people: a card number pasted in is masked
+        reason = scrub_free_text(reason)  # typed by people: a card number pasted in is masked
         if kind not in reference_data.KINDS:
             raise InputError("kind", f"is not a kind of record; one of {', '.join(reference_data.KINDS)}")
         record = None if values is None else reference_data.normalise(kind, values)

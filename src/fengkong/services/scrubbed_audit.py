@@ -8,13 +8,13 @@ from typing import Any
 
 from fengkong.domain.audit import AuditRecord, ChainCheck
 from fengkong.domain.ports import AuditLog
-from fengkong.domain.sensitive import scrub_text
+from fengkong.domain.sensitive import scrub_free_text
 
 
 def scrubbed(value: Any, depth: int = 0) -> Any:
     """The value with every card number in its strings masked (keys too), at any depth."""
     if isinstance(value, str):
-        return scrub_text(value)
+        return scrub_free_text(value)
     if depth > 16:
         return value
     if isinstance(value, dict):
@@ -31,7 +31,9 @@ class ScrubbedAudit:
         self.inner = inner
 
     def append(self, actor: str, action: str, subject: str, reason: str, payload: object) -> AuditRecord:
-        return self.inner.append(scrub_text(actor), action, scrub_text(subject), scrub_text(reason), scrubbed(payload))
+        return self.inner.append(
+            scrub_free_text(actor), action, scrub_free_text(subject), scrub_free_text(reason), scrubbed(payload)
+        )
 
     def records(self, after: int = 0, limit: int | None = None) -> list[AuditRecord]:
         return self.inner.records(after, limit)
