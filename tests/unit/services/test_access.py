@@ -218,3 +218,46 @@ def test_the_jwks_is_fetched_from_the_identity_providers_url(tmp_path: Path) -> 
             assert (who.name, who.roles) == ("sso:qian", frozenset({"auditor"}))
     finally:
         server.shutdown()
+
+
+def test_the_identity_providers_key_rotation_and_outage(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new signing key is fetched when a token names it; a provider that stops answering leaves
+    the last good keys in use (a refresh never holds up a verification)."""
+    import http.server
+    import threading
+
+    from fengkong.adapters import oidc
+
+    first_key, first = _rsa()
+    second_key, second = _rsa()
+    second["keys"][0]["kid"] = "k2"
+    serving = {"jwks": first}
+
+    class Jwks(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - the http.server API
+            body = json.dumps(serving["jwks"]).encode()
+            self.send_response(200)
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Jwks)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    verifier = oidc.OidcVerifier(
+        "https://idp.bank.example", "fengkong", f"http://127.0.0.1:{server.server_address[1]}/"
+    )
+    monkeypatch.setattr(oidc, "MIN_REFETCH_S", 0.0)
+    assert verifier.verify(_token(first_key, roles=["analyst"]))["sub"] == "u-1"
+    serving["jwks"] = second  # the provider rotates its signing key
+    rotated = jwt.encode(
+        jwt.decode(_token(first_key), options={"verify_signature": False}), second_key, "RS256", {"kid": "k2"}
+    )
+    assert verifier.verify(rotated)["sub"] == "u-1"
+    server.shutdown()
+    server.server_close()  # the provider is down
+    monkeypatch.setattr(oidc, "REFRESH_S", 0.0)
+    for _ in range(3):
+        assert verifier.verify(rotated)["sub"] == "u-1"  # the keys in hand still serve
