@@ -58,3 +58,23 @@ def test_detokenize_on_the_command_line_needs_a_secops_credential(tmp_path: Path
     assert refused.returncode == 2 and b"secops" in refused.stderr and b"6222021234567890128" not in refused.stdout
     shown = subprocess.run(base, capture_output=True, env={**__import__("os").environ, "FENGKONG_CREDENTIAL": secops})
     assert shown.returncode == 0 and shown.stdout.strip() == b"6222021234567890128"
+
+
+@pytest.mark.slow
+def test_a_scan_applies_its_outcome_only_with_a_key_that_may_write_the_lists(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    data = str(tmp_path / "d")
+    with fengkong.embedded(data) as platform:
+        job = platform.credentials.create_key("t", label="cashout job", institution="home", roles=["list_manager"])
+        auditor = platform.credentials.create_key("t", label="a", institution="home", roles=["auditor"])
+    base = [sys.executable, "-m", "fengkong", "monitor", "cashout", "--apply", "--data-dir", data]
+    clean = {k: v for k, v in os.environ.items() if k != "FENGKONG_CREDENTIAL"}
+    nobody = subprocess.run(base, capture_output=True, env=clean)
+    assert nobody.returncode == 2 and b"--credential" in nobody.stderr
+    wrong = subprocess.run(base, capture_output=True, env={**clean, "FENGKONG_CREDENTIAL": auditor.secret})
+    assert wrong.returncode == 2 and b"lists:write" in wrong.stderr
+    allowed = subprocess.run(base, capture_output=True, env={**clean, "FENGKONG_CREDENTIAL": job.secret})
+    assert allowed.returncode == 0, allowed.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -36,28 +36,35 @@ def exported(data_dir: Path | None, database_url: str | None) -> Iterator[Monito
         yield monitoring
 
 
+def _acting(data_dir: Path | None, database_url: str | None, credential: str) -> str:
+    """Who applies a scan's outcome to the lists: the holder of a credential that may write them."""
+    with platform(data_dir, database_url) as p:
+        return acting(p, credential, Permission.LISTS_WRITE).name
+
+
 @app.command("cashout")
 def monitor_cashout(
     window_days: Annotated[int, typer.Option(min=1)] = 30,
     top: Annotated[int, typer.Option(min=1)] = 10,
     apply: Annotated[bool, typer.Option(help="Apply the graded dispositions (level >= --min-level).")] = False,
     min_level: Annotated[int, typer.Option(min=1, max=5)] = 2,
-    actor: str = "",
-    report: Annotated[Optional[Path], typer.Option(help="Also write the risk event register (.csv or .xlsx).")] = None,  # noqa: UP045
+    credential: Annotated[
+        str, typer.Option(envvar="FENGKONG_CREDENTIAL", help="With --apply: the key or session that applies them.")
+    ] = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
-    """Score merchants and credit cardholders for cash-out; print the top of each list."""
+    """Score merchants and credit cardholders for cash-out; print the top of each list. With --apply
+    the dispositions are list entries made by the holder of --credential (a scheduled job has its
+    own API key); the register of 003 is an export: `fengkong monitor register --approval N`."""
     from rich.table import Table
 
+    actor = _acting(data_dir, database_url, credential) if apply else ""
     with exported(data_dir, database_url) as monitoring:
         if not any(monitoring.parquet_dir.glob("events-*.parquet")):
             note("no stored events to scan")
             return
         result, applied = monitoring.cashout(window_days, apply=apply, actor=actor, min_level=min_level)
-        if report is not None:
-            rows = monitoring.register(result, report)
-            note(f"risk event register: {rows} merchants written to {report}")
     console = Console()
     for title, findings in (("Merchants 商户", result.merchants), ("Cardholders 持卡人", result.cardholders)):
         table = Table(title=f"{title}: cash-out risk 套现风险")
@@ -81,12 +88,16 @@ def monitor_cashout(
 def monitor_compromise(
     days: Annotated[int, typer.Option(min=1)] = 30,
     flag: bool = False,
-    actor: str = "",
     top: Annotated[int, typer.Option(min=1)] = 10,
+    credential: Annotated[
+        str, typer.Option(envvar="FENGKONG_CREDENTIAL", help="With --flag: the key or session that lists them.")
+    ] = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
-    """Rank terminals where later counterfeit/stolen cards were used; --flag lists the likely skimmers."""
+    """Rank terminals where later counterfeit/stolen cards were used; --flag lists the likely
+    skimmers, as the holder of --credential."""
+    actor = _acting(data_dir, database_url, credential) if flag else ""
     with exported(data_dir, database_url) as monitoring:
         victims, points = monitoring.compromise(days, flag=flag, actor=actor)
     emit({"victim_cards": victims, "terminals": [pt.to_dict() for pt in points[:top]]})
