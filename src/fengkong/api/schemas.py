@@ -17,8 +17,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from fengkong.api.http import EPOCH_SECONDS_MAX
 from fengkong.domain.access.roles import ROLES
+from fengkong.domain.clock import LATEST_TS
 from fengkong.domain.decisions import Outcome
 from fengkong.domain.errors import InputError
 from fengkong.domain.events import Channel, EventType
@@ -142,7 +142,7 @@ _YUAN: dict[str, Any] = {
 _INSTANT: dict[str, Any] = {
     "anyOf": [
         {"type": "string", "format": "date-time"},
-        {"type": "number", "minimum": 0, "exclusiveMaximum": EPOCH_SECONDS_MAX},
+        {"type": "number", "minimum": 0, "exclusiveMaximum": LATEST_TS},
     ],
     "description": "ISO-8601 with a UTC offset, or epoch seconds",
 }

@@ -14,6 +14,11 @@ _SHANGHAI_OFFSET_S = 8 * 3600
 SECONDS_PER_DAY = 86_400
 
 
+# The times a person may give for an entry, an order or a penalty: 1970 up to the year 3000, what
+# every store and every ISO-8601 rendering in every time zone can hold.
+EARLIEST_TS, LATEST_TS = 0.0, 32_503_680_000.0
+
+
 def to_epoch_seconds(moment: datetime) -> float:
     """Seconds since the Unix epoch of an aware datetime (microsecond exact)."""
     delta = moment - EPOCH

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TextIO
 
@@ -35,10 +35,6 @@ class ImportRow:
     message: str = ""
 
 
-# Times an entry may start or end at: what every store and every ISO-8601 rendering can hold.
-EARLIEST, LATEST = 0.0, clock.to_epoch_seconds(datetime(3000, 1, 1, tzinfo=UTC))
-
-
 def instant(value: Instant, name: str) -> float | None:
     """An ISO-8601 time with offset (or epoch seconds) as epoch seconds, between 1970 and the
     year 3000; None when absent."""
@@ -53,7 +49,7 @@ def instant(value: Instant, name: str) -> float | None:
         if moment.tzinfo is None:
             raise InputError(name, "needs a UTC offset, e.g. 2024-03-01T00:00:00+08:00")
         seconds = clock.to_epoch_seconds(moment)
-    if not EARLIEST <= seconds < LATEST:
+    if not clock.EARLIEST_TS <= seconds < clock.LATEST_TS:
         raise InputError(name, "must be between 1970 and the year 3000")
     return seconds
 
