@@ -10,11 +10,16 @@ from fengkong.domain.sensitive import mask_pan
 class FakeProtector:
     """IdentifierProtector whose outputs show what they stand for (never use outside tests)."""
 
+    version = 1
+
     def card_reference(self, pan: str) -> str:
         return f"tok-{len(pan)}"
 
     def identifier_hash(self, kind: str, value: str) -> str:
         return f"h-{kind}"
+
+    def rekeyed(self, stored: str, to_version: int) -> str:
+        return f"{stored}@v{to_version}"
 
 
 class FakeSealer:

@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from fengkong.adapters.crypto.login_secrets import ScryptHasher, Sm4SecretSealer, TotpCodes
-from fengkong.adapters.crypto.sm3 import Sm3Protector, load_or_create_key, sm3_hex
+from fengkong.adapters.crypto.sm3 import (
+    Sm3Protector,
+    load_or_create_key,
+    load_or_create_keyring,
+    sm3_hex,
+    write_keyring,
+)
 from fengkong.adapters.crypto.sm4 import load_master_keys
 from fengkong.adapters.crypto.vault import Sm4CardVault
 from fengkong.adapters.memory.audit import MemoryAuditLog
@@ -38,6 +44,7 @@ from fengkong.adapters.sql.event_log import SqlEventLog
 from fengkong.adapters.sql.lists import SqlListStore
 from fengkong.adapters.sql.merchants import SqlMerchantStore
 from fengkong.adapters.sql.reference import SqlReferenceStore
+from fengkong.adapters.sql.rekey import SqlRekeying
 from fengkong.adapters.sql.sharing import SqlSharingLedger
 from fengkong.adapters.sql.tokens import SqlTokenStore
 from fengkong.adapters.sql.transfers import SqlTransferLog
@@ -50,6 +57,7 @@ from fengkong.services.access import AccessService, SsoClaims
 from fengkong.services.credentials import CredentialAdmin
 from fengkong.services.decide import Engine
 from fengkong.services.holds import HoldService
+from fengkong.services.key_rotation import KeyRotation, Rotation
 from fengkong.services.lists import ListService
 from fengkong.services.merchants import MerchantService
 from fengkong.services.orders import OrderService
@@ -94,6 +102,7 @@ class Stores:
     sharing: ports.SharingLedger
     credentials: ports.CredentialStore
     close: Callable[[], None]
+    rekeying: ports.IdentifierRekeying | None = None  # None: nothing is kept (memory://)
 
 
 def build_stores(settings: Settings) -> Stores:
@@ -124,6 +133,7 @@ def build_stores(settings: Settings) -> Stores:
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     db = Database(url, sqlite_synchronous=settings.sqlite_synchronous.upper())
+    db.hold_key_version(db.key_version())
     return Stores(
         db,
         SqlEventLog(db),
@@ -138,6 +148,7 @@ def build_stores(settings: Settings) -> Stores:
         SqlSharingLedger(db),
         SqlCredentialStore(db),
         db.close,
+        SqlRekeying(db),
     )
 
 
@@ -154,7 +165,7 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
     """Every service wired to the adapters the settings choose. With `open_engine` (the default)
     feature state is brought in line with the log now; otherwise at the first decision."""
     keys = settings.keys_dir
-    protector = Sm3Protector(load_or_create_key(settings.key_file, settings.hash_key))
+    keyring = load_or_create_keyring(settings.key_file, settings.hash_key)
     consortium = Sm3Protector(
         load_or_create_key(None if keys is None else keys / "consortium.key", settings.consortium_key)
     )
@@ -163,6 +174,9 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
     stores = build_stores(settings)
     closers: list[Callable[[], None]] = [stores.close]
     try:
+        # Hashes are made with the version the stored ones have, not the newest key (a key
+        # added to the keyring takes effect with the rotation that re-keys what is stored).
+        protector = Sm3Protector(keyring, None if stores.rekeying is None else stores.rekeying.key_version())
         state, close_state = _state(settings)
         closers.insert(0, close_state)
         uow = stores.uow
@@ -226,6 +240,9 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             sharing=SharingService(stores.sharing, audit, consortium, uow),
             audit=audit,
             oversight=Oversight(audit, stores.requests, uow),
+            key_rotation=None
+            if stores.rekeying is None
+            else KeyRotation(stores.rekeying, protector, cards, audit, uow),
             events=stores.events,
             metrics=metrics,
             closers=closers,
@@ -238,6 +255,41 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             close()
         raise
     return platform
+
+
+def rotate_identifier_keys(
+    settings: Settings, *, actor: str, reason: str, progress: Callable[[str, int], None] = lambda _t, _n: None
+) -> Rotation:
+    """Re-key every stored identifier hash to the newest key of the keyring, adding a key to the
+    keyring file first when it has none newer than the database's (with keys given in the
+    settings, the operator adds `vN:HEX` there). Every process on the database must be stopped:
+    one still running commits nothing more and must be restarted."""
+    if settings.in_memory:
+        raise InputError("database_url", "memory:// keeps nothing: there is nothing to re-key")
+    keyring = load_or_create_keyring(settings.key_file, settings.hash_key)
+    stores = build_stores(settings)
+    try:
+        current = stores.rekeying.key_version() if stores.rekeying is not None else keyring.newest
+    finally:
+        stores.close()
+    if keyring.newest <= current:
+        if settings.hash_key or settings.key_file is None:
+            raise InputError(
+                "hash_key",
+                f"the keyring holds no key newer than version {current}: add v{current + 1}:HEX to FENGKONG_HASH_KEY",
+            )
+        write_keyring(settings.key_file, keyring.with_new_key())  # kept if the re-keying fails: reused
+    with build_platform(settings, open_engine=False) as platform:
+        assert platform.key_rotation is not None
+        rotation = platform.key_rotation.rotate(
+            load_or_create_keyring(settings.key_file, settings.hash_key).newest,
+            actor=actor,
+            reason=reason,
+            progress=progress,
+        )
+    for part in settings.analytics_dir.glob("events-*.parquet"):  # exported with the old hashes
+        part.unlink()
+    return rotation
 
 
 def _sso(settings: Settings) -> ports.BearerVerifier | None:

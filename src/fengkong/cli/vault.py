@@ -11,7 +11,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from fengkong.cli.options import Credential, DataDir, DbUrl, Reason
+from fengkong.cli.options import Credential, DataDir, DbUrl, Reason, settings
 from fengkong.cli.session import acting, emit, fail, platform
 from fengkong.domain.access.roles import Permission
 
@@ -111,6 +111,28 @@ def vault_rotate_data_key(credential: Credential, data_dir: DataDir = None, data
     """Start a new data key for cards stored from now on (older keys keep decrypting)."""
     with platform(data_dir, database_url) as p:
         emit({"active_data_key": p.vault.rotate_data_key(actor=acting(p, credential, Permission.VAULT_KEYS).name)})
+
+
+@app.command("rotate-hash-key")
+def vault_rotate_hash_key(
+    reason: Reason, credential: Credential, data_dir: DataDir = None, database_url: DbUrl = None
+) -> None:
+    """Re-key every stored identifier hash and card reference to a new identifier-hash key, in one
+    transaction. Stop every fengkong process on this database first (one left running commits
+    nothing more); at their next start feature state is rebuilt from the re-keyed log."""
+    from fengkong.bootstrap import rotate_identifier_keys
+
+    with platform(data_dir, database_url) as p:
+        actor = acting(p, credential, Permission.VAULT_KEYS).name
+    shown: dict[str, int] = {}
+
+    def progress(table: str, rows: int) -> None:
+        if rows - shown.get(table, -100_000) >= 100_000:
+            shown[table] = rows
+            typer.echo(f"re-keying {table}: {rows:,} rows", err=True)
+
+    rotation = rotate_identifier_keys(settings(data_dir, database_url), actor=actor, reason=reason, progress=progress)
+    emit({"from_version": rotation.from_version, "to_version": rotation.to_version, "rows": rotation.rows})
 
 
 @app.command("check")

@@ -48,12 +48,23 @@ class UnitOfWork(Protocol):
 class IdentifierProtector(Protocol):
     """Keyed hashes for identifiers that are matched but never stored in clear."""
 
+    @property
+    def version(self) -> int:
+        """The key version the hashes are made with: state built from them is rebuilt when it
+        changes (a rotation re-keys what is stored)."""
+        ...
+
     def card_reference(self, pan: str) -> str:
         """The stable reference of a card number (a keyed hash; the number is not kept)."""
         ...
 
     def identifier_hash(self, kind: str, value: str) -> str:
         """Keyed hash of an identifier of a given kind (`id_number`, `phone`, ...)."""
+        ...
+
+    def rekeyed(self, stored: str, to_version: int) -> str:
+        """What a hash or card reference made at `version` becomes at a later key version
+        (computed from the stored value: the clear one is not kept)."""
         ...
 
 
@@ -76,6 +87,10 @@ class CardVault(CardSealer, Protocol):
 
     def reveal(self, ref: str) -> str: ...
 
+    def reseal(self, old_ref: str, new_ref: str, ciphertext: bytes, dek_id: str) -> bytes:
+        """A stored card's ciphertext bound to the reference a key rotation gives it."""
+        ...
+
     def rotate_master(self, new_version: str) -> int:
         """Add a master key version and re-wrap every data key with it; returns how many."""
         ...
@@ -86,6 +101,25 @@ class CardVault(CardSealer, Protocol):
 
     def check_all(self) -> tuple[int, list[str]]:
         """Decrypt every stored card: (readable count, references that failed)."""
+        ...
+
+
+class IdentifierRekeying(Protocol):
+    """Every stored identifier hash and card reference re-keyed at once (a key rotation)."""
+
+    def key_version(self) -> int:
+        """The key version the stored hashes are made with."""
+        ...
+
+    def rekey(
+        self,
+        rekey: Callable[[str], str],
+        reseal: Callable[[str, str, bytes, str], bytes],
+        to_version: int,
+        progress: Callable[[str, int], None],
+    ) -> dict[str, int]:
+        """Rewrite every store inside the caller's unit of work, recording `to_version` with it;
+        returns the rows changed per store."""
         ...
 
 

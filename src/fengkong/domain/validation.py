@@ -507,6 +507,8 @@ def _peek_event_id(raw: str | bytes) -> str | None:
 
 # Where a card number is expected: sealed at the door, the event keeps its reference.
 _CARD_FIELDS = ("card_id", "account_id", "counterparty_account_id")
+# The fields the door makes of identifiers kept only as keyed hashes (re-keyed by a rotation).
+HASHED_FIELDS = ("id_number_hash", "phone_hash", "name_hash")
 # Contract fields whose text is kept as sent, so scrubbed: all but the closed choices, the card
 # fields (sealed or scrubbed in `_protect`) and the ones kept only as keyed hashes (`location`
 # scrubs its own text).

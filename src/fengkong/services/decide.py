@@ -9,6 +9,7 @@ exactly the state it had by replaying the log from its last checkpoint.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -19,7 +20,7 @@ from typing import Any
 
 from fengkong.domain.cards import SealedCard
 from fengkong.domain.decisions import Decision, EventError, FieldError, Outcome, Reason
-from fengkong.domain.errors import InputError
+from fengkong.domain.errors import InputError, Unavailable
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.factors import challenge_factors, floor_factors
 from fengkong.domain.features.featureset import EntityKeys, FeatureView, KeyState
@@ -49,6 +50,8 @@ from fengkong.domain.rules.ruleset import RuleSet
 from fengkong.domain.tracing import Transfer, transfer_of
 from fengkong.domain.validation import EventValidator, parse_json_event, rejected_excerpt
 from fengkong.services.rules import RuleRepository
+
+log = logging.getLogger("fengkong.engine")
 
 Received = Mapping[str, Any] | str | bytes  # what a sender sent
 RawEvent = Received | Event  # an Event: made by fengkong itself, already valid
@@ -128,6 +131,7 @@ class Engine:
         self.lookups = lookups
         self.uow = uow
         self.validator = EventValidator(protector, cards, rates=lambda: self.rules.active.fx_rates)
+        self._key_version = protector.version
         self.observer = observer
         self.snapshot_every = snapshot_every
         self._lock = threading.RLock()
@@ -560,7 +564,7 @@ class Engine:
         """Bring feature state in line with the event log; returns how many events were replayed."""
         with self._lock:
             features = self.ruleset.features
-            fingerprint = features.fingerprint
+            fingerprint = self._state_fingerprint(features.fingerprint)
             checkpoint = self.state.checkpoint(fingerprint)
             if checkpoint is None:
                 snapshot = None if self.state.durable else self.log.load_snapshot(fingerprint)
@@ -700,12 +704,19 @@ class Engine:
         changed.add(marker_key)
         return changed
 
+    def _state_fingerprint(self, features: str) -> str:
+        """What feature state was built for: the features and the identifier-hash key version
+        its entity keys were made with (state from before a rotation is rebuilt, not reused)."""
+        return features if self._key_version == 1 else f"{features}.k{self._key_version}"
+
     def snapshot(self) -> None:
         """Save in-process state to the database so a restart replays only the tail of the log."""
         with self._lock:
             if self.state.durable:
                 return
-            self.log.save_snapshot(self.ruleset.features.fingerprint, self._last_seq, self.state.export())
+            self.log.save_snapshot(
+                self._state_fingerprint(self.ruleset.features.fingerprint), self._last_seq, self.state.export()
+            )
             self._since_snapshot = 0
 
     def reload_rules(self) -> list[RuleError]:
@@ -718,12 +729,16 @@ class Engine:
             self.rules.activate(candidate)
             self.log.record_ruleset(candidate.version, candidate.files)
             if candidate.features.fingerprint != old_fingerprint:
-                self.state.reset(candidate.features.fingerprint)
+                self.state.reset(self._state_fingerprint(candidate.features.fingerprint))
                 self.recover()
             return []
 
     def close(self) -> None:
-        """Save a final snapshot of in-process state (the stores are closed by their owner)."""
+        """Save a final snapshot of in-process state (the stores are closed by their owner). A
+        snapshot only saves replay time: one the database refuses is skipped, not raised."""
         with self._lock:
             if not self.state.durable and self._since_snapshot:
-                self.snapshot()
+                try:
+                    self.snapshot()
+                except Unavailable as exc:
+                    log.warning("no final snapshot of feature state: %s", exc)

@@ -10,6 +10,7 @@ from fengkong.services.access import AccessService
 from fengkong.services.credentials import CredentialAdmin
 from fengkong.services.decide import Engine
 from fengkong.services.holds import HoldService
+from fengkong.services.key_rotation import KeyRotation
 from fengkong.services.lists import ListService
 from fengkong.services.merchants import MerchantService
 from fengkong.services.orders import OrderService
@@ -45,6 +46,7 @@ class Platform:
     audit: AuditLog
     oversight: Oversight  # exports recorded with their approval; the sensitive-data access report
     events: EventLog
+    key_rotation: KeyRotation | None = None  # None in memory://, which keeps nothing
     metrics: Metrics | None = None
     closers: Sequence[Callable[[], None]] = field(default=(), repr=False)
 

@@ -73,6 +73,12 @@ class Sm4CardVault:
             raise NotFound("token", "unknown card reference")
         return sm4_gcm_decrypt(self._dek(card.dek_id), card.ciphertext, ref.encode()).decode()
 
+    def reseal(self, old_ref: str, new_ref: str, ciphertext: bytes, dek_id: str) -> bytes:
+        """A card's ciphertext bound to its new reference (an identifier-key rotation), under the
+        same data key; the number is in clear only inside this call."""
+        dek = self._dek(dek_id)
+        return sm4_gcm_encrypt(dek, sm4_gcm_decrypt(dek, ciphertext, old_ref.encode()), new_ref.encode())
+
     def check_all(self) -> tuple[int, list[str]]:
         ok, bad = 0, []
         for card in self._store.cards():

@@ -18,12 +18,13 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 
-from fengkong.adapters.sql import migrate
+from fengkong.adapters.sql import migrate, stamps
+from fengkong.adapters.sql.tables import change_stamps
 from fengkong.domain.errors import Unavailable
 
 MEMORY_URLS = ("sqlite://", "sqlite:///:memory:")
@@ -92,6 +93,7 @@ class Database:
                 self.engine.dispose()
                 raise Unavailable(f"the database {shown(url)}", str(exc.orig).strip().splitlines()[0]) from None
         self._lock = threading.RLock()
+        self._key_version: int | None = None
         self._writer: Connection | None = None
         self._scope = _Scope()
         self._closing = threading.Event()
@@ -124,6 +126,8 @@ class Database:
             scope.conn, scope.after_commit = conn, []
             try:
                 yield conn
+                if self._key_version is not None:
+                    self._check_key_version(conn)
                 conn.commit()
             except BaseException:
                 self._roll_back(conn)
@@ -132,6 +136,33 @@ class Database:
                 actions, scope.conn, scope.after_commit = scope.after_commit, None, None
         for action in actions:
             action()
+
+    def key_version(self) -> int:
+        """The identifier-hash key version the stored hashes are made with."""
+        with self.connect() as conn:
+            return stamps.read(conn, stamps.KEY_VERSION) or 1
+
+    def held_key_version(self) -> int | None:
+        return self._key_version
+
+    def hold_key_version(self, version: int | None) -> None:
+        """Commit nothing once the stored identifiers are re-keyed to another version (a rotation
+        run while this process was up): what it would write is keyed with the old one.
+        PostgreSQL: the check takes a share lock on the version's row, which the rotation holds
+        exclusively from its start, so no commit slips in between its scan and its commit."""
+        self._key_version = version
+
+    def _check_key_version(self, conn: Connection) -> None:
+        query = select(change_stamps.c.n).where(change_stamps.c.source == stamps.KEY_VERSION)
+        if self.dialect == "postgresql":
+            query = query.with_for_update(read=True)
+        stored = int(conn.execute(query).scalar() or 1)
+        if stored != self._key_version:
+            raise Unavailable(
+                "the database",
+                f"its identifiers were re-keyed to key version {stored} while this process ran with "
+                f"version {self._key_version}: restart it",
+            )
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:

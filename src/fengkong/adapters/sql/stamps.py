@@ -9,6 +9,9 @@ from sqlalchemy.engine import Connection
 
 from fengkong.adapters.sql.tables import change_stamps
 
+# Not a counter: the identifier-hash key version the stored hashes are made with.
+KEY_VERSION = "identifier_keys"
+
 
 def bump(conn: Connection, source: str) -> None:
     conn.execute(update(change_stamps).where(change_stamps.c.source == source).values(n=change_stamps.c.n + 1))
