@@ -4,6 +4,7 @@ used instead of a fake): a protector and a card sealer that compute readable sta
 from __future__ import annotations
 
 from fengkong.domain.cards import SealedCard
+from fengkong.domain.identity.accounts import mask_account
 from fengkong.domain.sensitive import mask_pan
 
 
@@ -14,6 +15,9 @@ class FakeProtector:
 
     def card_reference(self, pan: str) -> str:
         return f"tok-{len(pan)}"
+
+    def account_reference(self, number: str) -> str:
+        return f"acct-{len(number)}"
 
     def identifier_hash(self, kind: str, value: str) -> str:
         return f"h-{kind}"
@@ -35,3 +39,10 @@ class FakeSealer:
         )
         self.sealed.append(card)
         return card
+
+    def seal_account(self, number: str) -> SealedCard:
+        account = SealedCard(
+            self._protector.account_reference(number), mask_account(number), b"sealed-account", "dek-test"
+        )
+        self.sealed.append(account)
+        return account

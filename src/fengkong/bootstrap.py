@@ -19,7 +19,7 @@ from fengkong.adapters.crypto.sm3 import (
     sm3_hex,
     write_keyring,
 )
-from fengkong.adapters.crypto.sm4 import load_master_keys
+from fengkong.adapters.crypto.sm4 import MasterKeys, load_master_keys
 from fengkong.adapters.crypto.vault import Sm4CardVault
 from fengkong.adapters.memory.audit import MemoryAuditLog
 from fengkong.adapters.memory.changes import MemoryChangeRequests
@@ -43,6 +43,7 @@ from fengkong.adapters.sql.database import Database
 from fengkong.adapters.sql.event_log import SqlEventLog
 from fengkong.adapters.sql.lists import SqlListStore
 from fengkong.adapters.sql.merchants import SqlMerchantStore
+from fengkong.adapters.sql.protect_accounts import SqlAccountProtection
 from fengkong.adapters.sql.reference import SqlReferenceStore
 from fengkong.adapters.sql.rekey import SqlRekeying
 from fengkong.adapters.sql.sharing import SqlSharingLedger
@@ -54,6 +55,7 @@ from fengkong.config import Settings
 from fengkong.domain import ports
 from fengkong.domain.errors import InputError
 from fengkong.services.access import AccessService, SsoClaims
+from fengkong.services.account_protection import AccountNumbers
 from fengkong.services.credentials import CredentialAdmin
 from fengkong.services.decide import Engine
 from fengkong.services.holds import HoldService
@@ -103,10 +105,12 @@ class Stores:
     credentials: ports.CredentialStore
     close: Callable[[], None]
     rekeying: ports.IdentifierRekeying | None = None  # None: nothing is kept (memory://)
+    accounts: ports.AccountProtection | None = None
 
 
-def build_stores(settings: Settings) -> Stores:
-    """The SQL stores on one Database (SQLite or PostgreSQL), or the memory stores."""
+def build_stores(settings: Settings, *, accounts_in_clear: bool = False) -> Stores:
+    """The SQL stores on one Database (SQLite or PostgreSQL), or the memory stores. A database
+    still keeping account numbers in clear is refused unless `accounts_in_clear` (to protect them)."""
     if settings.in_memory:
         m = MemoryUnitOfWork()
         return Stores(
@@ -134,6 +138,14 @@ def build_stores(settings: Settings) -> Stores:
         Path(url[len("sqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
     db = Database(url, sqlite_synchronous=settings.sqlite_synchronous.upper())
     db.hold_key_version(db.key_version())
+    accounts = SqlAccountProtection(db)
+    if not accounts_in_clear and not accounts.protected():
+        db.close()
+        raise InputError(
+            "database",
+            "it keeps account numbers in clear (made before account references): stop every fengkong "
+            "process on it and run `fengkong db protect-accounts` once",
+        )
     return Stores(
         db,
         SqlEventLog(db),
@@ -149,6 +161,7 @@ def build_stores(settings: Settings) -> Stores:
         SqlCredentialStore(db),
         db.close,
         SqlRekeying(db),
+        accounts,
     )
 
 
@@ -169,7 +182,7 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
     consortium = Sm3Protector(
         load_or_create_key(None if keys is None else keys / "consortium.key", settings.consortium_key)
     )
-    masters = load_master_keys(None if keys is None else keys / "master-keys.json", settings.master_keys)
+    masters = _master_keys(settings)
     rules = build_rules(settings)
     stores = build_stores(settings)
     closers: list[Callable[[], None]] = [stores.close]
@@ -214,17 +227,17 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             ),
             session_hours=settings.session_hours,
         )
-        lists = ListService(stores.lists, stores.requests, audit, protector, read_model, uow)
+        lists = ListService(stores.lists, stores.requests, audit, protector, read_model, uow, cards.masked)
         orders = OrderService(lists, stores.transfers, rules.policy_value, uow)
         platform = Platform(
             engine=engine,
             holds=HoldService(engine, audit),
             read_model=read_model,
             rules=rules,
-            reference=ReferenceData(stores.reference, read_model, uow),
+            reference=ReferenceData(stores.reference, read_model, uow, protector),
             lists=lists,
             orders=orders,
-            requests=RequestService(orders, stores.transfers, audit),
+            requests=RequestService(orders, stores.transfers, audit, cards),
             vault=VaultService(cards, stores.tokens, audit, read_model, uow),
             access=access,
             credentials=CredentialAdmin(
@@ -290,6 +303,31 @@ def rotate_identifier_keys(
     for part in settings.analytics_dir.glob("events-*.parquet"):  # exported with the old hashes
         part.unlink()
     return rotation
+
+
+def _master_keys(settings: Settings) -> MasterKeys:
+    keys = settings.keys_dir
+    return load_master_keys(None if keys is None else keys / "master-keys.json", settings.master_keys)
+
+
+def protect_account_numbers(
+    settings: Settings, *, actor: str, progress: Callable[[str, int], None] = lambda _t, _n: None
+) -> dict[str, int]:
+    """Turn the account numbers a database from before account references keeps in clear into
+    references sealed in the vault (every fengkong process on it stopped)."""
+    stores = build_stores(settings, accounts_in_clear=True)
+    try:
+        if stores.accounts is None or stores.rekeying is None:
+            raise InputError("database_url", "memory:// keeps nothing: there is nothing to protect")
+        protector = Sm3Protector(
+            load_or_create_keyring(settings.key_file, settings.hash_key), stores.rekeying.key_version()
+        )
+        cards = Sm4CardVault(_master_keys(settings), protector, stores.vault, stores.uow)
+        cards.ensure_data_key()
+        service = AccountNumbers(stores.accounts, cards, ScrubbedAudit(stores.audit), stores.uow)
+        return service.protect(actor=actor, progress=progress)
+    finally:
+        stores.close()
 
 
 def _sso(settings: Settings) -> ports.BearerVerifier | None:

@@ -65,7 +65,8 @@ def _emptied(url: str) -> str:
                 conn.execute(
                     text(
                         "INSERT INTO change_stamps (source, n) VALUES "
-                        "('reference', 0), ('lists', 0), ('tokens', 0), ('merchants', 0), ('credentials', 0)"
+                        "('reference', 0), ('lists', 0), ('tokens', 0), ('merchants', 0), ('credentials', 0), "
+                        "('identifier_keys', 1), ('account_references', 1)"
                     )
                 )
     finally:

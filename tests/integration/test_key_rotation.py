@@ -122,7 +122,7 @@ def _stored_text(data_dir: Path, skip: tuple[str, ...] = ("audit_log", "alembic_
 def _hashes(text: str) -> set[str]:
     import re
 
-    return set(re.findall(r"ctk_[0-9a-f]{40}|\b[0-9a-f]{64}\b", text))
+    return set(re.findall(r"(?:ctk|act)_[0-9a-f]{40}|\b[0-9a-f]{64}\b", text))
 
 
 def test_rotation_rekeys_every_store_and_decides_as_before(copies: tuple[Path, Path]) -> None:
@@ -130,7 +130,8 @@ def test_rotation_rekeys_every_store_and_decides_as_before(copies: tuple[Path, P
     secops_key = cli_key(rotated, "secops")
     before = _stored_text(rotated)
     old = _hashes(before)
-    assert len(old) > 50  # card references, phone, name and ID hashes, key secrets
+    assert len(old) > 50  # card and account references, phone, name and ID hashes, key secrets
+    assert any(h.startswith("act_") for h in old) and any(h.startswith("ctk_") for h in old)
     conn = sqlite3.connect(rotated / "fengkong.db")
     try:
         (token,) = conn.execute("SELECT token FROM payment_tokens").fetchone()

@@ -91,7 +91,10 @@ def test_tracing_reports_cash_taken_out_as_an_exit_and_stops_only_what_is_held(f
     (mule,) = traced["trace"]["accounts"]
     assert (mule["remaining"], mule["exited"]) == ("1000.00", "2000.00")
     assert mule["exits"][0]["kind"] == "withdrawal" and traced["trace"]["exited_total"] == "2000.00"
-    assert [s["value"] for s in traced["stop_payments"]] == ["mule"]
+    assert [s["value"] for s in traced["stop_payments"]] == ["****"]  # "mule": too short to show any of it
+    # the account as the police name it finds the entry the trace made from its reference
+    (found,) = full_pack_client.get("/v1/lists/stop_payment/entries", params={"value": "mule"}).json()
+    assert found["id"] == traced["stop_payments"][0]["id"]
     refused = full_pack_client.post("/v1/trace", json={"event_id": "mule-cash"})
     assert refused.status_code == 422 and "not a stored transfer" in refused.json()["error"]["message"]
 
@@ -215,6 +218,35 @@ def test_requests_by_electronic_message_over_http(
     assert stopped["decision"] == "stop_payment"
     actions = [r["action"] for r in full_pack_client.get("/v1/audit", headers=full_pack_auditor).json()]
     assert {"request.stop_payment", "request.freeze", "request.quick_query"} <= set(actions)
+
+
+def test_a_quick_query_names_the_payees_by_their_numbers_and_says_so_in_the_audit(
+    full_pack_client: TestClient, full_pack_auditor: dict[str, str]
+) -> None:
+    """fengkong keeps account numbers only as references: the answer to the police reveals the
+    numbers the money went to (they need them to follow it), for that answer alone."""
+    payee = "31001588416050004321"
+    sent = {
+        "event_id": "mule-5-out",
+        "type": "transaction",
+        "occurred_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "customer_id": "c-mule-5",
+        "account_id": "6217 0000 1111 2222",
+        "counterparty_account_id": payee,
+        "txn_type": "transfer",
+        "channel": "mobile_banking",
+        "amount": "800.00",
+    }
+    assert full_pack_client.post("/v1/events", json=sent).json()["decision"] in ("approve", "review")
+    query = police("REQ-7", "quick_query", [{"account_id": "6217 0000 1111 2222"}])
+    (found,) = full_pack_client.post("/v1/requests", json=query).json()["results"]
+    assert [(m["to"], m["amount"]) for m in found["money_out"]] == [(payee, "800.00")]
+    revealed = [
+        r
+        for r in full_pack_client.get("/v1/audit", headers=full_pack_auditor).json()
+        if r["action"] == "request.numbers_revealed"
+    ]
+    assert [(r["subject"], json.loads(r["payload"])["count"]) for r in revealed] == [("request:REQ-7", 1)]
 
 
 @pytest.mark.slow  # a subprocess

@@ -35,7 +35,7 @@ from tests.secret_scan import Hit, Planted, found_by_kind, scan
 pytestmark = pytest.mark.slow  # subprocesses
 
 CARD_SECURITY = ("card", "cvn", "pin", "expiry", "track", "password")
-PERSONAL = ("phone", "name", "resident_id")
+PERSONAL = ("phone", "name", "resident_id", "account")
 KINDS = (*CARD_SECURITY, *PERSONAL)
 
 
@@ -82,13 +82,24 @@ def planted_events() -> tuple[list[str], list[Planted]]:
             "type": "account_open",
             "occurred_at": occurred.format(0),
             "customer_id": "cust-open",
-            "account_id": "acct-open",
+            "account_id": p("account", "account_id (a 21-digit bank account)", "110060149018001234567"),
             "account_kind": "bank",
             "account_class": "II",
             "id_number": p("resident_id", "id_number", _resident_id("11010819830412352")),
             "name": p("name", "name", "司马青衫"),
             "phone": p("phone", "phone", "13971426085"),
             "verification_channels": 2,
+        },
+        {
+            "event_id": "pay-acct",
+            "type": "transaction",
+            "occurred_at": occurred.format(1),
+            "customer_id": "cust-open",
+            "account_id": "1100 6014 9018 0012 34567",  # the same account, grouped
+            "counterparty_account_id": p("account", "counterparty_account_id", "31001588416050004321"),
+            "txn_type": "transfer",
+            "channel": "mobile_banking",
+            "amount": "50.00",
         },
         {
             "event_id": "pay-1",

@@ -63,7 +63,9 @@ def test_telecom_fraud_money_split_over_three_mule_layers_is_stopped_before_it_l
         actor="ops-a",
         reason="quick query",
     )
-    held = {n.account: n.remaining_fen for n in result.nodes.values()}
+    mules = ("mule-1", "mule-2a", "mule-2b", "mule-3a", "mule-3b", "mule-3c")
+    name = {platform.lists.key_of("stop_payment", m): m for m in mules}  # accounts are kept as references
+    held = {name[n.account]: n.remaining_fen for n in result.nodes.values()}
     assert held == {
         "mule-1": 300000,
         "mule-2a": 100000,
@@ -73,7 +75,8 @@ def test_telecom_fraud_money_split_over_three_mule_layers_is_stopped_before_it_l
         "mule-3c": 1250000,
     }
     assert sum(held.values()) == 4500000  # every fen of the victim's money is located
-    assert {e.display for e in stops} == set(held)
+    assert {name[e.match_key] for e in stops} == set(held)
+    assert {e.display for e in stops} == {"****"}  # shown masked (too short to show any of it)
     # the next attempts to move the money on are stopped, at every layer
     for account in ("mule-2a", "mule-2b", "mule-3a", "mule-3b", "mule-3c"):
         attempt = transfer(account, "cash-out", "5000.00", 40)

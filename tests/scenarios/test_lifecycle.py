@@ -311,6 +311,8 @@ def test_a_card_only_resend_is_the_same_payment(tmp_path: Path) -> None:
         asked = engine.decide(first)
         assert asked.decision is Outcome.STEP_UP
         logged = opened.events.find_events([first["event_id"]])[first["event_id"]]
-        assert logged.record["account_id"] == account  # filled in from the card link
+        linked_record = opened.events.find_events([linked.event_id])[linked.event_id].record
+        assert logged.record["account_id"] == linked_record["account_id"]  # filled in from the card link
+        assert logged.record["account_id"].startswith("act_")  # the account's reference: no number kept
         again = engine.decide(first | {"event_id": unique("t")})
         assert again.resend_of == first["event_id"] and again.challenge == asked.challenge

@@ -42,11 +42,13 @@ def platform(
 
 
 @contextmanager
-def stores(data_dir: Path | None = None, database_url: str | None = None) -> Iterator[Stores]:
+def stores(
+    data_dir: Path | None = None, database_url: str | None = None, *, accounts_in_clear: bool = False
+) -> Iterator[Stores]:
     """The stores alone (migrated), for commands that only read what is stored: no replay."""
     from fengkong.bootstrap import build_stores
 
-    opened = build_stores(settings(data_dir, database_url))
+    opened = build_stores(settings(data_dir, database_url), accounts_in_clear=accounts_in_clear)
     try:
         yield opened
     finally:

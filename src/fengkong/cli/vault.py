@@ -124,12 +124,12 @@ def vault_rotate_hash_key(
 
     with platform(data_dir, database_url) as p:
         actor = acting(p, credential, Permission.VAULT_KEYS).name
-    shown: dict[str, int] = {}
+    shown: set[str] = set()
 
-    def progress(table: str, rows: int) -> None:
-        if rows - shown.get(table, -100_000) >= 100_000:
-            shown[table] = rows
-            typer.echo(f"re-keying {table}: {rows:,} rows", err=True)
+    def progress(table: str, _rows: int) -> None:
+        if table not in shown:
+            shown.add(table)
+            typer.echo(f"re-keying {table}", err=True)
 
     rotation = rotate_identifier_keys(settings(data_dir, database_url), actor=actor, reason=reason, progress=progress)
     emit({"from_version": rotation.from_version, "to_version": rotation.to_version, "rows": rotation.rows})

@@ -58,6 +58,10 @@ class IdentifierProtector(Protocol):
         """The stable reference of a card number (a keyed hash; the number is not kept)."""
         ...
 
+    def account_reference(self, number: str) -> str:
+        """The stable reference of an account number (canonical form; a keyed hash)."""
+        ...
+
     def identifier_hash(self, kind: str, value: str) -> str:
         """Keyed hash of an identifier of a given kind (`id_number`, `phone`, ...)."""
         ...
@@ -69,9 +73,14 @@ class IdentifierProtector(Protocol):
 
 
 class CardSealer(Protocol):
-    """What the door needs of the vault: a card number turned into its reference and sealed."""
+    """What the door needs of the vault: a card or account number turned into its reference and
+    sealed."""
 
     def seal(self, pan: str) -> SealedCard: ...
+
+    def seal_account(self, number: str) -> SealedCard:
+        """An account number (canonical form) as its reference, masked, sealed for the vault."""
+        ...
 
 
 class CardVault(CardSealer, Protocol):
@@ -120,6 +129,22 @@ class IdentifierRekeying(Protocol):
     ) -> dict[str, int]:
         """Rewrite every store inside the caller's unit of work, recording `to_version` with it;
         returns the rows changed per store."""
+        ...
+
+
+class AccountProtection(Protocol):
+    """Account numbers kept in clear by a database from before account references, turned into
+    references at once."""
+
+    def protected(self) -> bool:
+        """True once the stored account numbers are references (always, for a new database)."""
+        ...
+
+    def protect(
+        self, key: Callable[[str], tuple[str, str] | None], progress: Callable[[str, int], None]
+    ) -> dict[str, int]:
+        """Rewrite every store inside the caller's unit of work with `key` (an account value ->
+        its reference and masked number, or None to leave it); returns the rows changed."""
         ...
 
 

@@ -27,7 +27,9 @@ from fengkong.domain.cards import SealedCard
 from fengkong.domain.clock import business_date, to_epoch_seconds
 from fengkong.domain.currency import HOME, ISO_4217, CurrencyError, currency_code, to_yuan
 from fengkong.domain.decisions import EventError, FieldError
+from fengkong.domain.errors import InputError
 from fengkong.domain.events import AuthFactor, Channel, Event, EventType, TxnType
+from fengkong.domain.identity.accounts import account_number, is_reference
 from fengkong.domain.identity.documents import PATTERN as ID_PATTERN
 from fengkong.domain.identity.documents import parse_identity_document
 from fengkong.domain.identity.resident_id import ResidentIdError
@@ -505,8 +507,11 @@ def _peek_event_id(raw: str | bytes) -> str | None:
     return match.group(1).decode(errors="replace") if match else None
 
 
-# Where a card number is expected: sealed at the door, the event keeps its reference.
+# Where a card or account number is expected: sealed at the door, the event keeps its reference
+# and the masked number.
 _CARD_FIELDS = ("card_id", "account_id", "counterparty_account_id")
+_ACCOUNT_FIELDS = ("account_id", "counterparty_account_id")
+_MASKED = {"card_id": "card_masked", "account_id": "account_masked", "counterparty_account_id": "counterparty_masked"}
 # The fields the door makes of identifiers kept only as keyed hashes (re-keyed by a rotation).
 HASHED_FIELDS = ("id_number_hash", "phone_hash", "name_hash")
 # Contract fields whose text is kept as sent, so scrubbed: all but the closed choices, the card
@@ -615,6 +620,13 @@ class EventValidator:
                 age = document.age_on(day)
                 if age is not None:
                     fields["holder_age"] = age
+        for name in _ACCOUNT_FIELDS:
+            value = fields.get(name)
+            if isinstance(value, str) and not any(e.field == name for e in errors):
+                try:
+                    account_number(value, name)
+                except InputError as exc:
+                    errors.append(FieldError(name, exc.message))
         if not trusted and not errors:
             self._convert(fields, errors)
         if not errors and raw_size > self._max_event_bytes:
@@ -658,22 +670,26 @@ class EventValidator:
 
     def _protect(self, fields: dict[str, Any], trusted: bool) -> tuple[SealedCard, ...]:
         """Card numbers in the card fields become references (sealed for the vault), however
-        grouped; any other text in them has its card numbers masked. ID numbers and phones
-        become keyed hashes (a phone by its digits, the key the phone lists use)."""
+        grouped; any other text in `card_id` has its card numbers masked. Account numbers become
+        account references (sealed too; a card-shaped one is its card). ID numbers and phones
+        become keyed hashes (a phone by its digits, the key the phone lists use). A reference
+        is passed on as it is: a replayed record, or one a caller got from us."""
         sealed: list[SealedCard] = []
         for name in _CARD_FIELDS:
             value = fields.get(name)
-            if not isinstance(value, str):
+            if not isinstance(value, str) or is_reference(value):
                 continue
             digits = card_number(value)
-            if digits is None:
+            if digits is not None:
+                card = self._sealer.seal(digits)
+            elif name == "card_id" or trusted:  # an issuer's own card id; a record of ours
                 if not trusted:
                     fields[name] = scrub_text(value)
                 continue
-            card = self._sealer.seal(digits)
+            else:
+                card = self._sealer.seal_account(account_number(value, name))
             fields[name] = card.ref
-            if name == "card_id":
-                fields["card_masked"] = card.masked
+            fields[_MASKED[name]] = card.masked
             if card.new:
                 sealed.append(card)
         id_number = fields.pop("id_number", None)
@@ -687,6 +703,15 @@ class EventValidator:
             fields["name_hash"] = self._protector.identifier_hash("name", " ".join(name.split()).casefold())
             fields["name_masked"] = _mask_name(name)
         return tuple(sealed)
+
+
+def seal_number(value: str, sealer: CardSealer, field: str = "account_id") -> SealedCard:
+    """A card or account number as its reference, masked and sealed: a card-shaped number is a
+    card (a debit card's number is its account's), anything else an account number."""
+    digits = card_number(value)
+    if digits is not None:
+        return sealer.seal(digits)
+    return sealer.seal_account(account_number(value, field))
 
 
 def rejected_excerpt(raw: str | bytes | Mapping[str, Any], limit: int = 2048) -> str:

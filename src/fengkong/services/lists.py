@@ -8,7 +8,7 @@ must approve. Every step is written to the hash-chained audit log in the same co
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from fengkong.domain import clock
 from fengkong.domain.changes import ChangeRequest, RequestStatus, same_person
 from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, required
+from fengkong.domain.identity.accounts import is_reference
 from fengkong.domain.lists.index import ListEntry
 from fengkong.domain.lists.types import LIST_TYPES, match_key
 from fengkong.domain.money import MoneyError, parse_yuan
@@ -74,11 +75,13 @@ class ListService:
         protector: IdentifierProtector,
         read_model: DecisionReadModel,
         uow: UnitOfWork,
+        masked: Callable[[str], str | None] = lambda _ref: None,
     ):
         self.entries = entries
         self.requests = requests
         self.audit = audit
         self.protector = protector
+        self.masked = masked  # the masked number of a card or account reference (the vault's)
         self.read_model = read_model
         self.uow = uow
 
@@ -109,6 +112,8 @@ class ListService:
             raise InputError("list_type", f"unknown list; one of {', '.join(LIST_TYPES)}")
         now = _now()
         key, display = match_key(list_type, value, self.protector, clock.business_date(now))
+        if display == key and is_reference(key):  # given by reference (a trace): shown masked
+            display = self.masked(key) or key
         amount_fen = None
         if kind.needs_amount:
             try:
@@ -190,8 +195,12 @@ class ListService:
 
     def lookup(self, list_type: str, value: str) -> list[ListEntry]:
         """Active entries of a list for a value (matched the way events are)."""
-        key, _ = match_key(list_type, value, self.protector, clock.business_date(_now()))
-        return self.entries.find(list_type, key)
+        return self.entries.find(list_type, self.key_of(list_type, value))
+
+    def key_of(self, list_type: str, value: str) -> str:
+        """The key a list of this type and an event's entity give a value (a hash or reference
+        for sensitive ones)."""
+        return match_key(list_type, value, self.protector, clock.business_date(_now()))[0]
 
     def penalised_persons(self, at: Instant = None, identities: Iterable[str] = ()) -> list[dict[str, Any]]:
         """The report of penalised persons for the financial credit information database

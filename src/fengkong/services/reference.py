@@ -7,18 +7,38 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from fengkong.domain import clock
 from fengkong.domain.errors import InputError, NotFound, required
 from fengkong.domain.limits import reference as reference_data
-from fengkong.domain.ports import ReferenceChange, ReferenceStore, UnitOfWork
+from fengkong.domain.lists.types import entity_key
+from fengkong.domain.ports import IdentifierProtector, ReferenceChange, ReferenceStore, UnitOfWork
 from fengkong.domain.sensitive import scrub_free_text
 from fengkong.services.read_model import DecisionReadModel
 
 
 class ReferenceData:
-    def __init__(self, store: ReferenceStore, read_model: DecisionReadModel, uow: UnitOfWork):
+    def __init__(
+        self, store: ReferenceStore, read_model: DecisionReadModel, uow: UnitOfWork, protector: IdentifierProtector
+    ):
         self.store = store
         self.read_model = read_model
         self.uow = uow
+        self.protector = protector
+
+    def key(self, kind: str, entity_id: str) -> str:
+        """The id a record is kept under: an account or card number as its reference, the key
+        the door gives it in events (the number is not kept)."""
+        spec = reference_data.KINDS.get(kind)
+        if spec is None:
+            raise InputError("kind", f"is not a kind of record; one of {', '.join(reference_data.KINDS)}")
+        text = entity_id.strip()
+        if not text or len(text) > 256:
+            raise InputError("id", "the id must be 1 to 256 characters")
+        if spec.entity not in ("account", "card"):
+            return entity_id
+        return entity_key(
+            spec.entity, text, self.protector, clock.business_date(clock.to_epoch_seconds(clock.utc_now()))
+        )[0]
 
     def set(
         self, kind: str, entity_id: str, values: Mapping[str, Any] | None, *, actor: str, reason: str
@@ -26,8 +46,7 @@ class ReferenceData:
         """Set a record (None: remove it)."""
         required(actor=actor, reason=reason)
         reason = scrub_free_text(reason)  # typed by people: a card number pasted in is masked
-        if kind not in reference_data.KINDS:
-            raise InputError("kind", f"is not a kind of record; one of {', '.join(reference_data.KINDS)}")
+        entity_id = self.key(kind, entity_id)
         record = None if values is None else reference_data.normalise(kind, values)
         with self.uow.atomic():
             change = self.store.put(kind, entity_id, record, actor, reason)
@@ -42,7 +61,7 @@ class ReferenceData:
 
     def get(self, kind: str, entity_id: str) -> dict[str, Any] | None:
         """The record in force (money as decimal strings), None if there is none."""
-        return self.read_model.record(kind, entity_id)
+        return self.read_model.record(kind, self.key(kind, entity_id))
 
     def history(self, kind: str, entity_id: str) -> list[ReferenceChange]:
-        return self.store.history(kind, entity_id)
+        return self.store.history(kind, self.key(kind, entity_id))

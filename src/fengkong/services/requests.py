@@ -1,18 +1,23 @@
 """Requests by electronic message from the police and other banks (001 §1.5, 004 二(5)): each one
 is carried out account by account and answered with what was done, what had been done already
 and what was refused and why. Sent again with the same request id, a request changes nothing
-and gets the same answer; every request is in the audit log."""
+and gets the same answer; every request is in the audit log.
+
+fengkong keeps account and card numbers only as references (sealed in the vault): an answer names
+the accounts the money went to by their numbers, revealed for that answer alone, and the audit
+log says how many were revealed for which request."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fengkong.domain import clock
-from fengkong.domain.errors import InputError
+from fengkong.domain.errors import InputError, NotFound
+from fengkong.domain.identity.accounts import is_reference
 from fengkong.domain.lifecycle import iso
 from fengkong.domain.lists.index import ListEntry
 from fengkong.domain.money import fen_to_yuan
-from fengkong.domain.ports import AuditLog, TransferLog
+from fengkong.domain.ports import AuditLog, CardVault, TransferLog
 from fengkong.domain.requests import AccountOrder, OrderRequest, parse_request
 from fengkong.services.orders import OrderService
 
@@ -21,10 +26,11 @@ QUERY_WINDOW_S = 72 * 3600
 
 
 class RequestService:
-    def __init__(self, orders: OrderService, transfers: TransferLog, audit: AuditLog):
+    def __init__(self, orders: OrderService, transfers: TransferLog, audit: AuditLog, cards: CardVault):
         self.orders = orders
         self.transfers = transfers
         self.audit = audit
+        self.cards = cards
 
     def handle(self, message: Any, *, received_by: str) -> dict[str, Any]:
         """Carry out one request message; its answer message. `received_by` is the authenticated
@@ -71,7 +77,32 @@ class RequestService:
         }
         if request.kind == "quick_query" and request.event_id:
             answer["trace"] = self.orders.trace(request.event_id).to_dict()
+        revealed: set[str] = set()
+        answer = self._revealed(answer, revealed)
+        if revealed:
+            self.audit.append(
+                request.officer,
+                "request.numbers_revealed",
+                f"request:{request.request_id}",
+                "account and card numbers named in the answer to the request",
+                {"count": len(revealed), "authority": request.authority, "received_by": received_by},
+            )
         return answer
+
+    def _revealed(self, value: Any, revealed: set[str]) -> Any:
+        """The answer with every reference replaced by the number it stands for."""
+        if isinstance(value, dict):
+            return {k: self._revealed(v, revealed) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._revealed(v, revealed) for v in value]
+        if isinstance(value, str) and is_reference(value):
+            try:
+                number = self.cards.reveal(value)
+            except NotFound:
+                return value  # not in the vault: the reference is all there is
+            revealed.add(value)
+            return number
+        return value
 
     def _order(self, request: OrderRequest, account: AccountOrder) -> dict[str, Any]:
         """One account of a stop-payment or freeze: done, done before (same request), or refused."""
@@ -95,7 +126,7 @@ class RequestService:
         return _result(account.account_id, "done", entry)
 
     def _made_by(self, request: OrderRequest, account_id: str) -> ListEntry | None:
-        found = self.orders.lists.entries.find(request.kind, account_id)
+        found = self.orders.lists.lookup(request.kind, account_id)
         return next((entry for entry in found if entry.evidence == request.evidence), None)
 
     def _query(self, account_id: str) -> dict[str, Any]:
@@ -105,10 +136,11 @@ class RequestService:
         orders = [
             e.to_dict()
             for list_type in ORDERS_SHOWN
-            for e in self.orders.lists.entries.find(list_type, account_id)
+            for e in self.orders.lists.lookup(list_type, account_id)
             if e.expires_at is None or e.expires_at > now
         ]
-        moves = self.transfers.outgoing([account_id], now - QUERY_WINDOW_S, now)
+        key = self.orders.lists.key_of("stop_payment", account_id)
+        moves = self.transfers.outgoing([key], now - QUERY_WINDOW_S, now)
         return {
             "account_id": account_id,
             "status": "answered",

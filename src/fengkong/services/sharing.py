@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 from fengkong.domain.errors import InputError, NotPermitted
+from fengkong.domain.identity.accounts import account_number
 from fengkong.domain.ports import AuditLog, IdentifierProtector, SharingLedger, UnitOfWork
 from fengkong.domain.sensitive import looks_like_pan
 
@@ -39,6 +40,8 @@ class SharingService:
                 raise InputError("value", "a phone number has 5 to 15 digits")
         elif subject_type == "id_number":
             text = text.upper()
+        elif subject_type == "account":
+            text = account_number(text, "value")  # however it was typed, one account
         elif subject_type == "card" and not looks_like_pan(text):
             raise InputError("value", "a card is shared by its card number (13-19 digits, Luhn-valid)")
         return self._consortium.identifier_hash(subject_type, text)

@@ -93,7 +93,7 @@ class VaultService:
         return record
 
     def detokenize(self, token: str, *, principal: Principal, purpose: str) -> str:
-        """The card number behind a payment token or card reference: the secops role and a
+        """The card or account number behind a payment token or a reference: the secops role and a
         stated reason only, every attempt audited (allowed or not) with the caller's roles."""
         permitted = principal.can(Permission.TOKENS_DETOKENIZE)
         allowed = permitted and bool(purpose.strip())

@@ -11,6 +11,13 @@ from tests.integration.helpers import txn
 
 purchase = txn  # one builder of test purchases for the whole suite
 
+
+def named(platform: Platform, *accounts: str) -> dict[str, str]:
+    """Account references back to the names a test gave the accounts (fengkong keeps only the
+    references of account numbers)."""
+    return {platform.lists.key_of("involved_account", a): a for a in accounts}
+
+
 # A small rule set: one count feature and one rule, so state carried between events is visible.
 BURST_RULES = """\
 features:

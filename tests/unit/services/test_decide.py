@@ -10,7 +10,7 @@ import fengkong
 from fengkong import Decision, EventError, InvalidEventError, Outcome, Settings
 from fengkong.bootstrap import build_platform
 from fengkong.services.platform import Platform
-from tests.unit.services.support import PAN, purchase, transfer
+from tests.unit.services.support import PAN, named, purchase, transfer
 
 
 def _decisions(results: list[Decision | EventError]) -> list[Decision]:
@@ -126,8 +126,9 @@ def test_transfers_land_in_the_transfer_index(platform: Platform) -> None:
     result = platform.orders.trace("t1")
 
     assert result.origin.amount_fen == 80000
-    assert (result.origin.from_account, result.origin.to_account) == ("A", "B")
-    assert {n.account: n.remaining_fen for n in result.nodes.values()} == {"B": 30000, "C": 50000}
+    name = named(platform, "A", "B", "C")
+    assert (name[result.origin.from_account], name[result.origin.to_account]) == ("A", "B")
+    assert {name[n.account]: n.remaining_fen for n in result.nodes.values()} == {"B": 30000, "C": 50000}
 
 
 def test_explain_shows_the_features(platform: Platform) -> None:

@@ -121,7 +121,7 @@ def test_freezes_hold_amounts_that_add_up(platform: Platform) -> None:
 
     assert first.amount_fen == 10000
     assert first.to_dict()["amount"] == "100.00"
-    listed = platform.read_model.listed("freeze", "acct-1", now_ts())
+    listed = platform.read_model.listed("freeze", platform.lists.key_of("freeze", "acct-1"), now_ts())
     assert listed is not None
     assert listed["amount"] == Decimal("350.50")
     assert listed["count"] == 2
@@ -244,17 +244,23 @@ def test_removal_needs_a_second_person(platform: Platform) -> None:
     request = platform.lists.request_removal(entry.id, maker="alice", reason="case closed")
 
     assert (request.action, request.status, request.maker) == ("remove_entry", "pending", "alice")
-    assert request.payload == {"entry_id": entry.id, "list_type": "involved_account", "display": "acct-9"}
+    assert request.payload == {"entry_id": entry.id, "list_type": "involved_account", "display": "****"}
     assert [r.id for r in platform.lists.pending()] == [request.id]
     # still in force until approved
     assert platform.lists.lookup("involved_account", "acct-9") == [entry]
-    assert platform.read_model.listed("involved_account", "acct-9", now_ts()) is not None
+    assert (
+        platform.read_model.listed("involved_account", platform.lists.key_of("involved_account", "acct-9"), now_ts())
+        is not None
+    )
 
     approved = platform.lists.approve(request.id, checker="bob", note="checked the court letter")
 
     assert (approved.status, approved.checker, approved.checker_note) == ("approved", "bob", "checked the court letter")
     assert platform.lists.lookup("involved_account", "acct-9") == []
-    assert platform.read_model.listed("involved_account", "acct-9", now_ts()) is None
+    assert (
+        platform.read_model.listed("involved_account", platform.lists.key_of("involved_account", "acct-9"), now_ts())
+        is None
+    )
     assert platform.lists.pending() == []
     with pytest.raises(NotFound):
         platform.lists.entry(entry.id)
@@ -341,7 +347,7 @@ def test_penalty_change_replaces_the_entry_with_the_new_expiry(platform: Platfor
     )
     assert request.action == "change_penalty"
     # unchanged until approved
-    before = platform.read_model.listed("penalty_account", "acct-7", now_ts())
+    before = platform.read_model.listed("penalty_account", platform.lists.key_of("penalty_account", "acct-7"), now_ts())
     assert before is not None and before["until"] == "2099-06-30"
 
     platform.lists.approve(request.id, checker="bob")
@@ -350,7 +356,7 @@ def test_penalty_change_replaces_the_entry_with_the_new_expiry(platform: Platfor
     assert replacement.id != original.id
     assert replacement.to_dict()["expires_at"] == "2030-12-31T16:00:00+00:00"
     assert replacement.reason == "reported by victim (changed: appeal granted)"
-    after = platform.read_model.listed("penalty_account", "acct-7", now_ts())
+    after = platform.read_model.listed("penalty_account", platform.lists.key_of("penalty_account", "acct-7"), now_ts())
     assert after is not None and after["id"] == replacement.id and after["until"] == "2031-01-01"
     with pytest.raises(NotFound):
         platform.lists.entry(original.id)

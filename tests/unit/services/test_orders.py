@@ -14,7 +14,7 @@ from fengkong.adapters.rulefiles import BUILTIN_POLICY
 from fengkong.domain import clock
 from fengkong.domain.errors import InputError
 from fengkong.services.platform import Platform
-from tests.unit.services.support import ID_NUMBER, audit_actions, iso_in, now_ts, purchase, transfer
+from tests.unit.services.support import ID_NUMBER, audit_actions, iso_in, named, now_ts, purchase, transfer
 
 ORDER = {"case_number": "SZ-2024-001", "authority": "Shenzhen PSB", "reason": "telecom fraud", "actor": "ops"}
 RENTED = {"actor": "ops", "reason": "account sold online", "evidence": "chat logs", "source": "investigation"}
@@ -88,7 +88,7 @@ def test_freeze_holds_an_amount_until_its_expiry(platform: Platform) -> None:
     entry = platform.orders.freeze("acct-1", "5000", **ORDER, expires_at="2099-01-01T00:00:00+08:00")
 
     assert (entry.list_type, entry.amount_fen, entry.case_number) == ("freeze", 500000, "SZ-2024-001")
-    listed = platform.read_model.listed("freeze", "acct-1", now_ts())
+    listed = platform.read_model.listed("freeze", platform.lists.key_of("freeze", "acct-1"), now_ts())
     assert listed is not None and str(listed["amount"]) == "5000.00" and listed["until"] == "2099-01-01"
 
 
@@ -153,8 +153,14 @@ def test_rented_account_entries_are_all_or_nothing(platform: Platform) -> None:
     assert bad.value.field == "value"
     assert platform.lists.lookup("involved_account", "acct-5") == []
     assert platform.lists.lookup("penalty_account", "acct-5") == []
-    assert platform.read_model.listed("involved_account", "acct-5", now_ts()) is None
-    assert platform.read_model.listed("penalty_account", "acct-5", now_ts()) is None
+    assert (
+        platform.read_model.listed("involved_account", platform.lists.key_of("involved_account", "acct-5"), now_ts())
+        is None
+    )
+    assert (
+        platform.read_model.listed("penalty_account", platform.lists.key_of("penalty_account", "acct-5"), now_ts())
+        is None
+    )
     assert platform.audit.records() == []
     # a later, valid confirmation is unaffected by the failed one
     entries = platform.orders.confirm_rented_account("acct-5", ID_NUMBER, **RENTED)
@@ -208,7 +214,8 @@ def test_trace_follows_the_money(platform: Platform) -> None:
 
     result = platform.orders.trace("t1").to_dict()
 
-    accounts = {a["account"]: a for a in result["accounts"]}
+    name = named(platform, "A", "B", "C", "D")
+    accounts = {name[a["account"]]: a for a in result["accounts"]}
     assert set(accounts) == {"B", "C"}  # the 50 to D is under the threshold
     assert (accounts["B"]["received"], accounts["B"]["forwarded"], accounts["B"]["remaining"]) == (
         "1000.00",
@@ -224,7 +231,8 @@ def test_trace_threshold_can_be_lowered(platform: Platform) -> None:
 
     result = platform.orders.trace("t1", min_amount="10").to_dict()
 
-    accounts = {a["account"]: a["remaining"] for a in result["accounts"]}
+    name = named(platform, "A", "B", "C", "D")
+    accounts = {name[a["account"]]: a["remaining"] for a in result["accounts"]}
     assert accounts == {"B": "350.00", "C": "600.00", "D": "50.00"}
     with pytest.raises(InputError) as bad:
         platform.orders.trace("t1", min_amount="ten")
@@ -237,7 +245,8 @@ def test_trace_ignores_transfers_that_were_not_approved(platform: Platform) -> N
     refused = platform.engine.decide(transfer("t3", "B", "D", "300.00", 2, customer_id="cb"))
     assert refused.decision is Outcome.REVIEW  # the burst rule: third transaction in ten minutes
 
-    accounts = {a["account"] for a in platform.orders.trace("t1").to_dict()["accounts"]}
+    name = named(platform, "A", "B", "C", "D")
+    accounts = {name[a["account"]] for a in platform.orders.trace("t1").to_dict()["accounts"]}
 
     assert accounts == {"B", "C"}
 
@@ -247,7 +256,11 @@ def test_trace_and_stop_orders_every_account_still_holding_money(builtin: Platfo
 
     result, stops = builtin.orders.trace_and_stop("t1", **ORDER)
 
-    assert [(s.display, s.list_type) for s in stops] == [("B", "stop_payment"), ("C", "stop_payment")]
+    name = named(builtin, "B", "C")
+    assert [(name[s.match_key], s.display, s.list_type) for s in stops] == [
+        ("B", "****", "stop_payment"),  # shown masked (too short to show any of it)
+        ("C", "****", "stop_payment"),
+    ]
     assert stops[0].reason == "telecom fraud (traced from t1: 400.00 yuan held)"
     assert stops[1].reason == "telecom fraud (traced from t1: 600.00 yuan held)"
     assert all(s.case_number == "SZ-2024-001" for s in stops)

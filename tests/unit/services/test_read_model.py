@@ -41,7 +41,9 @@ def node() -> Node:
     )
     assert read_model.refresh(force=True) is True
     lists = ListService(stores.lists, stores.requests, stores.audit, protector, read_model, stores.uow)
-    return Node(stores, protector, read_model, lists, ReferenceData(stores.reference, read_model, stores.uow))
+    return Node(
+        stores, protector, read_model, lists, ReferenceData(stores.reference, read_model, stores.uow, protector)
+    )
 
 
 def _entry(list_type: str, key: str) -> ListEntry:

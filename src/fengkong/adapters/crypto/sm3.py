@@ -13,6 +13,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes, hmac
 
 from fengkong.domain.errors import InputError
+from fengkong.domain.identity.accounts import ACCOUNT_REF_PREFIX, REF_PREFIXES
 
 
 def sm3_hex(data: bytes) -> str:
@@ -96,6 +97,10 @@ class Sm3Protector:
         ref = CARD_REF_PREFIX + hmac_sm3(self._first, b"card:" + pan.encode()).hex()[:_REF_HEX]
         return self._onwards(ref, 1, self.version)
 
+    def account_reference(self, number: str) -> str:
+        ref = ACCOUNT_REF_PREFIX + hmac_sm3(self._first, b"account:" + number.encode()).hex()[:_REF_HEX]
+        return self._onwards(ref, 1, self.version)
+
     def identifier_hash(self, kind: str, value: str) -> str:
         return self._onwards(hmac_sm3(self._first, kind.encode() + b":" + value.encode()).hex(), 1, self.version)
 
@@ -107,8 +112,8 @@ class Sm3Protector:
     def _onwards(self, stored: str, since: int, until: int) -> str:
         for version in range(since + 1, until + 1):
             key = self._ring.keys[version - 1]
-            if stored.startswith(CARD_REF_PREFIX):
-                stored = CARD_REF_PREFIX + hmac_sm3(key, b"rekey:" + stored.encode()).hex()[:_REF_HEX]
+            if stored.startswith(REF_PREFIXES):  # a reference stays one, of the same kind
+                stored = stored[:4] + hmac_sm3(key, b"rekey:" + stored.encode()).hex()[:_REF_HEX]
             else:
                 stored = hmac_sm3(key, b"rekey:" + stored.encode()).hex()
         return stored

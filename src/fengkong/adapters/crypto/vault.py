@@ -13,6 +13,7 @@ from fengkong.adapters.crypto.sm3 import Sm3Protector
 from fengkong.adapters.crypto.sm4 import KEY_BYTES, MasterKeys, VaultCryptoError, sm4_gcm_decrypt, sm4_gcm_encrypt
 from fengkong.domain.cards import SealedCard
 from fengkong.domain.errors import NotFound
+from fengkong.domain.identity.accounts import ACCOUNT_REF_PREFIX, mask_account
 from fengkong.domain.ports import UnitOfWork, VaultStore
 from fengkong.domain.sensitive import looks_like_pan, mask_pan
 
@@ -41,13 +42,19 @@ class Sm4CardVault:
 
     # ------------------------------------------------------------------ the door
     def seal(self, pan: str) -> SealedCard:
-        ref = self._protector.card_reference(pan)
-        masked = mask_pan(pan)
+        return self._sealed(self._protector.card_reference(pan), mask_pan(pan), pan)
+
+    def seal_account(self, number: str) -> SealedCard:
+        """An account number is kept like a card number: sealed under the same keys, revealed
+        the same way (by its reference, to the role that may)."""
+        return self._sealed(self._protector.account_reference(number), mask_account(number), number)
+
+    def _sealed(self, ref: str, masked: str, number: str) -> SealedCard:
         if ref in self._stored:
             self._stored.move_to_end(ref)
             return SealedCard(ref, masked)
         dek_id, dek = self._active()
-        return SealedCard(ref, masked, sm4_gcm_encrypt(dek, pan.encode(), ref.encode()), dek_id)
+        return SealedCard(ref, masked, sm4_gcm_encrypt(dek, number.encode(), ref.encode()), dek_id)
 
     def store(self, cards: Sequence[SealedCard]) -> None:
         new = [c for c in cards if c.new]
@@ -85,7 +92,7 @@ class Sm4CardVault:
             try:
                 assert card.ciphertext is not None and card.dek_id is not None
                 number = sm4_gcm_decrypt(self._dek(card.dek_id), card.ciphertext, card.ref.encode()).decode()
-                ok += looks_like_pan(number)
+                ok += looks_like_pan(number) or card.ref.startswith(ACCOUNT_REF_PREFIX)
             except Exception:  # noqa: BLE001 - report every unreadable card
                 bad.append(card.ref)
         return ok, bad

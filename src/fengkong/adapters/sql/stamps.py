@@ -11,6 +11,8 @@ from fengkong.adapters.sql.tables import change_stamps
 
 # Not a counter: the identifier-hash key version the stored hashes are made with.
 KEY_VERSION = "identifier_keys"
+# Not a counter: 1 once account numbers are kept as references (0: a database from before).
+ACCOUNT_REFERENCES = "account_references"
 
 
 def bump(conn: Connection, source: str) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from fengkong.domain.errors import InputError
+from fengkong.domain.identity.accounts import account_number, is_reference, mask_account
 from fengkong.domain.identity.documents import parse_identity_document
 from fengkong.domain.identity.resident_id import ResidentIdError
 from fengkong.domain.ports import IdentifierProtector
@@ -81,23 +82,34 @@ def match_key(list_type: str, value: str, protector: IdentifierProtector, today:
     text = value.strip()
     if not text or len(text) > 256:
         raise InputError("value", "the value must be 1 to 256 characters")
-    if kind.entity == "person":
+    return entity_key(kind.entity, text, protector, today)
+
+
+def entity_key(entity: str, text: str, protector: IdentifierProtector, today: date) -> tuple[str, str]:
+    """(key, masked value) of an entity's value as people give it: the key the door gives the
+    same value in an event. A reference made by fengkong is already a key."""
+    if is_reference(text) and entity in ("card", "account"):
+        return text, text
+    if entity == "person":
         try:
             document = parse_identity_document(text, today)
         except ResidentIdError as exc:
             raise InputError("value", f"identity number: {exc}") from None
         return protector.identifier_hash("id_number", document.number), document.masked
-    if kind.entity in ("card", "account"):
+    if entity in ("card", "account"):
         # as the event's card fields: a card number (however grouped) by its reference
         digits = card_number(text)
         if digits is not None:
             return protector.card_reference(digits), mask_pan(digits)
-    if kind.entity == "phone":
+    if entity == "account":
+        number = account_number(text, "value")
+        return protector.account_reference(number), mask_account(number)
+    if entity == "phone":
         digits = _DIGITS.sub("", text)
         if not 5 <= len(digits) <= 15:
             raise InputError("value", "a phone number has 5 to 15 digits")
         return phone_key(digits, protector), digits[:3] + "****" + digits[-4:]
-    if kind.entity == "ip":
+    if entity == "ip":
         try:
             ip = str(ipaddress.ip_address(text))
         except ValueError:
