@@ -620,11 +620,12 @@ class EventValidator:
                 age = document.age_on(day)
                 if age is not None:
                     fields["holder_age"] = age
+        accounts: dict[str, str] = {}  # the account numbers in canonical form, for `_protect`
         for name in _ACCOUNT_FIELDS:
             value = fields.get(name)
-            if isinstance(value, str) and not any(e.field == name for e in errors):
+            if isinstance(value, str) and not trusted and not any(e.field == name for e in errors):
                 try:
-                    account_number(value, name)
+                    accounts[name] = account_number(value, name)
                 except InputError as exc:
                     errors.append(FieldError(name, exc.message))
         if not trusted and not errors:
@@ -634,7 +635,7 @@ class EventValidator:
         if errors or event_id is None or event_type is None or occurred_at is None:
             return EventError(event_id if isinstance(event_id, str) else None, tuple(errors))
 
-        sealed = self._protect(fields, trusted)
+        sealed = self._protect(fields, trusted, accounts)
         amount = fields.get("amount")
         amount_fen = int(amount * 100) if isinstance(amount, Decimal) else None
         return Event(
@@ -668,7 +669,7 @@ class EventValidator:
         fields["original_amount"], fields["original_currency"], fields["fx_rate"] = amount, currency, str(rate)
         fields["amount"], fields["currency"] = to_yuan(amount, rate), HOME
 
-    def _protect(self, fields: dict[str, Any], trusted: bool) -> tuple[SealedCard, ...]:
+    def _protect(self, fields: dict[str, Any], trusted: bool, accounts: dict[str, str]) -> tuple[SealedCard, ...]:
         """Card numbers in the card fields become references (sealed for the vault), however
         grouped; any other text in `card_id` has its card numbers masked. Account numbers become
         account references (sealed too; a card-shaped one is its card). ID numbers and phones
@@ -687,7 +688,7 @@ class EventValidator:
                     fields[name] = scrub_text(value)
                 continue
             else:
-                card = self._sealer.seal_account(account_number(value, name))
+                card = self._sealer.seal_account(accounts[name])
             fields[name] = card.ref
             fields[_MASKED[name]] = card.masked
             if card.new:

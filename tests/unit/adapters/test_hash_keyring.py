@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fengkong.adapters.crypto.sm3 import HashKeyring, Sm3Protector, load_or_create_keyring, write_keyring
+from fengkong.adapters.crypto.sm3 import HashKeyring, Sm3Protector, hmac_sm3, load_or_create_keyring, write_keyring
 from fengkong.domain.errors import InputError
 
 RING = HashKeyring(tuple(secrets.token_bytes(32) for _ in range(3)))
@@ -38,6 +38,11 @@ def test_version_one_hashes_are_those_of_the_single_key_before_versions() -> Non
         "phone", "138"
     )
     assert HashKeyring.parse(key.hex()).keys == (key,)
+    # what databases hold: plain HMAC-SM3 of "kind:value", a card reference its first 160 bits
+    assert Sm3Protector(key).identifier_hash("phone", "138") == hmac_sm3(key, b"phone:138").hex()
+    assert Sm3Protector(key).card_reference("6222021234567890128") == (
+        "ctk_" + hmac_sm3(key, b"card:6222021234567890128").hex()[:40]
+    )
 
 
 def test_keyring_text_round_trips_and_refuses_gaps_and_missing_versions(tmp_path: Path) -> None:

@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import Column, Table, delete, update
 from sqlalchemy.engine import Connection
 
 from fengkong import jsonio
 from fengkong.adapters.sql import stamps
 from fengkong.adapters.sql.database import Database
-from fengkong.adapters.sql.rewrite import Progress, by_key, by_seq, per_column
+from fengkong.adapters.sql.rewrite import Progress, by_seq, rewrite_table
 from fengkong.adapters.sql.tables import (
     change_stamps,
     event_log,
@@ -62,45 +62,26 @@ class SqlAccountProtection:
 
         with self._db.transaction() as conn:
             conn.execute(update(change_stamps).where(change_stamps.c.source == stamps.ACCOUNT_REFERENCES).values(n=1))
-            counts = {
-                "event_log": by_seq(
-                    conn,
+            plan: list[tuple[Table, dict[Column[Any], Callable[[str], str]], Any]] = [
+                (
                     event_log,
-                    event_log.c.seq,
-                    per_column(
-                        {
-                            event_log.c.account_id: column,
-                            event_log.c.counterparty_account_id: column,
-                            event_log.c.record: record,
-                        }
-                    ),
-                    progress,
+                    {
+                        event_log.c.account_id: column,
+                        event_log.c.counterparty_account_id: column,
+                        event_log.c.record: record,
+                    },
+                    None,
                 ),
-                "transfers": by_seq(
-                    conn,
-                    transfers,
-                    transfers.c.seq,
-                    per_column({transfers.c.from_account: column, transfers.c.to_account: column}),
-                    progress,
-                ),
-                "list_entries": _lists(conn, key, progress),
-                "reference_data": by_key(
-                    conn,
-                    reference_data,
-                    (reference_data.c.kind, reference_data.c.entity_id),
-                    per_column({reference_data.c.entity_id: column}),
-                    progress,
-                    where=reference_data.c.kind.in_(_ACCOUNT_KINDS),
-                ),
-                "reference_history": by_seq(
-                    conn,
+                (transfers, {transfers.c.from_account: column, transfers.c.to_account: column}, None),
+                (reference_data, {reference_data.c.entity_id: column}, reference_data.c.kind.in_(_ACCOUNT_KINDS)),
+                (
                     reference_history,
-                    reference_history.c.id,
-                    per_column({reference_history.c.entity_id: column}),
-                    progress,
-                    where=reference_history.c.kind.in_(_ACCOUNT_KINDS),
+                    {reference_history.c.entity_id: column},
+                    reference_history.c.kind.in_(_ACCOUNT_KINDS),
                 ),
-            }
+            ]
+            counts = {t.name: rewrite_table(conn, t, columns, progress, where) for t, columns, where in plan}
+            counts["list_entries"] = _lists(conn, key, progress)
             counts["state_snapshots"] = conn.execute(delete(state_snapshots)).rowcount
         return counts
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import Column, Table, bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 
 from fengkong.adapters.sql import stamps
 from fengkong.adapters.sql.database import Database
-from fengkong.adapters.sql.rewrite import CHUNK, Progress, apply, by_key, by_seq, per_column
+from fengkong.adapters.sql.rewrite import CHUNK, Progress, apply, rewrite_table
 from fengkong.adapters.sql.tables import (
     api_keys,
     change_requests,
@@ -68,85 +69,30 @@ class SqlRekeying:
                 conn.execute(
                     update(change_stamps).where(change_stamps.c.source == stamps.KEY_VERSION).values(n=to_version)
                 )
-                counts = {
-                    "event_log": by_seq(
-                        conn,
+                refs, document, hashed = rewrite.refs, rewrite.document, rewrite.hash
+                plan: list[tuple[Table, dict[Column[Any], Callable[[str], str]]]] = [
+                    (
                         event_log,
-                        event_log.c.seq,
-                        per_column(
-                            {
-                                event_log.c.card_id: rewrite.refs,
-                                event_log.c.account_id: rewrite.refs,
-                                event_log.c.counterparty_account_id: rewrite.refs,
-                                event_log.c.record: rewrite.document,
-                                event_log.c.decision_record: rewrite.document,
-                            }
-                        ),
-                        progress,
+                        {
+                            event_log.c.card_id: refs,
+                            event_log.c.account_id: refs,
+                            event_log.c.counterparty_account_id: refs,
+                            event_log.c.record: document,
+                            event_log.c.decision_record: document,
+                        },
                     ),
-                    "transfers": by_seq(
-                        conn,
-                        transfers,
-                        transfers.c.seq,
-                        per_column({transfers.c.from_account: rewrite.refs, transfers.c.to_account: rewrite.refs}),
-                        progress,
-                    ),
-                    "list_entries": _lists(conn, rewrite, progress),
-                    "change_requests": by_seq(
-                        conn,
-                        change_requests,
-                        change_requests.c.id,
-                        per_column({change_requests.c.payload: rewrite.document}),
-                        progress,
-                    ),
-                    "reference_history": by_seq(
-                        conn,
-                        reference_history,
-                        reference_history.c.id,
-                        per_column(
-                            {reference_history.c.entity_id: rewrite.refs, reference_history.c.record: rewrite.document}
-                        ),
-                        progress,
-                    ),
-                    "reference_data": by_key(
-                        conn,
-                        reference_data,
-                        (reference_data.c.kind, reference_data.c.entity_id),
-                        per_column(
-                            {reference_data.c.entity_id: rewrite.refs, reference_data.c.record: rewrite.document}
-                        ),
-                        progress,
-                    ),
-                    "registry": by_key(
-                        conn,
-                        registry,
-                        (registry.c.kind, registry.c.entity_id),
-                        per_column({registry.c.identity_hash: rewrite.hash, registry.c.record: rewrite.document}),
-                        progress,
-                    ),
-                    "payment_tokens": by_key(
-                        conn,
-                        payment_tokens,
-                        (payment_tokens.c.token,),
-                        per_column({payment_tokens.c.card_ref: rewrite.refs}),
-                        progress,
-                    ),
-                    "api_keys": by_key(
-                        conn,
-                        api_keys,
-                        (api_keys.c.key_id,),
-                        per_column({api_keys.c.secret_hash: rewrite.hash}),
-                        progress,
-                    ),
-                    "login_sessions": by_key(
-                        conn,
-                        login_sessions,
-                        (login_sessions.c.session_id,),
-                        per_column({login_sessions.c.secret_hash: rewrite.hash}),
-                        progress,
-                    ),
-                    "vault_cards": _vault(conn, rekey, reseal, progress),
-                }
+                    (transfers, {transfers.c.from_account: refs, transfers.c.to_account: refs}),
+                    (change_requests, {change_requests.c.payload: document}),
+                    (reference_history, {reference_history.c.entity_id: refs, reference_history.c.record: document}),
+                    (reference_data, {reference_data.c.entity_id: refs, reference_data.c.record: document}),
+                    (registry, {registry.c.identity_hash: hashed, registry.c.record: document}),
+                    (payment_tokens, {payment_tokens.c.card_ref: refs}),
+                    (api_keys, {api_keys.c.secret_hash: hashed}),
+                    (login_sessions, {login_sessions.c.secret_hash: hashed}),
+                ]
+                counts = {table.name: rewrite_table(conn, table, columns, progress) for table, columns in plan}
+                counts["list_entries"] = _lists(conn, rewrite, progress)
+                counts["vault_cards"] = _vault(conn, rekey, reseal, progress)
                 counts["state_snapshots"] = conn.execute(delete(state_snapshots)).rowcount
         except BaseException:
             self._db.hold_key_version(held)

@@ -99,6 +99,22 @@ def by_key(
     return changed_rows
 
 
+def rewrite_table(
+    conn: Connection,
+    table: Table,
+    columns: dict[Column[Any], Callable[[str], str]],
+    progress: Progress,
+    where: Any = None,
+) -> int:
+    """Rewrite independent text columns of a table, by its integer key when it has one the
+    rewrite leaves alone, else by every key read first."""
+    keys = tuple(table.primary_key.columns)
+    rewrite = per_column(columns)
+    if len(keys) == 1 and keys[0] not in columns and keys[0].type.python_type is int:
+        return by_seq(conn, table, keys[0], rewrite, progress, where)
+    return by_key(conn, table, keys, rewrite, progress, where)
+
+
 def key_in(keys: tuple[Column[Any], ...], chunk: list[tuple[Any, ...]]) -> Any:
     if len(keys) == 1:
         return keys[0].in_([k[0] for k in chunk])
