@@ -24,6 +24,7 @@ from fengkong.domain.errors import InputError, Unavailable
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.factors import challenge_factors, floor_factors
 from fengkong.domain.features.featureset import EntityKeys, FeatureView, KeyState
+from fengkong.domain.features.spec import LABELLED, LABELLED_FIELDS
 from fengkong.domain.lifecycle import (
     FAILED,
     LIFECYCLE_TYPES,
@@ -208,6 +209,7 @@ class Engine:
         try:
             with self.uow.atomic():  # the idempotency check and the append see one database
                 existing = self.log.find_decisions([e.event_id for e in valid]) if valid else {}
+                self._attach_labelled([e for e in valid if e.event_id not in existing])
                 lifecycle = self._lifecycle(states)
                 entity_keys: dict[int, EntityKeys] = {}
                 wanted: set[str] = set()
@@ -456,6 +458,38 @@ class Engine:
                     90.0,
                 )
         return None
+
+    def _attach_labelled(self, events: list[Event]) -> None:
+        """A feedback event carries, from its arrival on, what the event it labels was (its
+        entities, amount, type and time): features that follow labels count it on those entities
+        by the feedback's own time. Kept in its record, so a replay counts it exactly so; only the
+        engine sets it (a caller's `labelled` field is dropped)."""
+        wanted: list[str] = []
+        for event in events:
+            event.fields.pop(LABELLED, None)
+            if event.type is EventType.FEEDBACK:
+                wanted.append(str(event.fields["target_event_id"]))
+        if not wanted:
+            return
+        position = {id(e): i for i, e in enumerate(events)}
+        by_id = {e.event_id: e for e in events}
+        stored = self.log.find_events([t for t in wanted if t not in by_id])
+        for event in events:
+            if event.type is not EventType.FEEDBACK:
+                continue
+            target_id = str(event.fields["target_event_id"])
+            target = by_id.get(target_id)
+            if target is not None and position[id(target)] < position[id(event)]:
+                record = target.to_record()
+            elif target_id in stored:
+                record = stored[target_id].record
+            else:
+                continue  # labels an event not (yet) seen: kept, counted nowhere
+            event.fields[LABELLED] = {
+                name: str(record[name]) if name == "amount" else record[name]
+                for name in LABELLED_FIELDS
+                if record.get(name) is not None
+            } | {"event_id": target_id}
 
     def _prepare(
         self,

@@ -5,21 +5,27 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.features.lookups import look_up
-from fengkong.domain.features.spec import ENTITY_FIELDS, FeatureSpec
+from fengkong.domain.features.spec import ENTITY_FIELDS, LABELLED, FeatureSpec
 from fengkong.domain.ports import Lookups
 
 KeyState = dict[str, Any]
 Entity = tuple[str, ...]
 EntityKeys = dict[Entity, str | None]
+LABELLED_PREFIX = LABELLED + ":"
 
 
 def entity_key(entity: Entity, event: Event) -> str | None:
     """State key of an entity (or entity pair) for this event, None if a part is missing."""
     fields = event.fields
+    if len(entity) == 2 and entity[1].startswith(LABELLED_PREFIX):  # a label on another event's entity
+        labelled = fields.get(LABELLED)
+        found = labelled.get(ENTITY_FIELDS[entity[1][len(LABELLED_PREFIX) :]]) if isinstance(labelled, dict) else None
+        return None if found is None else f"{entity[0]}|{found}"
     if len(entity) == 1:
         value = fields.get(ENTITY_FIELDS[entity[0]])
         return None if value is None else f"{entity[0]}|{value}"
@@ -40,13 +46,19 @@ def field_value(event: Event, name: str) -> Any:
         return None if value is None else int(value * 100)
     if name == "type":
         return event.type.value
+    if name == "labelled_amount":
+        labelled = event.fields.get(LABELLED)
+        amount = labelled.get("amount") if isinstance(labelled, dict) else None
+        return None if amount is None else int(Decimal(str(amount)) * 100)
     return event.fields.get(name)
 
 
 class FeatureSet:
     def __init__(self, specs: list[FeatureSpec]):
         self.specs = {s.name: s for s in specs}
-        self.entities: tuple[Entity, ...] = tuple(dict.fromkeys(s.entity for s in specs))
+        self.entities: tuple[Entity, ...] = tuple(
+            dict.fromkeys([*(s.entity for s in specs), *(s.fold_entity for s in specs if s.labelled)])
+        )
         # Per event type, the features whose filter can accept it, grouped by entity: the update
         # loop never evaluates a filter that statically cannot match.
         self._plan: dict[str, list[tuple[Entity, list[FeatureSpec]]]] = {}
@@ -56,7 +68,7 @@ class FeatureSet:
             groups: dict[Entity, list[FeatureSpec]] = {}
             for spec in windowed:
                 if spec.event_types is None or event_type.value in spec.event_types:
-                    groups.setdefault(spec.entity, []).append(spec)
+                    groups.setdefault(spec.fold_entity, []).append(spec)
             self._plan[event_type.value] = list(groups.items())
         # What stored state means: lookups hold none, so adding one does not invalidate state.
         digest = hashlib.sha256("\n".join(sorted(s.identity() for s in windowed)).encode())

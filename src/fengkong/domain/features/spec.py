@@ -26,7 +26,10 @@ ENTITY_FIELDS: dict[str, str] = {
 }
 
 # Fields aggregated as integer fen and returned as exact Decimal yuan.
-MONEY_FIELDS = frozenset({"amount", "balance_after"})
+MONEY_FIELDS = frozenset({"amount", "balance_after", "labelled_amount"})
+# What a feedback event carries of the event it labels (set by the engine when it arrives).
+LABELLED = "labelled"
+LABELLED_FIELDS = (*ENTITY_FIELDS.values(), "amount", "type", "txn_type", "occurred_at")
 
 Predicate = Callable[[Event, str | None], bool]
 
@@ -45,6 +48,15 @@ class FeatureSpec:
     event_types: frozenset[str] | None = None  # event types the filter can accept (None: any)
     reversible: bool = False  # a reversal / void / refund of a counted event gives its share back
     source: str | None = None  # for a lookup: the record kind or the list type
+    # A feature that follows labels: a feedback event counts on this entity of the event it
+    # labels (e.g. the payee of a confirmed fraud), read by any later event of the entity.
+    labelled: str | None = None
+
+    @property
+    def fold_entity(self) -> tuple[str, ...]:
+        """The entity whose key an event folds into this feature by (its own, or the labelled
+        event's for a feature that follows labels)."""
+        return self.entity if self.labelled is None else (self.entity[0], f"{LABELLED}:{self.labelled}")
 
     @property
     def kind(self) -> str:
@@ -75,5 +87,6 @@ class FeatureSpec:
                 str(self.reducer.max_distinct) if self.reducer else "",
                 str(self.reversible),
                 self.source or "",
+                self.labelled or "",
             ]
         )

@@ -72,6 +72,7 @@ EVENT_FIELD_TYPES: dict[str, str] = {
     "card_masked": STRING,
     "holder_age": NUMBER,
     "counterparty_kind": STRING,
+    "labelled_amount": NUMBER,  # a feedback event: the amount of the event it labels
 }
 _NUMERIC = frozenset({NUMBER, TIME, ANY})
 

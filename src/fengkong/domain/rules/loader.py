@@ -340,6 +340,7 @@ class RuleLoader:
             "description",
             "reversible",
             "source",
+            "labelled",
         }
         for key, (knode, _) in fields.items():
             if key not in allowed:
@@ -389,11 +390,13 @@ class RuleLoader:
             fn = typed.fn
             where = lambda event, decision, fn=fn: bool(fn(event, {}, decision))  # noqa: E731
             event_types = event_types_admitted(parse_expression(where_text.strip()))
+        labelled = self._labelled(node, fields, entity, event_types)
         return FeatureSpec(
             name=name,
             entity=entity,
             aggregate=aggregate,
             window=window,
+            labelled=labelled,
             reducer=reducer_cls(window, self.lateness_s, max_distinct),
             of=of,
             where=where,
@@ -402,6 +405,31 @@ class RuleLoader:
             event_types=event_types,
             reversible=reversible,
         )
+
+    @staticmethod
+    def _labelled(
+        node: yaml.Node,
+        fields: dict[str, tuple[yaml.Node, yaml.Node]],
+        entity: tuple[str, ...],
+        event_types: frozenset[str] | None,
+    ) -> str | None:
+        """`labelled: true` (the same entity of the labelled event) or `labelled: <entity>` (e.g.
+        an account feature counting the labels on payments made to it: `labelled: counterparty`)."""
+        if "labelled" not in fields:
+            return None
+        value = _plain(fields["labelled"][1])
+        if value is False:
+            return None
+        if len(entity) != 1:
+            raise _Fail(fields["labelled"][1], "a feature that follows labels keys one entity")
+        labelled = entity[0] if value is True else str(value)
+        if labelled not in ENTITY_FIELDS:
+            raise _Fail(fields["labelled"][1], f"labelled: true or an entity, one of {', '.join(ENTITY_FIELDS)}")
+        if event_types is None or event_types - {"feedback"}:
+            raise _Fail(
+                node, 'a feature that follows labels counts feedback events: its where needs event.type == "feedback"'
+            )
+        return labelled
 
     def _lookup(
         self,

@@ -125,3 +125,59 @@ def test_version_changes_with_content(tmp_path: Path) -> None:
     a = RuleLoader().load_texts([("a.yaml", GOOD)]).version
     b = RuleLoader().load_texts([("a.yaml", GOOD.replace("1000", "2000"))]).version
     assert a != b
+
+
+@pytest.mark.parametrize(
+    ("feature", "message"),
+    [
+        (
+            "{name: f, entity: device, labelled: true, aggregate: count, window: 1d}",
+            'its where needs event.type == "feedback"',
+        ),
+        (
+            '{name: f, entity: device, labelled: true, aggregate: count, window: 1d, where: event.type == "login"}',
+            'its where needs event.type == "feedback"',
+        ),
+        (
+            '{name: f, entity: device, labelled: wallet, aggregate: count, window: 1d, where: event.type == "feedback"}',
+            "labelled: true or an entity",
+        ),
+        (
+            "{name: f, entity: [customer, device], labelled: true, aggregate: count, window: 1d, "
+            'where: event.type == "feedback"}',
+            "keys one entity",
+        ),
+    ],
+)
+def test_a_feature_that_follows_labels_counts_feedback_on_one_entity(feature: str, message: str) -> None:
+    with pytest.raises(RuleSetError) as bad:
+        RuleLoader().load_texts([("a.yaml", f"features:\n  - {feature}\n")])
+    assert message in str(bad.value)
+
+
+def test_a_labelled_feature_is_keyed_by_the_labelled_event_when_folded() -> None:
+    rs = RuleLoader().load_texts(
+        [
+            (
+                "a.yaml",
+                "features:\n"
+                "  - {name: got, entity: account, labelled: counterparty, aggregate: sum, of: labelled_amount, "
+                'window: 30d, where: event.type == "feedback"}\n',
+            )
+        ]
+    )
+    features = rs.features
+    feedback = Event(
+        "f",
+        EventType.FEEDBACK,
+        None,  # type: ignore[arg-type]
+        100.0,
+        {"labelled": {"counterparty_account_id": "act_x", "account_id": "act_victim", "amount": "12.50"}},
+        None,
+    )
+    states: dict[str, dict[str, object]] = {}
+    assert features.update(feedback, features.keys_of(feedback), "approve", states) == ["account|act_x"]
+    payment = Event("p", EventType.TRANSACTION, None, 200.0, {"account_id": "act_x"}, 100)  # type: ignore[arg-type]
+    assert features.value("got", payment, features.keys_of(payment), states) == Decimal("12.50")
+    victim = Event("v", EventType.TRANSACTION, None, 200.0, {"account_id": "act_victim"}, 100)  # type: ignore[arg-type]
+    assert features.value("got", victim, features.keys_of(victim), states) == Decimal("0.00")  # nothing on it
