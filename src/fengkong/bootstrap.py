@@ -54,6 +54,8 @@ from fengkong.batch.monitoring import Monitoring
 from fengkong.config import Settings
 from fengkong.domain import ports
 from fengkong.domain.errors import InputError
+from fengkong.domain.events import Event
+from fengkong.domain.lists.index import ListEntry
 from fengkong.services.access import AccessService, SsoClaims
 from fengkong.services.account_protection import AccountNumbers
 from fengkong.services.credentials import CredentialAdmin
@@ -198,6 +200,19 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
         read_model = DecisionReadModel(
             protector, reference=stores.reference, lists=stores.lists, tokens=stores.tokens, merchants=stores.merchants
         )
+        audit = ScrubbedAudit(stores.audit)  # card numbers masked in what people type
+        lists = ListService(stores.lists, stores.requests, audit, protector, read_model, uow, cards.masked)
+
+        def listed_by_label(feedback: Event) -> list[ListEntry]:
+            policy = rules.active.policy_values
+            return lists.list_labelled(
+                feedback.event_id,
+                feedback.fields,
+                policy.get("fraud_labels", ()),
+                policy.get("takeover_labels", ()),
+                feedback.ts,
+            )
+
         engine = Engine(
             rules=rules,
             log=stores.events,
@@ -209,8 +224,8 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             uow=uow,
             observer=metrics,
             snapshot_every=settings.snapshot_every,
+            on_label=listed_by_label,
         )
-        audit = ScrubbedAudit(stores.audit)  # card numbers masked in what people type
         merchants = MerchantService(stores.merchants, audit, protector, read_model, uow)
         hasher = ScryptHasher()
         access = AccessService(
@@ -227,7 +242,6 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             ),
             session_hours=settings.session_hours,
         )
-        lists = ListService(stores.lists, stores.requests, audit, protector, read_model, uow, cards.masked)
         orders = OrderService(lists, stores.transfers, rules.policy_value, uow)
         platform = Platform(
             engine=engine,

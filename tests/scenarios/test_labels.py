@@ -10,8 +10,11 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 import fengkong
 from fengkong.domain.decisions import Decision
+from fengkong.domain.errors import InputError
 from tests.integration.helpers import essence, score_events
 
 START = datetime(2026, 11, 20, 10, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -80,6 +83,20 @@ def test_a_police_confirmed_fraud_stops_the_next_payment_to_the_mule_and_the_mul
     assert again[0]["decision"] == "reject" and "PAYEE_POLICE_CONFIRMED_FRAUD" in codes(again[0])
     assert essence(again[1]) == essence(by_id["another-after"])
 
+    # the mule is on the involved-account list by itself, with where it came from (001 §1.4);
+    # taking it off needs two people, as for any entry
+    with fengkong.embedded(data) as platform:
+        (entry,) = platform.lists.lookup("involved_account", MULE)
+        assert (entry.added_by, entry.source, entry.display) == ("engine:labels", "label:police", "****2222")
+        assert entry.reason == "received the money of a police-confirmed telecom_fraud"
+        assert entry.evidence == "feedback police on event victim-pays"
+        assert platform.lists.lookup("suspicious_account", MULE) == []
+        request = platform.lists.request_removal(entry.id, maker="ana", reason="court ruling")
+        with pytest.raises(InputError, match="different person"):
+            platform.lists.approve(request.id, checker="ana")
+        platform.lists.approve(request.id, checker="bo", note="checked")
+        assert platform.lists.lookup("involved_account", MULE) == []
+
 
 def test_a_customer_report_asks_a_person_and_a_legit_label_changes_nothing(tmp_path: Path) -> None:
     answers = score_events(
@@ -94,6 +111,10 @@ def test_a_customer_report_asks_a_person_and_a_legit_label_changes_nothing(tmp_p
         ],
     )
     reported, cleared = answers[-2], answers[-1]
+    with fengkong.embedded(tmp_path / "d") as platform:
+        (entry,) = platform.lists.lookup("suspicious_account", MULE)  # not confirmed by the police
+        assert entry.source == "label:customer_report" and platform.lists.lookup("involved_account", MULE) == []
+        assert platform.lists.lookup("suspicious_account", "PAYEE-0000-7777") == []
     assert reported["decision"] == "review" and "PAYEE_CONFIRMED_FRAUD" in codes(reported)
     assert "3,000.00 yuan" in next(r["message_en"] for r in reported["reasons"] if r["code"] == "PAYEE_CONFIRMED_FRAUD")
     assert not codes(cleared) & {"PAYEE_CONFIRMED_FRAUD", "PAYEE_POLICE_CONFIRMED_FRAUD", "MULE_PAYS_ON"}
@@ -121,6 +142,9 @@ def test_a_takeover_label_marks_the_fraudsters_device_and_the_card(tmp_path: Pat
     )
     assert answers[2]["decision"] == "review" and "DEVICE_OF_A_CONFIRMED_TAKEOVER" in codes(answers[2])
     assert answers[3]["decision"] == "reject" and "CARD_OF_A_CONFIRMED_FRAUD" in codes(answers[3])
+    with fengkong.embedded(tmp_path / "d") as platform:
+        (entry,) = platform.lists.lookup("card", card)
+        assert entry.reason == "used in a confirmed by chargeback account_takeover"
 
 
 def test_a_caller_cannot_plant_a_label(tmp_path: Path) -> None:

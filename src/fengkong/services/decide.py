@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -35,6 +35,7 @@ from fengkong.domain.lifecycle import (
     fold_outcome,
     hold_key,
 )
+from fengkong.domain.lists.index import ListEntry, ListIndex
 from fengkong.domain.ports import (
     CardVault,
     DecisionObserver,
@@ -53,6 +54,34 @@ from fengkong.domain.validation import EventValidator, parse_json_event, rejecte
 from fengkong.services.rules import RuleRepository
 
 log = logging.getLogger("fengkong.engine")
+
+
+class BatchLookups:
+    """The read model, plus the list entries this batch made (a confirmed label's): the batch's
+    later events see them as the next batch's will, so answers do not depend on where a batch
+    ends."""
+
+    def __init__(self, base: Lookups):
+        self.base = base
+        self._made = ListIndex()
+
+    def begin(self) -> None:
+        self._made = ListIndex()
+
+    def made(self, entries: Sequence[ListEntry]) -> None:
+        for entry in entries:
+            self._made.add(entry)
+
+    def reference(self, kind: str, entity_key: str) -> Mapping[str, Any] | None:
+        return self.base.reference(kind, entity_key)
+
+    def listed(self, list_type: str, value: str, ts: float) -> dict[str, Any] | None:
+        if list_type in self._made.types:
+            found = self._made.lookup(list_type, value, ts)
+            if found is not None:
+                return found
+        return self.base.listed(list_type, value, ts)
+
 
 Received = Mapping[str, Any] | str | bytes  # what a sender sent
 RawEvent = Received | Event  # an Event: made by fengkong itself, already valid
@@ -123,18 +152,22 @@ class Engine:
         uow: UnitOfWork,
         observer: DecisionObserver | None = None,
         snapshot_every: int = 200_000,
+        on_label: Callable[[Event], Sequence[ListEntry]] | None = None,
     ):
         self.rules = rules
         self.log = log
         self.state = state
         self.transfers = transfers
         self.cards = cards
-        self.lookups = lookups
+        self.lookups = BatchLookups(lookups)
         self.uow = uow
         self.validator = EventValidator(protector, cards, rates=lambda: self.rules.active.fx_rates)
         self._key_version = protector.version
         self.observer = observer
         self.snapshot_every = snapshot_every
+        # What a decided feedback event changes besides features (lists), in the same commit;
+        # never on replay: what it made is stored already.
+        self.on_label = on_label
         self._lock = threading.RLock()
         self._since_snapshot = 0
         self._last_seq = 0
@@ -206,6 +239,7 @@ class Engine:
         changed: set[str] = set()
         states: dict[str, KeyState] = {}
         settled: list[tuple[str, str]] = []  # transfers whose outcome changed (for the tracing index)
+        self.lookups.begin()
         try:
             with self.uow.atomic():  # the idempotency check and the append see one database
                 existing = self.log.find_decisions([e.event_id for e in valid]) if valid else {}
@@ -238,6 +272,8 @@ class Engine:
                     changed |= self._prepare(lifecycle, event, states, batch_events, settled)
                     decision, trace, faults = self._answer(event, keys, states, lifecycle, batch_events, explain)
                     changed |= self._advance(lifecycle, event, keys, decision, states, batch_events, settled)
+                    if self.on_label is not None and LABELLED in event.fields:
+                        self.lookups.made(self.on_label(event))
                     decision = replace(
                         decision,
                         latency_ms=round((time.perf_counter() - t0 + parse_s[i]) * 1000, 4),
@@ -257,6 +293,8 @@ class Engine:
                 # does not, so state and log agree again before the error propagates.
                 self.recover()
             raise
+        finally:
+            self.lookups.begin()  # the read model has what the commit made (or nothing)
         if pending:
             self.state.apply({k: states[k] for k in changed if k in states}, self._last_seq)
             self._since_snapshot += len(pending)

@@ -8,7 +8,7 @@ must approve. Every step is written to the hash-chained audit log in the same co
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -18,6 +18,7 @@ from fengkong.domain import clock
 from fengkong.domain.changes import ChangeRequest, RequestStatus, same_person
 from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, required
 from fengkong.domain.identity.accounts import is_reference
+from fengkong.domain.lists.from_labels import listings_for
 from fengkong.domain.lists.index import ListEntry
 from fengkong.domain.lists.types import LIST_TYPES, match_key
 from fengkong.domain.money import MoneyError, parse_yuan
@@ -26,6 +27,9 @@ from fengkong.domain.sensitive import scrub_free_text
 from fengkong.services.read_model import DecisionReadModel
 
 Instant = str | float | Decimal | datetime | None
+
+
+LABELS_ACTOR = "engine:labels"  # who the audit log names for entries a confirmed label made
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +104,10 @@ class ListService:
         amount: Any = None,
         case_number: str | None = None,
         authority: str | None = None,
+        display: str | None = None,
     ) -> ListEntry:
+        """Put a value on a list. `display`: the mask of a value given by reference, when the
+        vault may not hold its number yet (a label in the same commit as the event it labels)."""
         required(actor=actor, reason=reason, source=source, value=value)
         reason, source, evidence = (
             scrub_free_text(reason),
@@ -111,9 +118,9 @@ class ListService:
         if kind is None:
             raise InputError("list_type", f"unknown list; one of {', '.join(LIST_TYPES)}")
         now = _now()
-        key, display = match_key(list_type, value, self.protector, clock.business_date(now))
-        if display == key and is_reference(key):  # given by reference (a trace): shown masked
-            display = self.masked(key) or key
+        key, shown = match_key(list_type, value, self.protector, clock.business_date(now))
+        if shown == key and is_reference(key):  # given by reference (a trace, a label): shown masked
+            shown = display or self.masked(key) or key
         amount_fen = None
         if kind.needs_amount:
             try:
@@ -132,7 +139,7 @@ class ListService:
                     0,
                     list_type,
                     key,
-                    display,
+                    shown,
                     source,
                     reason,
                     evidence,
@@ -150,7 +157,7 @@ class ListService:
                 f"list_entry:{entry.id}",
                 reason,
                 {
-                    "display": display,
+                    "display": shown,
                     "source": source,
                     "evidence": evidence,
                     "starts_at": start,
@@ -192,6 +199,35 @@ class ListService:
             except InputError as exc:
                 results.append(ImportRow(i, shown, "error", f"{exc.field}: {exc.message}"))
         return results
+
+    def list_labelled(
+        self,
+        feedback_id: str,
+        fields: Mapping[str, Any],
+        fraud_labels: Collection[str],
+        takeover_labels: Collection[str],
+        at: float,
+    ) -> list[ListEntry]:
+        """The entries a confirmed label calls for, made inside the caller's unit of work (the
+        feedback's own commit), in force from the feedback's time (by event time, as the label
+        features); an account or card already on that list is left as it is."""
+        made = []
+        for listing in listings_for(feedback_id, fields, fraud_labels, takeover_labels):
+            if self.entries.find(listing.list_type, listing.value):
+                continue
+            made.append(
+                self.add(
+                    listing.list_type,
+                    listing.value,
+                    actor=LABELS_ACTOR,
+                    reason=listing.reason,
+                    source=listing.source,
+                    evidence=listing.evidence,
+                    display=listing.display,
+                    starts_at=at,
+                )
+            )
+        return made
 
     def lookup(self, list_type: str, value: str) -> list[ListEntry]:
         """Active entries of a list for a value (matched the way events are)."""

@@ -29,7 +29,10 @@ ENTITY_FIELDS: dict[str, str] = {
 MONEY_FIELDS = frozenset({"amount", "balance_after", "labelled_amount"})
 # What a feedback event carries of the event it labels (set by the engine when it arrives).
 LABELLED = "labelled"
-LABELLED_FIELDS = (*ENTITY_FIELDS.values(), "amount", "type", "txn_type", "occurred_at")
+LABELLED_FIELDS = (
+    *ENTITY_FIELDS.values(),
+    *("amount", "type", "txn_type", "occurred_at", "card_masked", "account_masked", "counterparty_masked"),
+)
 
 Predicate = Callable[[Event, str | None], bool]
 
