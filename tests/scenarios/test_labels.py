@@ -138,12 +138,18 @@ def test_a_takeover_label_marks_the_fraudsters_device_and_the_card(tmp_path: Pat
             label("chargeback", 15, "stolen", "account_takeover", "chargeback"),
             login,
             pay("card-again", 31, VICTIM, "SHOP-0000-0001", "c-victim", card_id=card, device_id="dev-victim"),
+            pay("chip", 32, VICTIM, "SHOP-0000-0002", "c-victim", card_id=card, channel="pos", entry_mode="chip"),
+            pay("stripe", 33, VICTIM, "SHOP-0000-0003", "c-x", card_id=card, channel="pos", entry_mode="magstripe"),
         ],
     )
+    assert not codes(answers[4]) & {"CARD_OF_A_CONFIRMED_FRAUD", "CARD_NUMBER_OF_A_CONFIRMED_FRAUD"}  # chip pays
+    assert answers[5]["decision"] == "reject" and "CARD_OF_A_CONFIRMED_FRAUD" in codes(answers[5])  # a stripe copy
     assert answers[2]["decision"] == "review" and "DEVICE_OF_A_CONFIRMED_TAKEOVER" in codes(answers[2])
-    assert answers[3]["decision"] == "reject" and "CARD_OF_A_CONFIRMED_FRAUD" in codes(answers[3])
+    # without the card, the payer is asked for what only the holder has
+    assert answers[3]["decision"] == "step_up" and "CARD_NUMBER_OF_A_CONFIRMED_FRAUD" in codes(answers[3])
     with fengkong.embedded(tmp_path / "d") as platform:
-        (entry,) = platform.lists.lookup("card", card)
+        (entry,) = platform.lists.lookup("compromised_card", card)
+        assert platform.lists.lookup("card", card) == []  # not blacklisted: the chip is still the holder's
         assert entry.reason == "used in a confirmed by chargeback account_takeover"
 
 

@@ -1,7 +1,8 @@
 """What a confirmed label puts on the lists by itself (issue 13; 001 §1.4): the account a fraud's
 money went to — `involved_account` (涉案账户) when the police confirmed it, `suspicious_account`
-(可疑账户) on any other confirmation — and the card of a takeover or counterfeit report. Removal
-goes through the lists' maker-checker like any entry."""
+(可疑账户) on any other confirmation — and the card of a takeover or counterfeit report on the
+compromised-card list (the number or the stripe is in a fraudster's hands; the chip is still the
+holder's, so it is not blacklisted). Removal goes through the lists' maker-checker like any entry."""
 
 from __future__ import annotations
 
@@ -52,5 +53,7 @@ def listings_for(
     card = labelled.get("card_id")
     if label in takeover_labels and isinstance(card, str) and is_reference(card):
         shown = str(labelled.get("card_masked") or card)
-        out.append(Listing("card", card, shown, f"used in a {confirmed} {label}", f"label:{source}", evidence))
+        out.append(
+            Listing("compromised_card", card, shown, f"used in a {confirmed} {label}", f"label:{source}", evidence)
+        )
     return out

@@ -45,6 +45,12 @@ LIST_TYPES: dict[str, ListType] = {
         ListType("id_number", "person", "黑名单身份证号", "blacklisted resident ID number"),
         ListType("card", "card", "黑名单卡", "blacklisted card"),
         ListType(
+            "compromised_card",
+            "card",
+            "信息泄露卡（伪卡、侧录、盗用）",
+            "card reported compromised (counterfeit, skimmed, number stolen): its chip still the holder's",
+        ),
+        ListType(
             "compromised_terminal",
             "terminal",
             "疑似侧录终端（共同风险点）",
