@@ -195,8 +195,7 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
         state, close_state = _state(settings)
         closers.insert(0, close_state)
         uow = stores.uow
-        cards = Sm4CardVault(masters, protector, stores.vault, uow)
-        cards.ensure_data_key()
+        cards = _card_vault(masters, protector, stores)
         read_model = DecisionReadModel(
             protector, reference=stores.reference, lists=stores.lists, tokens=stores.tokens, merchants=stores.merchants
         )
@@ -319,6 +318,13 @@ def rotate_identifier_keys(
     return rotation
 
 
+def _card_vault(masters: MasterKeys, protector: Sm3Protector, stores: Stores) -> Sm4CardVault:
+    """The vault over the stores, with a committed data key (sealing at the door never makes one)."""
+    cards = Sm4CardVault(masters, protector, stores.vault, stores.uow)
+    cards.ensure_data_key()
+    return cards
+
+
 def _master_keys(settings: Settings) -> MasterKeys:
     keys = settings.keys_dir
     return load_master_keys(None if keys is None else keys / "master-keys.json", settings.master_keys)
@@ -336,8 +342,7 @@ def protect_account_numbers(
         protector = Sm3Protector(
             load_or_create_keyring(settings.key_file, settings.hash_key), stores.rekeying.key_version()
         )
-        cards = Sm4CardVault(_master_keys(settings), protector, stores.vault, stores.uow)
-        cards.ensure_data_key()
+        cards = _card_vault(_master_keys(settings), protector, stores)
         service = AccountNumbers(stores.accounts, cards, ScrubbedAudit(stores.audit), stores.uow)
         return service.protect(actor=actor, progress=progress)
     finally:
