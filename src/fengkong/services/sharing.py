@@ -14,6 +14,7 @@ from typing import Any
 
 from fengkong.domain.errors import InputError, NotPermitted
 from fengkong.domain.identity.accounts import account_number
+from fengkong.domain.identity.phones import checked_phone
 from fengkong.domain.ports import AuditLog, IdentifierProtector, SharingLedger, UnitOfWork
 from fengkong.domain.sensitive import looks_like_pan
 
@@ -35,9 +36,7 @@ class SharingService:
         if not text:
             raise InputError("value", "is required")
         if subject_type == "phone":
-            text = re.sub(r"\D", "", text)
-            if not 5 <= len(text) <= 15:
-                raise InputError("value", "a phone number has 5 to 15 digits")
+            text = checked_phone(text, "value")  # +86 138… and 138… are one phone
         elif subject_type == "id_number":
             text = text.upper()
         elif subject_type == "account":

@@ -7,13 +7,13 @@ token: a list never holds them in clear.
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from fengkong.domain.errors import InputError
 from fengkong.domain.identity.accounts import account_number, is_reference, mask_account
 from fengkong.domain.identity.documents import parse_identity_document
+from fengkong.domain.identity.phones import checked_phone, mask_phone_digits, phone_digits
 from fengkong.domain.identity.resident_id import ResidentIdError
 from fengkong.domain.ports import IdentifierProtector
 from fengkong.domain.sensitive import card_number, mask_pan, scrub_text
@@ -77,8 +77,6 @@ LIST_TYPES: dict[str, ListType] = {
 # Entities that also match the payee of a transfer (e.g. an involved account as counterparty).
 COUNTERPARTY_TYPES = frozenset({"involved_account", "suspicious_account", "stop_payment", "freeze"})
 
-_DIGITS = re.compile(r"\D")
-
 
 def match_key(list_type: str, value: str, protector: IdentifierProtector, today: date) -> tuple[str, str]:
     """(key to match events by, masked value for display). Raises InputError naming `value`."""
@@ -111,10 +109,8 @@ def entity_key(entity: str, text: str, protector: IdentifierProtector, today: da
         number = account_number(text, "value")
         return protector.account_reference(number), mask_account(number)
     if entity == "phone":
-        digits = _DIGITS.sub("", text)
-        if not 5 <= len(digits) <= 15:
-            raise InputError("value", "a phone number has 5 to 15 digits")
-        return phone_key(digits, protector), digits[:3] + "****" + digits[-4:]
+        digits = checked_phone(text, "value")
+        return phone_key(digits, protector), mask_phone_digits(digits)
     if entity == "ip":
         try:
             ip = str(ipaddress.ip_address(text))
@@ -126,4 +122,5 @@ def entity_key(entity: str, text: str, protector: IdentifierProtector, today: da
 
 
 def phone_key(phone: str, protector: IdentifierProtector) -> str:
-    return protector.identifier_hash("phone", _DIGITS.sub("", phone))
+    """The keyed hash of a phone by its canonical digits (`+86 138…` and `138…` are one phone)."""
+    return protector.identifier_hash("phone", phone_digits(phone))
