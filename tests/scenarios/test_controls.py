@@ -45,6 +45,12 @@ def test_telecom_fraud_money_split_over_three_mule_layers_is_stopped_before_it_l
         transfer("mule-2b", "mule-3b", "9000.00", 24),
         transfer("mule-2b", "mule-3c", "12500.00", 25),
     ]
+    # customers with a history of such transfers (without one, a large payment to a new payee is
+    # challenged: no profile is not the same as no risk): these go through and must be traced
+    for src in ("victim", "mule-1", "mule-2a", "mule-2b"):
+        for day in range(5):
+            usual = transfer(src, f"usual-{src}", "9500.00", -(25 - day) * 1440)
+            assert engine.decide(usual).decision is Outcome.APPROVE
     for event in [victim, *layers]:
         assert engine.decide(event).decision is Outcome.APPROVE, event
     # 30 minutes later the victim calls the police; the bank receives a stop-payment on the first mule

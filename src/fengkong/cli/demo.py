@@ -35,11 +35,20 @@ def _pct(part: float, whole: float) -> str:
 
 
 def run_demo(customers: int, days: int, seed: int, data_dir: Path) -> dict[str, Any]:
+    # A terminal gets its own width; piped output (logs, CI) gets room for the tables.
+    console = Console() if sys.stdout.isatty() else Console(width=120)
+    report = score_month(customers, days, seed, data_dir, console)
+    _print(console, report, customers, days, data_dir, report["db_url"])
+    _print_login(console, data_dir, report["admin_secret"])
+    return report
+
+
+def score_month(customers: int, days: int, seed: int, data_dir: Path, console: Console) -> dict[str, Any]:
+    """Simulate, score on the embedded default with the decision lifecycle answered, and report
+    (nothing printed but a progress bar): the demo's numbers for one seed."""
     from fengkong.bootstrap import build_monitoring, build_platform
     from fengkong.simulate.world import simulate
 
-    # A terminal gets its own width; piped output (logs, CI) gets room for the tables.
-    console = Console() if sys.stdout.isatty() else Console(width=120)
     if data_dir.exists():
         shutil.rmtree(data_dir)
     started = time.perf_counter()
@@ -75,7 +84,7 @@ def run_demo(customers: int, days: int, seed: int, data_dir: Path) -> dict[str, 
         cashout, _ = monitoring.cashout(min(days, 30))
         victims, points = monitoring.compromise(30)
         batch_s = time.perf_counter() - t1
-    report = _report(sim.events, sim.labels, decisions, descriptions, held["ended"])
+    report = _report(sim.events, sim.labels, decisions, descriptions, held["ended"], sim.lookalikes, sim.context)
     report.update(
         lifecycle=held,
         scoring_s=scoring_s,
@@ -85,9 +94,9 @@ def run_demo(customers: int, days: int, seed: int, data_dir: Path) -> dict[str, 
         batch_s=batch_s,
         cashout=_rank_quality(cashout, sim.entity_labels),
         compromise=(victims, points[:3], sim),
+        db_url=settings.db_url,
+        admin_secret=admin.secret,
     )
-    _print(console, report, customers, days, data_dir, settings.db_url)
-    _print_login(console, data_dir, admin.secret)
     return report
 
 
@@ -144,9 +153,16 @@ def _report(
     decisions: dict[str, Decision],
     descriptions: dict[str, str],
     ended: dict[str, str],
+    lookalikes: dict[str, str] | None = None,
+    context: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """`ended`: how each held payment ended (passed, released, failed, ...): a payment stopped is
-    one that was not approved and did not pass its challenge or an analyst's review."""
+    one that was not approved and did not pass its challenge or an analyst's review.
+    `lookalikes`: legitimate events drawn to look like an attack, by family (their friction is
+    reported apart from ordinary customers'); `context`: events of an attack that are not money
+    the institution decides on (money arriving from elsewhere, an account being opened)."""
+    lookalikes = lookalikes or {}
+    alike: dict[str, Counter[str]] = defaultdict(Counter)
     outcomes = Counter(d.decision.value for d in decisions.values())
     reasons: Counter[str] = Counter()
     reason_text: dict[str, str] = {}
@@ -166,7 +182,14 @@ def _report(
             continue
         approved = decision.decision.value == "approve"
         went_through = approved or ended.get(event["event_id"]) in GONE_THROUGH
+        if event["event_id"] in context:
+            continue
         name = labels.get(event["event_id"])
+        family = lookalikes.get(event["event_id"])
+        if family is not None:
+            if event["type"] == "transaction":
+                alike[family].update(txn=1, friction=not approved, refused=not went_through)
+            continue
         if name is None:
             if event["type"] == "transaction":
                 legit_txn += 1
@@ -214,7 +237,26 @@ def _report(
         "legit_refused": legit_refused,
         "legit_logins": legit_logins,
         "legit_login_friction": legit_login_friction,
+        "lookalikes": {family: dict(counts) for family, counts in sorted(alike.items())},
     }
+
+
+def _print_lookalikes(console: Console, alike: dict[str, dict[str, int]]) -> None:
+    """Friction on legitimate customers whose payments look like an attack (drawn per run)."""
+    if not alike:
+        return
+    t = Table(title="Friction on legitimate look-alikes 类攻击正常交易打扰率")
+    for col in ("look-alike", "transactions", "not approved", "ended refused"):
+        t.add_column(col, justify="left" if col == "look-alike" else "right")
+    for family, n in alike.items():
+        txn = n.get("txn", 0)
+        t.add_row(
+            family,
+            f"{txn:,}",
+            f"{n.get('friction', 0):,} ({_pct(n.get('friction', 0), txn)})",
+            f"{n.get('refused', 0):,} ({_pct(n.get('refused', 0), txn)})",
+        )
+    console.print(t)
 
 
 def _print_lifecycle(console: Console, held: dict[str, Any]) -> None:
@@ -281,6 +323,7 @@ def _print(console: Console, r: dict[str, Any], customers: int, days: int, data_
         f"{r['legit_refused']:,} transactions ended refused after challenges and reviews "
         f"({_pct(r['legit_refused'], r['legit_txn'])})"
     )
+    _print_lookalikes(console, r["lookalikes"])
     _print_lifecycle(console, r["lifecycle"])
     t = Table(title="Top reason codes 主要原因码")
     t.add_column("code")

@@ -35,6 +35,10 @@ ATTACKER_FACTORS: dict[str, frozenset[str]] = {
     "credential_stuffing": frozenset({"password"}),
 }
 
+# Scenarios where the account holder pays: a deceived customer (telecom fraud) or the mule who
+# controls the account. They pass every challenge; only a person's review stops them.
+HOLDS_EVERY_FACTOR = frozenset({"mule_collection", "mule_pass_through"})
+
 
 @dataclass(frozen=True, slots=True)
 class Answers:
@@ -54,7 +58,7 @@ class Answers:
         nobody answers (the challenge then expires on event time)."""
         draw = self._draw(event["event_id"], "challenge")
         required = frozenset(challenge.required_factors)
-        if scenario is None:
+        if scenario is None or scenario in HOLDS_EVERY_FACTOR:
             if draw.random() < self.give_up:
                 return None
             passed, factors = True, list(challenge.required_factors)

@@ -12,6 +12,7 @@ between cities, occasional big purchases, new phones. Attacks (labels by event i
 - dormant_drained: an account quiet for months sends its balance to new payees at night.
 - card_testing: tiny online payments from an unknown device, then a large one.
 - credential_stuffing: one IP tries many usernames; the accounts it opens are emptied.
+- mule rings and their look-alikes (simulate/mules.py), every parameter drawn per run.
 """
 
 from __future__ import annotations
@@ -23,31 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from fengkong.simulate import mules
+from fengkong.simulate.customer import Customer
 from fengkong.simulate.geography import DOMESTIC, MACAU, City
 
 CST = timezone(timedelta(hours=8))
 START = datetime(2026, 10, 1, tzinfo=CST)
 MCCS = ("5411", "5812", "5541", "5311", "5999", "4111", "5912", "5732")
-
-
-@dataclass(slots=True)
-class Customer:
-    cid: str
-    city: City
-    level: float  # median amount, yuan
-    rate: float  # transactions per day
-    night_worker: bool
-    traveller: bool
-    device: str
-    ip: str
-    phone: str
-    account: str
-    card: str
-    card_kind: str
-    chip: bool
-    payees: list[str] = field(default_factory=list)
-    trip: tuple[int, int, City] | None = None  # (first day, day back, destination)
-    credit_limit: int = 0  # yuan, credit cards only
 
 
 @dataclass
@@ -59,12 +42,18 @@ class Simulation:
     profiles: dict[str, str] = field(default_factory=dict)  # customer_id -> "night_shift" | "traveller"
     entity_labels: dict[str, str] = field(default_factory=dict)  # "merchant:m1" / "card:k1" -> scenario
     registry: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # merchants, terminals
+    lookalikes: dict[str, str] = field(default_factory=dict)  # event_id -> legitimate look-alike family
+    context: frozenset[str] = frozenset()  # events of an attack that are not money we decide on
 
 
 class World:
     def __init__(self, customers: int, days: int, seed: int):
         self.rng = random.Random(seed)
+        self.seed = seed
+        self.start = START
         self.days = days
+        self.lookalikes: dict[str, str] = {}
+        self.context: set[str] = set()
         self.by_day: dict[int, list[tuple[datetime, int, dict[str, Any]]]] = {}
         self.emitted_through = -(10**6)  # days below this were already written
         self.labels: dict[str, str] = {}
@@ -120,7 +109,14 @@ class World:
             c.credit_limit = rng.choice([10000, 20000, 30000, 50000, 80000])
         return c
 
-    def emit(self, when: datetime, event: dict[str, Any], scenario: str | None = None) -> str:
+    def emit(
+        self,
+        when: datetime,
+        event: dict[str, Any],
+        scenario: str | None = None,
+        lookalike: str | None = None,
+        context: bool = False,
+    ) -> str:
         self.counter += 1
         event_id = f"ev-{self.counter:09d}"
         event = {"event_id": event_id, "occurred_at": when.isoformat(), **event}
@@ -130,6 +126,10 @@ class World:
         self.by_day.setdefault(day, []).append((when, self.counter, event))
         if scenario is not None:
             self.labels[event_id] = scenario
+        if lookalike is not None:
+            self.lookalikes[event_id] = lookalike
+        if context:
+            self.context.add(event_id)
         return event_id
 
     def txn(
@@ -142,6 +142,7 @@ class World:
         txn_type: str = "purchase",
         city: City | None = None,
         scenario: str | None = None,
+        lookalike: str | None = None,
         **extra: Any,
     ) -> str:
         city = city or c.city
@@ -183,7 +184,7 @@ class World:
                 if c.card[:1].isdigit() and self.rng.random() < 0.2:
                     event.update(cvn2="123", expiry="2812")  # senders get this wrong: removed at the door
         event.update(extra)
-        return self.emit(when, event, scenario)
+        return self.emit(when, event, scenario, lookalike)
 
     def _factors(self, c: Customer, when: datetime, amount: float) -> list[str]:
         """What an institution that follows 43号 art. 24 asks of the customer: a password alone
@@ -498,6 +499,8 @@ class World:
                     scenario="credential_stuffing",
                 )
 
+        mules.plan(self, pool, scale, late, self.seed)
+
     def cash_out(self, pool: list[Customer], scale: int, late: int) -> None:
         """Credit-card cash-out (003): merchants turning credit into cash for cardholders who
         spend close to their limit in a few large round amounts, repay just before the due date
@@ -691,5 +694,13 @@ def simulate(
     w, events = stream(customers, days, seed, attacks, progress)
     collected = list(events)
     return Simulation(
-        collected, w.labels, len(w.customers), days, w.profiles(), dict(w.entity_labels), w.registry_records()
+        collected,
+        w.labels,
+        len(w.customers),
+        days,
+        w.profiles(),
+        dict(w.entity_labels),
+        w.registry_records(),
+        dict(w.lookalikes),
+        frozenset(w.context),
     )

@@ -33,6 +33,12 @@ def test_every_spelling_of_a_mainland_mobile_is_one_phone_and_keeps_its_old_key(
     assert {phone_digits(s) for s in spellings(mobile)} == {mobile}
 
 
+@given(MOBILE)
+def test_the_fast_path_for_plain_mobiles_agrees_with_reading_them(mobile: str) -> None:
+    # a plain mobile skips the reading; with a space or a prefix it is read: the same phone
+    assert phone_digits(mobile) == phone_digits(f"{mobile} ") == phone_digits(f"+86 {mobile}") == mobile
+
+
 @given(MOBILE, MOBILE)
 def test_two_different_mobiles_stay_two_phones(a: str, b: str) -> None:
     assert (phone_digits(a) == phone_digits(b)) == (a == b)

@@ -10,7 +10,7 @@ from typing import Any
 
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.features.lookups import look_up
-from fengkong.domain.features.spec import ENTITY_FIELDS, LABELLED, FeatureSpec
+from fengkong.domain.features.spec import ENTITY_FIELDS, KEYED_BY, LABELLED, FeatureSpec
 from fengkong.domain.ports import Lookups
 
 KeyState = dict[str, Any]
@@ -26,6 +26,9 @@ def entity_key(entity: Entity, event: Event) -> str | None:
         labelled = fields.get(LABELLED)
         found = labelled.get(ENTITY_FIELDS[entity[1][len(LABELLED_PREFIX) :]]) if isinstance(labelled, dict) else None
         return None if found is None else f"{entity[0]}|{found}"
+    if len(entity) == 2 and entity[1].startswith(KEYED_BY):  # another field naming the same thing
+        value = fields.get(ENTITY_FIELDS[entity[1][len(KEYED_BY) :]])
+        return None if value is None else f"{entity[0]}|{value}"
     if len(entity) == 1:
         value = fields.get(ENTITY_FIELDS[entity[0]])
         return None if value is None else f"{entity[0]}|{value}"
@@ -57,7 +60,7 @@ class FeatureSet:
     def __init__(self, specs: list[FeatureSpec]):
         self.specs = {s.name: s for s in specs}
         self.entities: tuple[Entity, ...] = tuple(
-            dict.fromkeys([*(s.entity for s in specs), *(s.fold_entity for s in specs if s.labelled)])
+            dict.fromkeys([*(s.entity for s in specs), *(s.fold_entity for s in specs if s.labelled or s.keyed_by)])
         )
         # Per event type, the features whose filter can accept it, grouped by entity: the update
         # loop never evaluates a filter that statically cannot match.

@@ -36,6 +36,14 @@ LABELLED_FIELDS = (
 
 Predicate = Callable[[Event, str | None], bool]
 
+# Entity kinds that name the same things: an account is the debited account of its own payments
+# and the counterparty of payments made to it, so a feature of one may be keyed by the other.
+SAME_THINGS: dict[str, frozenset[str]] = {
+    "account": frozenset({"counterparty"}),
+    "counterparty": frozenset({"account"}),
+}
+KEYED_BY = "by:"
+
 
 @dataclass(frozen=True, slots=True)
 class FeatureSpec:
@@ -54,12 +62,20 @@ class FeatureSpec:
     # A feature that follows labels: a feedback event counts on this entity of the event it
     # labels (e.g. the payee of a confirmed fraud), read by any later event of the entity.
     labelled: str | None = None
+    # A feature keyed by another field of the counted event that names the same thing: an
+    # account's money received is counted on payments whose counterparty it is
+    # (`entity: account, keyed_by: counterparty`) and read when the account itself pays.
+    keyed_by: str | None = None
 
     @property
     def fold_entity(self) -> tuple[str, ...]:
-        """The entity whose key an event folds into this feature by (its own, or the labelled
-        event's for a feature that follows labels)."""
-        return self.entity if self.labelled is None else (self.entity[0], f"{LABELLED}:{self.labelled}")
+        """The entity whose key an event folds into this feature by (its own, the labelled
+        event's for a feature that follows labels, or another field naming the same thing)."""
+        if self.labelled is not None:
+            return (self.entity[0], f"{LABELLED}:{self.labelled}")
+        if self.keyed_by is not None:
+            return (self.entity[0], f"{KEYED_BY}{self.keyed_by}")
+        return self.entity
 
     @property
     def kind(self) -> str:
@@ -91,5 +107,6 @@ class FeatureSpec:
                 str(self.reversible),
                 self.source or "",
                 self.labelled or "",
+                self.keyed_by or "",
             ]
         )

@@ -19,7 +19,7 @@ from fengkong.domain.factors import CHANNELS
 from fengkong.domain.features.featureset import FeatureSet
 from fengkong.domain.features.lookups import LOOKUPS
 from fengkong.domain.features.reducers import REDUCERS
-from fengkong.domain.features.spec import ENTITY_FIELDS, FeatureSpec
+from fengkong.domain.features.spec import ENTITY_FIELDS, SAME_THINGS, FeatureSpec
 from fengkong.domain.features.windows import WindowError, parse_duration, parse_window
 from fengkong.domain.lists.types import LIST_TYPES
 from fengkong.domain.rules.compiler import EVENT_FIELD_TYPES, Scope, compile_expression, event_types_admitted
@@ -341,6 +341,7 @@ class RuleLoader:
             "reversible",
             "source",
             "labelled",
+            "keyed_by",
         }
         for key, (knode, _) in fields.items():
             if key not in allowed:
@@ -391,12 +392,14 @@ class RuleLoader:
             where = lambda event, decision, fn=fn: bool(fn(event, {}, decision))  # noqa: E731
             event_types = event_types_admitted(parse_expression(where_text.strip()))
         labelled = self._labelled(node, fields, entity, event_types)
+        keyed_by = self._keyed_by(fields, entity, labelled)
         return FeatureSpec(
             name=name,
             entity=entity,
             aggregate=aggregate,
             window=window,
             labelled=labelled,
+            keyed_by=keyed_by,
             reducer=reducer_cls(window, self.lateness_s, max_distinct),
             of=of,
             where=where,
@@ -430,6 +433,27 @@ class RuleLoader:
                 node, 'a feature that follows labels counts feedback events: its where needs event.type == "feedback"'
             )
         return labelled
+
+    @staticmethod
+    def _keyed_by(
+        fields: dict[str, tuple[yaml.Node, yaml.Node]], entity: tuple[str, ...], labelled: str | None
+    ) -> str | None:
+        """`keyed_by: counterparty` on an account feature: counted on the payments made to the
+        account, read when the account pays (and the reverse). Only fields that name the same
+        kind of thing may key each other."""
+        if "keyed_by" not in fields:
+            return None
+        at = fields["keyed_by"][1]
+        value = str(_plain(at))
+        if labelled is not None:
+            raise _Fail(at, "a feature that follows labels is keyed by the labelled event (labelled: <entity>)")
+        if len(entity) != 1:
+            raise _Fail(at, "keyed_by needs a feature of one entity")
+        same = SAME_THINGS.get(entity[0], frozenset())
+        if value not in same:
+            hint = f"one of {', '.join(sorted(same))}" if same else "no other field names the same thing"
+            raise _Fail(at, f"a {entity[0]} feature cannot be keyed by {value!r}: {hint}")
+        return value
 
     def _lookup(
         self,

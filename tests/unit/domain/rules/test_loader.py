@@ -181,3 +181,47 @@ def test_a_labelled_feature_is_keyed_by_the_labelled_event_when_folded() -> None
     assert features.value("got", payment, features.keys_of(payment), states) == Decimal("12.50")
     victim = Event("v", EventType.TRANSACTION, None, 200.0, {"account_id": "act_victim"}, 100)  # type: ignore[arg-type]
     assert features.value("got", victim, features.keys_of(victim), states) == Decimal("0.00")  # nothing on it
+
+
+@pytest.mark.parametrize(
+    ("feature", "message"),
+    [
+        ("{name: f, entity: device, keyed_by: ip, aggregate: count, window: 1d}", "no other field names the same"),
+        ("{name: f, entity: account, keyed_by: card, aggregate: count, window: 1d}", "one of counterparty"),
+        ("{name: f, entity: [customer, account], keyed_by: counterparty, aggregate: count, window: 1d}", "one entity"),
+        (
+            "{name: f, entity: account, keyed_by: counterparty, labelled: true, aggregate: count, window: 1d, "
+            'where: event.type == "feedback"}',
+            "keyed by the labelled event",
+        ),
+    ],
+)
+def test_a_feature_is_keyed_only_by_a_field_that_names_the_same_thing(feature: str, message: str) -> None:
+    with pytest.raises(RuleSetError) as bad:
+        RuleLoader().load_texts([("a.yaml", f"features:\n  - {feature}\n")])
+    assert message in str(bad.value)
+
+
+def test_money_paid_to_an_account_is_read_when_the_account_pays() -> None:
+    rs = RuleLoader().load_texts(
+        [
+            (
+                "a.yaml",
+                "features:\n"
+                "  - {name: received, entity: account, keyed_by: counterparty, aggregate: sum, of: amount, "
+                'window: 1h, where: event.type == "transaction"}\n',
+            )
+        ]
+    )
+    features = rs.features
+    paid = Event(
+        "in", EventType.TRANSACTION, None, 100.0, {"account_id": "act_payer", "counterparty_account_id": "act_m"}, 90000
+    )  # type: ignore[arg-type]
+    states: dict[str, dict[str, object]] = {}
+    assert features.update(paid, features.keys_of(paid), "approve", states) == ["account|act_m"]
+    onward = Event("out", EventType.TRANSACTION, None, 200.0, {"account_id": "act_m"}, 80000)  # type: ignore[arg-type]
+    assert features.value("received", onward, features.keys_of(onward), states) == Decimal("900.00")
+    payer = Event("p2", EventType.TRANSACTION, None, 200.0, {"account_id": "act_payer"}, 100)  # type: ignore[arg-type]
+    assert features.value("received", payer, features.keys_of(payer), states) == Decimal("0.00")  # it paid, got nothing
+    later = Event("late", EventType.TRANSACTION, None, 100.0 + 3601, {"account_id": "act_m"}, 100)  # type: ignore[arg-type]
+    assert features.value("received", later, features.keys_of(later), states) == Decimal("0.00")  # out of the hour
