@@ -19,14 +19,42 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from fengkong.domain.identity.resident_id import check_digit
 from fengkong.simulate.customer import Customer
 from fengkong.simulate.geography import DOMESTIC
 
-if TYPE_CHECKING:
-    from fengkong.simulate.world import World
+
+class World(Protocol):
+    """What these scenarios need of the simulated world (simulate/world.py)."""
+
+    start: datetime
+    days: int
+
+    def emit(
+        self,
+        when: datetime,
+        event: dict[str, Any],
+        scenario: str | None = None,
+        lookalike: str | None = None,
+        context: bool = False,
+    ) -> str: ...
+
+    def txn(
+        self,
+        c: Customer,
+        when: datetime,
+        amount: float,
+        *,
+        channel: str,
+        txn_type: str = "purchase",
+        scenario: str | None = None,
+        lookalike: str | None = None,
+        **extra: Any,
+    ) -> str: ...
+
+    def login(self, c: Customer, when: datetime) -> str: ...
 
 
 def take(pool: list[Customer], n: int) -> list[Customer]:
