@@ -25,6 +25,7 @@ MONEY_TARGET = 0.90
 MONEY_TARGET_LATE_REPORTS = 0.60  # compromised terminal: the reports arrive late
 LATE_REPORTED = frozenset({"skimming_counterfeit"})
 LOOKALIKE_TARGET = 0.03
+LOOKALIKE_TARGETS = {"exposed_card_genuine": 0.05}  # genuine use of a card that passed a skimmer
 ORDINARY_TARGET = 0.002
 
 
@@ -75,7 +76,7 @@ def main() -> None:
             cells.append(
                 f"{n.get('friction', 0)}/{txn} ({_pct(n.get('friction', 0) / txn if txn else 0)}) / {n.get('refused', 0)}"
             )
-        t.add_row(family, *cells, f"≤ {_pct(LOOKALIKE_TARGET)}")
+        t.add_row(family, *cells, f"≤ {_pct(LOOKALIKE_TARGETS.get(family, LOOKALIKE_TARGET))}")
     cells = []
     for seed in seeds:
         r = runs[seed]

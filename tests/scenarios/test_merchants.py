@@ -150,7 +150,14 @@ def test_terminal_rules_in_the_decision_path(platform: Platform) -> None:
 
     assert first(pos("t-1", "100.00")) == "approve"
     assert first(pos("t-unknown", "100.00")) == "TERMINAL_UNREGISTERED"
-    assert first(pos("t-old", "100.00", card="k-2", entry="magstripe", chip=False)) == "OLD_TERMINAL_STRIPE_READ"
+    held = pos("t-old", "100.00", card="k-2", entry="magstripe", chip=False)
+    assert first(held) == "OLD_TERMINAL_STRIPE_READ"
+    # an analyst releases it: the card has now been used there, and its next visit is its holder's
+    platform.holds.release(held["event_id"], actor="analyst", reason="holder confirmed by phone")
+    assert first(pos("t-old", "100.00", card="k-2", entry="magstripe", chip=False, hours=1)) == "approve"
+    assert (
+        first(pos("t-old", "100.00", card="k-9", entry="magstripe", chip=False, hours=1)) == "OLD_TERMINAL_STRIPE_READ"
+    )
     shanghai = {"lat": 31.2304, "lon": 121.4737, "city": "Shanghai", "country": "CN"}
     assert first(pos("t-1", "100.00", card="k-3", where=shanghai)) == "TERMINAL_RELOCATED"
     assert first(pos("t-mob", "50.00", merchant="m-food", card="k-4", where=shanghai)) == "MOBILE_POS_AWAY"
@@ -191,8 +198,12 @@ def test_common_point_of_compromise_flags_the_skimmer(platform: Platform, settin
     total, points = monitoring.compromise(30, flag=True, actor="analyst")
     assert total == 5 and points[0].terminal_id == "t-skim" and points[0].victims == 5 and points[0].victim_share == 1.0
     assert all(p.victims < 5 for p in points[1:])
-    after = engine.decide(pos("t-skim", "20.00", card="new-card", hours=1))
+    # the reports had already made it a common point in real time; the batch adds no second entry
+    assert len(platform.lists.lookup("compromised_terminal", "t-skim")) == 1
+    after = engine.decide(pos("t-skim", "20.00", card="new-card", hours=1, entry="magstripe", chip=False))
     assert after.decision is Outcome.REVIEW and after.reasons[0].code == "COMPROMISED_TERMINAL"
+    chip = engine.decide(pos("t-skim", "20.00", card="new-card-2", hours=1))  # nothing for a skimmer to copy
+    assert "COMPROMISED_TERMINAL" not in {r.code for r in chip.reasons}
 
 
 @pytest.mark.parametrize(

@@ -84,7 +84,8 @@ def merchant_indicators(con: duckdb.DuckDBPyConnection, since: float, baseline_d
     sql = f"""
     WITH tx AS (
       SELECT *, ((ts + 28800) % {DAY}) / 3600 AS local_hour FROM ev
-      WHERE type = 'transaction' AND merchant_id IS NOT NULL AND decision IN ('approve', 'delay_settlement')),
+      -- attempts held for review or a challenge count: a cash-out try is evidence even when held
+      WHERE type = 'transaction' AND merchant_id IS NOT NULL AND decision IN ('approve', 'delay_settlement', 'review', 'step_up')),
     recent AS (SELECT * FROM tx WHERE ts >= {since}),
     days AS (SELECT greatest(1, (max(ts) - {since}) / {DAY}) AS n FROM recent),
     m AS (
@@ -92,7 +93,10 @@ def merchant_indicators(con: duckdb.DuckDBPyConnection, since: float, baseline_d
         -- shares of the money, not of the count: cash-out hides in a few large payments among
         -- a merchant's ordinary small ones
         sum(amount_fen) FILTER (WHERE local_hour < 6) / sum(amount_fen) AS night_share,
-        sum(amount_fen) FILTER (WHERE amount_fen >= 100000 AND amount_fen % 100000 = 0) / sum(amount_fen) AS round_share,
+        -- a pattern, not one big sale: at least three large round payments
+        CASE WHEN count(*) FILTER (WHERE amount_fen >= 100000 AND amount_fen % 100000 = 0) >= 3
+             THEN sum(amount_fen) FILTER (WHERE amount_fen >= 100000 AND amount_fen % 100000 = 0) / sum(amount_fen)
+             ELSE 0 END AS round_share,
         sum(amount_fen) FILTER (WHERE card_kind = 'credit') / sum(amount_fen) AS credit_share,
         avg(CASE WHEN txn_type IN ('void', 'reversal') THEN 1 ELSE 0 END) AS void_share,
         avg(amount_fen) AS ticket
@@ -150,7 +154,7 @@ def cardholder_indicators(con: duckdb.DuckDBPyConnection, since: float) -> list[
     sql = f"""
     WITH tx AS (
       SELECT * FROM ev WHERE type = 'transaction' AND card_kind = 'credit' AND card_id IS NOT NULL
-        AND decision IN ('approve', 'delay_settlement') AND ts >= {since}
+        AND decision IN ('approve', 'delay_settlement', 'review', 'step_up') AND ts >= {since}
         AND txn_type IN ('purchase', 'preauth_completion', 'withdrawal')),
     lim AS (SELECT card_id, max(TRY_CAST(credit_limit AS DOUBLE)) * 100 AS limit_fen FROM tx GROUP BY card_id),
     per_merchant AS (SELECT card_id, merchant_id, sum(amount_fen) AS amt FROM tx GROUP BY card_id, merchant_id),

@@ -86,7 +86,8 @@ class Monitoring:
         victims, points = find_compromise_points(self.parquet_dir, days_before)
         if flag:
             for point in points:
-                if point.victims >= min_victims and point.victim_share >= min_share:
+                listed = self.lists.lookup("compromised_terminal", point.terminal_id)
+                if point.victims >= min_victims and point.victim_share >= min_share and not listed:
                     self.lists.add(
                         "compromised_terminal",
                         point.terminal_id,

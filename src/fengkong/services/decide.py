@@ -23,7 +23,7 @@ from fengkong.domain.decisions import Decision, EventError, FieldError, Outcome,
 from fengkong.domain.errors import InputError, Unavailable
 from fengkong.domain.events import Event, EventType
 from fengkong.domain.factors import challenge_factors, floor_factors
-from fengkong.domain.features.featureset import EntityKeys, FeatureView, KeyState
+from fengkong.domain.features.featureset import EntityKeys, FeatureSet, FeatureView, KeyState
 from fengkong.domain.features.spec import LABELLED, LABELLED_FIELDS
 from fengkong.domain.lifecycle import (
     FAILED,
@@ -54,6 +54,9 @@ from fengkong.domain.validation import EventValidator, parse_json_event, rejecte
 from fengkong.services.rules import RuleRepository
 
 log = logging.getLogger("fengkong.engine")
+
+# The values a distinct feature saw for an entity key at a time: (feature, key, ts) -> {value: [times]}
+Recall = Callable[[str, str, float], dict[str, list[float]]]
 
 
 class BatchLookups:
@@ -152,7 +155,7 @@ class Engine:
         uow: UnitOfWork,
         observer: DecisionObserver | None = None,
         snapshot_every: int = 200_000,
-        on_label: Callable[[Event], Sequence[ListEntry]] | None = None,
+        on_label: Callable[[Event, Recall], Sequence[ListEntry]] | None = None,
     ):
         self.rules = rules
         self.log = log
@@ -273,7 +276,7 @@ class Engine:
                     decision, trace, faults = self._answer(event, keys, states, lifecycle, batch_events, explain)
                     changed |= self._advance(lifecycle, event, keys, decision, states, batch_events, settled)
                     if self.on_label is not None and LABELLED in event.fields:
-                        self.lookups.made(self.on_label(event))
+                        self.lookups.made(self.on_label(event, self._recall(features, states)))
                     decision = replace(
                         decision,
                         latency_ms=round((time.perf_counter() - t0 + parse_s[i]) * 1000, 4),
@@ -415,6 +418,18 @@ class Engine:
         keys.update(features.keys_of(event))
         self._load(keys.values(), states)
         return features.view(event, keys, states, self.lookups)
+
+    def _recall(self, features: FeatureSet, states: dict[str, KeyState]) -> Recall:
+        """What a label's consequences may read of the state: the values a distinct feature saw
+        for an entity key (e.g. the terminals a counterfeit card used before its fraud)."""
+
+        def recall(name: str, key: str, ts: float) -> dict[str, list[float]]:
+            if name not in features.specs:
+                return {}
+            self._load([key], states)
+            return features.visits(name, key, states, ts)
+
+        return recall
 
     def _load(self, keys: Iterable[str | None], states: dict[str, KeyState]) -> None:
         """Bring the state of `keys` not in this batch's `states` yet (one round trip)."""

@@ -18,6 +18,13 @@ from fengkong.domain import clock
 from fengkong.domain.changes import ChangeRequest, RequestStatus, same_person
 from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, required
 from fengkong.domain.identity.accounts import is_reference
+from fengkong.domain.lists.compromise import (
+    POINT_LIST,
+    REPORT_LIST,
+    CounterfeitReport,
+    compromise_began,
+    report_evidence,
+)
 from fengkong.domain.lists.from_labels import listings_for
 from fengkong.domain.lists.index import ListEntry
 from fengkong.domain.lists.types import LIST_TYPES, match_key
@@ -105,6 +112,7 @@ class ListService:
         case_number: str | None = None,
         authority: str | None = None,
         display: str | None = None,
+        period_from: float | None = None,
     ) -> ListEntry:
         """Put a value on a list. `display`: the mask of a value given by reference, when the
         vault may not hold its number yet (a label in the same commit as the event it labels)."""
@@ -149,6 +157,7 @@ class ListService:
                     amount_fen,
                     case_number,
                     authority,
+                    period_from,
                 )
             )
             self.audit.append(
@@ -227,6 +236,59 @@ class ListService:
                     starts_at=at,
                 )
             )
+        return made
+
+    def report_counterfeit(
+        self,
+        report: CounterfeitReport,
+        terminals: Mapping[str, float],
+        min_reports: int,
+        exposure_days: int,
+        margin_days: int,
+        at: float,
+    ) -> list[ListEntry]:
+        """A confirmed counterfeit card counts once on each terminal it used in the exposure window
+        (a `skimming_report` entry, in force from the report's time); a terminal with reports from
+        `min_reports` different cards becomes a `compromised_terminal` from that time on. Inside the
+        caller's unit of work (the feedback's own commit). `terminals`: each terminal the card used
+        in the window, with its first visit there; the common point's period begins at the
+        earliest reported visit less `margin_days`."""
+        made = []
+        evidence = report_evidence(report)
+        for terminal, visited in terminals.items():
+            reports = self.entries.find(REPORT_LIST, terminal)
+            if any(e.evidence.startswith(f"card {report.card};") for e in reports):
+                continue
+            made.append(
+                self.add(
+                    REPORT_LIST,
+                    terminal,
+                    actor=LABELS_ACTOR,
+                    reason=f"card {report.card_display} used it before its {report.label} confirmed by {report.source}",
+                    source=f"label:{report.source}",
+                    evidence=evidence,
+                    starts_at=at,
+                    period_from=visited,
+                )
+            )
+            cards = len(reports) + 1
+            if cards >= min_reports and not self.entries.find(POINT_LIST, terminal):
+                made.append(
+                    self.add(
+                        POINT_LIST,
+                        terminal,
+                        actor=LABELS_ACTOR,
+                        reason=f"{cards} cards later confirmed counterfeit used it within {exposure_days} days "
+                        "before their fraud",
+                        source="cpc:real-time",
+                        evidence=evidence,
+                        starts_at=at,
+                        period_from=compromise_began(
+                            [visited, *(e.period_from for e in reports if e.period_from is not None)],
+                            margin_days * 86_400,
+                        ),
+                    )
+                )
         return made
 
     def lookup(self, list_type: str, value: str) -> list[ListEntry]:

@@ -35,9 +35,9 @@ ATTACKER_FACTORS: dict[str, frozenset[str]] = {
     "credential_stuffing": frozenset({"password"}),
 }
 
-# Scenarios where the account holder pays: a deceived customer (telecom fraud) or the mule who
-# controls the account. They pass every challenge; only a person's review stops them.
-HOLDS_EVERY_FACTOR = frozenset({"mule_collection", "mule_pass_through"})
+# Scenarios where the account holder pays: a deceived customer (telecom fraud), the mule who
+# controls the account, a cardholder cashing out their credit line. They pass every challenge; only a person's review stops them.
+HOLDS_EVERY_FACTOR = frozenset({"mule_collection", "mule_pass_through", "credit_card_cashout"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,10 +51,26 @@ class World(Protocol):
         txn_type: str = "purchase",
         scenario: str | None = None,
         lookalike: str | None = None,
+        rng: random.Random | None = None,
+        context: bool = False,
         **extra: Any,
     ) -> str: ...
 
-    def login(self, c: Customer, when: datetime) -> str: ...
+    def login(
+        self,
+        c: Customer,
+        when: datetime,
+        *,
+        success: bool = True,
+        device: str | None = None,
+        ip: str | None = None,
+        username: str | None = None,
+        method: str = "password",
+        scenario: str | None = None,
+        lookalike: str | None = None,
+    ) -> str: ...
+
+    def hour_for(self, c: Customer) -> float: ...
 
 
 def take(pool: list[Customer], n: int) -> list[Customer]:
@@ -134,6 +150,7 @@ def mule_rings(w: World, pool: list[Customer], scale: int, late: int, rng: rando
                     txn_type="transfer",
                     counterparty_account_id=mule.account,
                     scenario="mule_collection",
+                    rng=rng,
                 )
                 incoming.append((when, amount))
         for o in range(rng.randint(0, 5)):  # other banks' victims
@@ -166,6 +183,7 @@ def mule_rings(w: World, pool: list[Customer], scale: int, late: int, rng: rando
                 txn_type="transfer",
                 counterparty_account_id=rng.choice(onward),
                 scenario="mule_pass_through",
+                rng=rng,
             )
 
 
@@ -193,6 +211,7 @@ def family_money(w: World, pool: list[Customer], scale: int, rng: random.Random)
                     txn_type="transfer",
                     counterparty_account_id=child.account,
                     lookalike="family_new_account",
+                    rng=rng,
                 )
                 received.append((when, amount))
         end = w.start + timedelta(days=w.days)
@@ -200,7 +219,14 @@ def family_money(w: World, pool: list[Customer], scale: int, rng: random.Random)
             for _ in range(rng.randint(1, 4)):  # spent little by little
                 spent_at = _daytime(w, rng, when, rng.uniform(0.1, 4))
                 if spent_at < end:
-                    w.txn(child, spent_at, rng.uniform(20, 400), channel="qr_code", lookalike="family_new_account")
+                    w.txn(
+                        child,
+                        spent_at,
+                        rng.uniform(20, 400),
+                        channel="qr_code",
+                        lookalike="family_new_account",
+                        rng=rng,
+                    )
             if rng.random() < 0.5:  # rent or fees paid from it
                 paid_at = when + timedelta(hours=rng.uniform(1, 96))
                 if paid_at < end:
@@ -212,6 +238,7 @@ def family_money(w: World, pool: list[Customer], scale: int, rng: random.Random)
                         txn_type="transfer",
                         counterparty_account_id=f"landlord-{k}",
                         lookalike="family_new_account",
+                        rng=rng,
                     )
 
 
@@ -227,10 +254,10 @@ def wholesale_buyers(w: World, pool: list[Customer], scale: int, rng: random.Ran
     """Small businesses paying large round orders: mostly to their usual suppliers (paid before
     the month too), now and then to a new one."""
     suppliers = [f"supplier-{k}" for k in range(max(3, 3 * scale))]
-    for buyer in take(pool, 8 * scale):
+    for buyer in take(pool, 20 * scale):
         usual = rng.sample(suppliers, rng.randint(1, 2))
         size = rng.uniform(10000, 80000)
-        for _ in range(rng.randint(1, 2)):  # earlier orders: the suppliers are known payees
+        for _ in range(rng.randint(5, 8)):  # a business with a history: its suppliers are known payees
             when = w.start - timedelta(days=rng.uniform(5, 80))
             w.txn(
                 buyer,
@@ -239,6 +266,8 @@ def wholesale_buyers(w: World, pool: list[Customer], scale: int, rng: random.Ran
                 channel="online_banking",
                 txn_type="transfer",
                 counterparty_account_id=rng.choice(usual),
+                rng=rng,
+                context=True,  # history before the month: not measured
             )
         for _ in range(rng.randint(2, 5)):
             when = w.start + timedelta(days=rng.randrange(w.days), hours=rng.uniform(9, 18))
@@ -252,6 +281,7 @@ def wholesale_buyers(w: World, pool: list[Customer], scale: int, rng: random.Ran
                 txn_type="transfer",
                 counterparty_account_id=supplier,
                 lookalike="wholesale_buyer",
+                rng=rng,
             )
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from fengkong.simulate import mules
+from fengkong.simulate import mules, spending, takeover
 from fengkong.simulate.customer import Customer
 from fengkong.simulate.geography import DOMESTIC, MACAU, City
 
@@ -54,6 +54,9 @@ class World:
         self.days = days
         self.lookalikes: dict[str, str] = {}
         self.context: set[str] = set()
+        self.skimmers: dict[str, tuple[datetime, datetime]] = {}  # terminal -> when it recorded cards
+        self.exposed: dict[str, datetime] = {}  # customer -> when their card passed a skimmer
+        self.reissued: dict[str, tuple[datetime, str]] = {}  # customer -> (from when, new card)
         self.by_day: dict[int, list[tuple[datetime, int, dict[str, Any]]]] = {}
         self.emitted_through = -(10**6)  # days below this were already written
         self.labels: dict[str, str] = {}
@@ -121,6 +124,8 @@ class World:
         event_id = f"ev-{self.counter:09d}"
         event = {"event_id": event_id, "occurred_at": when.isoformat(), **event}
         day = (when - START).days
+        if day >= self.days:  # planned past the end of the simulated month: never happens
+            return event_id
         if day < self.emitted_through:
             raise RuntimeError(f"event {event_id} at {when} falls on a day already written")
         self.by_day.setdefault(day, []).append((when, self.counter, event))
@@ -143,8 +148,14 @@ class World:
         city: City | None = None,
         scenario: str | None = None,
         lookalike: str | None = None,
+        rng: random.Random | None = None,
+        context: bool = False,
         **extra: Any,
     ) -> str:
+        """A transaction of `c`. `rng`: where its incidental draws come from (the merchant, what
+        the sender wrongly adds); scenarios planned from their own random stream pass theirs, so
+        the rest of the world is drawn as before."""
+        rng = rng or self.rng
         city = city or c.city
         event: dict[str, Any] = {
             "type": "transaction",
@@ -156,21 +167,24 @@ class World:
             "account_id": c.account,
             "account_kind": "bank",
             "account_class": "I",
-            "card_id": c.card,
+            "card_id": self.card_at(c, when),
             "card_kind": c.card_kind,
             "card_has_chip": c.chip,
         }
         if c.card_kind == "credit" and c.credit_limit:
             event["credit_limit"] = str(c.credit_limit)  # an extra field the issuer sends
         if channel in ("pos", "atm"):
-            merchant, mcc, terminal = extra.pop("at", None) or self.rng.choice(self.merchants[city.name])
+            merchant, mcc, terminal = extra.pop("at", None) or rng.choice(self.merchants[city.name])
             tid = terminal if channel == "pos" else f"atm-{terminal}"
-            event.update(entry_mode="chip" if c.chip else "magstripe", location=self._at(tid))
+            window = self.skimmers.get(tid)
+            if window is not None and window[0] <= when < window[1] and scenario is None:
+                self.exposed.setdefault(c.cid, when)
+            event.update(entry_mode="chip" if c.chip else "magstripe", location=self._at(tid, rng))
             if channel == "pos":
                 event.update(merchant_id=merchant, mcc=mcc, terminal_id=terminal)
             else:
                 event.update(terminal_id=tid)
-            if not c.chip and c.card[:1].isdigit() and self.rng.random() < 0.3:
+            if not c.chip and c.card[:1].isdigit() and rng.random() < 0.3:
                 event["track2"] = f"{c.card}=2812101000000000"  # must never be stored
         else:
             event.update(
@@ -181,10 +195,27 @@ class World:
             )
             if channel == "quick_pay":
                 event["entry_mode"] = "token"
-                if c.card[:1].isdigit() and self.rng.random() < 0.2:
+                if c.card[:1].isdigit() and rng.random() < 0.2:
                     event.update(cvn2="123", expiry="2812")  # senders get this wrong: removed at the door
         event.update(extra)
-        return self.emit(when, event, scenario, lookalike)
+        exposed = self.exposed.get(c.cid)
+        if (
+            exposed is not None
+            and when > exposed
+            and scenario is None
+            and lookalike is None
+            and c.cid not in self.reissued
+        ):
+            lookalike = "exposed_card_genuine"  # the holder's own card, after it passed a skimmer
+        trip = c.trip
+        if trip is not None and trip[0] <= (when - START).days < trip[1] and scenario is None and lookalike is None:
+            lookalike = "traveller"
+        return self.emit(when, event, scenario, lookalike, context)
+
+    def card_at(self, c: Customer, when: datetime) -> str:
+        """The card a customer pays with at a time: a new one after a counterfeit report."""
+        new = self.reissued.get(c.cid)
+        return new[1] if new is not None and when >= new[0] else c.card
 
     def _factors(self, c: Customer, when: datetime, amount: float) -> list[str]:
         """What an institution that follows 43号 art. 24 asks of the customer: a password alone
@@ -197,13 +228,14 @@ class World:
         self.password_only[key] = used + amount
         return ["password"]
 
-    def _at(self, terminal_id: str) -> dict[str, Any]:
+    def _at(self, terminal_id: str, rng: random.Random | None = None) -> dict[str, Any]:
         """Where a terminal is (a few hundred metres of GPS noise)."""
+        rng = rng or self.rng
         place = self.terminal_places[terminal_id]
         return {
             **place,
-            "lat": round(place["lat"] + self.rng.uniform(-0.003, 0.003), 4),
-            "lon": round(place["lon"] + self.rng.uniform(-0.003, 0.003), 4),
+            "lat": round(place["lat"] + rng.uniform(-0.003, 0.003), 4),
+            "lon": round(place["lon"] + rng.uniform(-0.003, 0.003), 4),
         }
 
     def _loc(self, city: City) -> dict[str, Any]:
@@ -225,6 +257,7 @@ class World:
         username: str | None = None,
         method: str = "password",
         scenario: str | None = None,
+        lookalike: str | None = None,
     ) -> str:
         return self.emit(
             when,
@@ -239,6 +272,7 @@ class World:
                 "phone": c.phone,
             },
             scenario,
+            lookalike,
         )
 
     def hour_for(self, c: Customer) -> float:
@@ -344,6 +378,8 @@ class World:
                 far = [x for x in DOMESTIC if abs(x.lat - skim_city.lat) + abs(x.lon - skim_city.lon) > 10]
             c = pool.pop()
             t = START + timedelta(days=late - 3 + k % 3, hours=rng.uniform(10, 20))
+            self.skimmers[terminal] = (START + timedelta(days=late - 3), START + timedelta(days=late))
+            self.exposed[c.cid] = t
             self.emit(
                 t,
                 {
@@ -378,6 +414,7 @@ class World:
                 )
                 first_fraud = first_fraud or eid
             if t2 + timedelta(days=2) < START + timedelta(days=self.days):  # the cardholder reports it
+                self.reissued[c.cid] = (t2 + timedelta(days=2), f"card-r{c.cid[1:]}")  # and gets a new card
                 self.emit(
                     t2 + timedelta(days=2),
                     {
@@ -500,12 +537,15 @@ class World:
                 )
 
         mules.plan(self, pool, scale, late, self.seed)
+        takeover.plan(self, pool, self.customers, scale, late, self.seed)
+        spending.plan(self, pool, scale, self.seed)
 
     def cash_out(self, pool: list[Customer], scale: int, late: int) -> None:
         """Credit-card cash-out (003): merchants turning credit into cash for cardholders who
         spend close to their limit in a few large round amounts, repay just before the due date
         and spend again; a hotel completing pre-authorisations at 115%. Labelled by entity only:
-        batch monitoring, not the real-time rules, is what finds them."""
+        batch monitoring ranks them; their near-limit purchases and completions are also labelled
+        `credit_card_cashout` for the real-time rules (76-cashout-live.yaml)."""
         rng = self.rng
         merchants: list[tuple[str, str, str]] = []
         for k in range(3 * scale):
@@ -549,6 +589,7 @@ class World:
                             math.ceil(amount / 1.15 * 100) / 100,  # completed at up to 115%, never over
                             channel="pos",
                             txn_type="preauth",
+                            context=True,  # a hold only: the money moves at the completion
                             at=shop,
                             preauth_id=f"pa-{c.cid}-{day}-{p}",
                         )
@@ -558,12 +599,20 @@ class World:
                             amount,
                             channel="pos",
                             txn_type="preauth_completion",
+                            scenario="credit_card_cashout",
                             at=shop,
                             preauth_id=f"pa-{c.cid}-{day}-{p}",
                             original_event_id=pre,
                         )
                     else:
-                        self.txn(c, when + timedelta(minutes=3 * p), amount, channel="pos", at=shop)
+                        self.txn(
+                            c,
+                            when + timedelta(minutes=3 * p),
+                            amount,
+                            channel="pos",
+                            at=shop,
+                            scenario="credit_card_cashout",
+                        )
                 if rng.random() < 0.3:
                     small = self.txn(c, when + timedelta(minutes=30), 200, channel="pos", at=shop)
                     self.txn(

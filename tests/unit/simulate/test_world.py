@@ -19,6 +19,12 @@ SCENARIOS = {
     "credential_stuffing",
     "mule_collection",
     "mule_pass_through",
+    "slow_credential_stuffing",
+    "account_brute_force",
+    "device_farm",
+    "stretched_card_testing",
+    "takeover_after_reset",
+    "credit_card_cashout",
 }
 
 
@@ -66,7 +72,15 @@ def test_attacks_scale_with_the_population() -> None:
 
     small, large = attacked(3000), attacked(9000)
     assert set(small) == SCENARIOS
-    # one victim per attack, or one mule per ring; a ring's victims are drawn per ring (3 to 10)
-    exact = SCENARIOS - {"mule_collection"}
+    # one victim per attack, or one mule per ring; how many victims a ring, a wave or a farm
+    # takes is drawn per run
+    drawn = {"mule_collection": (3, 10), "slow_credential_stuffing": (2, 5), "device_farm": (4, 9)}
+    drawn_per_ring = {"stretched_card_testing": (3, 8)}
+    exact = SCENARIOS - set(drawn) - set(drawn_per_ring)
     assert all(large[name] == 3 * small[name] for name in exact), (small, large)
-    assert 3 * large["mule_pass_through"] <= large["mule_collection"] <= 10 * large["mule_pass_through"]
+    rings = large["mule_pass_through"]
+    lo, hi = drawn["mule_collection"]
+    assert lo * rings <= large["mule_collection"] <= hi * rings
+    for name in ("slow_credential_stuffing", "device_farm", "stretched_card_testing"):
+        lo, hi = {**drawn, **drawn_per_ring}[name]
+        assert lo * 3 <= large[name] <= hi * 3, (name, large[name])

@@ -26,6 +26,7 @@ _FIELDS = (
     "amount_fen",
     "case_number",
     "authority",
+    "period_from",
 )
 
 

@@ -118,6 +118,7 @@ list_entries = Table(
     Column("amount_fen", BigInteger),
     Column("case_number", String(128)),
     Column("authority", String(256)),
+    Column("period_from", Float),
     Column("active", Boolean, nullable=False),
     Index("ix_list_entries_match", "list_type", "match_key"),
 )

@@ -9,7 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 from fengkong.domain.events import Event, EventType
-from fengkong.domain.features.lookups import look_up
+from fengkong.domain.features.lookups import look_up, visited_listed
+from fengkong.domain.features.reducers.distinct import Distinct
 from fengkong.domain.features.spec import ENTITY_FIELDS, KEYED_BY, LABELLED, FeatureSpec
 from fengkong.domain.ports import Lookups
 
@@ -99,12 +100,23 @@ class FeatureSet:
             return None
         reducer = spec.reducer
         if reducer is None:
+            if spec.aggregate == "listed_visit":
+                return visited_listed(spec, self.visits(spec.of or "", key, states, event.ts), event.ts, lookups)
             return look_up(spec, key, event.ts, lookups)
         key_state = states.get(key)
         raw = reducer.query(key_state.get(name) if key_state else None, event.ts)
         if spec.is_money and raw is not None:
             return reducer.yuan(raw)  # exact yuan
         return raw
+
+    def visits(self, name: str, key: str, states: Mapping[str, KeyState], ts: float) -> dict[str, list[float]]:
+        """The values a `distinct` feature saw for an entity key in its window at `ts`, with the
+        start times of the buckets each was seen in (e.g. the terminals a card used, and when)."""
+        reducer = self.specs[name].reducer
+        key_state = states.get(key)
+        if not isinstance(reducer, Distinct) or not key_state:
+            return {}
+        return reducer.seen(key_state.get(name), ts)
 
     def view(
         self,

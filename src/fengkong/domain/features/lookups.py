@@ -13,7 +13,30 @@ from fengkong.domain.ports import Lookups
 LOOKUPS: dict[str, tuple[str, ...]] = {
     "reference": ("source", "of"),  # source: the record kind; of: its field
     "listed": ("source",),  # source: the list type
+    # source: a list type; of: a `distinct` feature of the same entity holding the ids it visited
+    # (e.g. the terminals a card used): the entry of a visited entity listed after the visit
+    "listed_visit": ("source", "of"),
 }
+
+
+def visited_listed(
+    spec: FeatureSpec, visits: dict[str, list[float]], ts: float, lookups: Lookups | None
+) -> dict[str, Any] | None:
+    """Of the entities visited (id -> times of the visits' buckets), the list entry in force at
+    `ts` put on one after a visit to it, newest first: e.g. a terminal found to be a common point
+    of compromise after this card used it. The entry gains `visited` (the id) and `visited_at`
+    (the last visit before the entry started)."""
+    if lookups is None or not visits:
+        return None
+    found: dict[str, Any] | None = None
+    for value, times in visits.items():
+        entry = lookups.listed(spec.source or "", value, ts)
+        if entry is None:
+            continue
+        before = [t for t in times if t <= entry["since"]]
+        if before and (found is None or entry["since"] > found["since"]):
+            found = {**entry, "visited": value, "visited_at": max(before)}
+    return found
 
 
 def look_up(spec: FeatureSpec, key: str, ts: float, lookups: Lookups | None) -> Any:

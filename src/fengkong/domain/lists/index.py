@@ -30,6 +30,9 @@ class ListEntry:
     amount_fen: int | None = None
     case_number: str | None = None
     authority: str | None = None
+    # When the period the entry is about began, if known (e.g. when a terminal began recording
+    # cards): a finding about visits reads it, an entry itself applies from `starts_at`.
+    period_from: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """What people and APIs see: the masked value, times as ISO-8601, the amount in yuan."""
@@ -46,6 +49,7 @@ class ListEntry:
             "case_number": self.case_number,
             "authority": self.authority,
             "amount": None if self.amount_fen is None else str(Decimal(self.amount_fen).scaleb(-2)),
+            "period_from": _iso(self.period_from),
         }
 
     def active_at(self, ts: float) -> bool:
@@ -63,6 +67,8 @@ class ListEntry:
             "until": "" if self.expires_at is None else clock.business_date(self.expires_at).isoformat(),
             "amount": None if amount is None else Decimal(amount).scaleb(-2),
             "count": count,
+            "since": self.starts_at,  # event time the entry took effect
+            "period_from": self.period_from,  # when what it is about began, if known
         }
 
 

@@ -56,6 +56,12 @@ LIST_TYPES: dict[str, ListType] = {
             "疑似侧录终端（共同风险点）",
             "suspected skimming terminal (common point of compromise)",
         ),
+        ListType(
+            "skimming_report",
+            "terminal",
+            "侧录线索（伪卡此前用过的终端）",
+            "terminal a card later confirmed counterfeit used before its fraud (one entry per card)",
+        ),
         ListType("allow_customer", "customer", "白名单客户", "allow-listed customer"),
         ListType("allow_device", "device", "白名单设备", "allow-listed device"),
         ListType("allow_account", "account", "白名单账户", "allow-listed account"),

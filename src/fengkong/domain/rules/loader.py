@@ -278,6 +278,14 @@ class RuleLoader:
             if spec.name in seen_features:
                 errors.append(RuleError("", 1, 1, f"feature {spec.name!r} is defined twice"))
             seen_features[spec.name] = spec
+        for spec in specs:  # a visit look-up reads a distinct feature of its own entity
+            visited = seen_features.get(spec.of or "") if spec.aggregate == "listed_visit" else None
+            if spec.aggregate == "listed_visit" and (
+                visited is None or visited.aggregate != "distinct" or visited.entity != spec.entity
+            ):
+                errors.append(
+                    RuleError("", 1, 1, f"feature {spec.name!r}: 'of' must name a distinct feature of its entity")
+                )
         feature_types = {s.name: "any" if s.reducer is None else s.reducer.result_type for s in specs}
         rules: list[Rule] = []
         for source, top, params in documents:
@@ -466,11 +474,13 @@ class RuleLoader:
         """A feature found at decision time: a reference record's field or a list entry."""
         source = _text(fields["source"][1], "source") if "source" in fields else None
         of = _text(fields["of"][1], "of") if "of" in fields else None
-        if aggregate == "listed" and source not in LIST_TYPES:
+        if aggregate in ("listed", "listed_visit") and source not in LIST_TYPES:
             raise _Fail(
                 fields["source"][1] if "source" in fields else node,
                 f"a listed feature needs 'source': one of {', '.join(LIST_TYPES)}",
             )
+        if aggregate == "listed_visit" and of is None:
+            raise _Fail(node, "a listed_visit feature needs 'of': a distinct feature of the ids its entity visited")
         if aggregate == "reference" and (source is None or of is None):
             raise _Fail(node, "a reference feature needs 'source' (the record kind) and 'of' (its field)")
         if len(entity) != 1:
@@ -486,7 +496,7 @@ class RuleLoader:
             aggregate=aggregate,
             window=parse_window("lifetime"),
             reducer=None,
-            of=of if aggregate == "reference" else None,
+            of=of if aggregate in ("reference", "listed_visit") else None,
             source=source,
             description=str(_plain(fields["description"][1])) if "description" in fields else "",
         )

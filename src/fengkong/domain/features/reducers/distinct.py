@@ -60,6 +60,19 @@ class Distinct(Reducer):
                     break
         return n
 
+    def seen(self, state: Any, ts: float) -> dict[str, list[float]]:
+        """Each value seen in the window, with the start times of the buckets it was seen in."""
+        if not state:
+            return {}
+        lo, hi = self.window.span(ts)
+        width = self.window.resolution_s
+        out: dict[str, list[float]] = {}
+        for value, marks in state["v"].items():
+            times = [float(b * width) for b in marks if lo <= b <= hi]
+            if times:
+                out[value] = times
+        return out
+
     def contains(self, state: Any, ts: float, value: Any) -> bool:
         """Was `value` seen in the window? (used by `seen_before` style features)."""
         if not state:

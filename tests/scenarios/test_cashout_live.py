@@ -1,0 +1,69 @@
+"""Credit-card cash-out in the decision path (issue 13, part 5), through `fengkong score` with
+events only: the cardholder signals of the batch scan, added up per payment, hold a cash-out
+payment for a person; one sign alone - a big honest purchase close to the limit - does not."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from tests.integration.helpers import score_events
+
+START = datetime(2026, 10, 5, 0, 0, tzinfo=timezone(timedelta(hours=8)))
+HOME = {"lat": 31.23, "lon": 121.47, "city": "Shanghai", "country": "CN"}
+
+
+def buy(event_id: str, hours: float, card: str, amount: str, limit: str, mcc: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "event_id": event_id,
+        "type": "transaction",
+        "occurred_at": (START + timedelta(hours=hours)).isoformat(),
+        "customer_id": f"c-{card}",
+        "txn_type": extra.pop("txn_type", "purchase"),
+        "channel": "pos",
+        "amount": amount,
+        "card_id": card,
+        "card_kind": "credit",
+        "card_has_chip": True,
+        "entry_mode": "chip",
+        "credit_limit": limit,
+        "merchant_id": f"m-{mcc}",
+        "mcc": mcc,
+        "terminal_id": f"t-{mcc}",
+        "location": HOME,
+        **extra,
+    }
+
+
+def codes(answer: dict[str, Any]) -> set[str]:
+    return {r["code"] for r in answer.get("reasons", [])}
+
+
+def test_cash_out_signs_add_up_to_a_hold_and_one_sign_alone_does_not(tmp_path: Path) -> None:
+    events = [
+        # a round sum at a wholesale merchant in the morning, then another late at night
+        buy("morning", 11, "card-a", "10000.00", "20000", "5998"),
+        buy("night-2", 23.2, "card-a", "9000.00", "20000", "5998"),
+        # a repayment, and the next day more than half the line spent at once
+        {
+            "event_id": "repaid",
+            "type": "repayment",
+            "occurred_at": (START + timedelta(hours=30)).isoformat(),
+            "customer_id": "c-card-b",
+            "card_id": "card-b",
+            "amount": "19000.00",
+            "statement_due_date": "2026-10-06",
+        },
+        buy("after-repayment", 58, "card-b", "12000.00", "20000", "5411"),
+        # a completion at 115% of its pre-authorisation
+        buy("preauth", 60, "card-c", "8695.66", "20000", "7011", txn_type="preauth", preauth_id="pa-1"),
+        buy("completion", 80, "card-c", "10000.00", "20000", "7011", txn_type="preauth_completion", preauth_id="pa-1"),
+        # an honest television: close to the limit, a price not a round sum, in the afternoon
+        buy("television", 15, "card-d", "8999.00", "10000", "5732"),
+    ]
+    answers = {a["event_id"]: a for a in score_events(tmp_path / "d", events)}
+    assert "CASHOUT_PATTERN" not in codes(answers["morning"])  # two signs: only the score rises
+    for held in ("night-2", "after-repayment", "completion"):
+        assert answers[held]["decision"] == "review" and "CASHOUT_PATTERN" in codes(answers[held]), answers[held]
+    assert "CASHOUT_PATTERN" not in codes(answers["television"])
