@@ -50,7 +50,7 @@ from fengkong.adapters.sql.sharing import SqlSharingLedger
 from fengkong.adapters.sql.tokens import SqlTokenStore
 from fengkong.adapters.sql.transfers import SqlTransferLog
 from fengkong.adapters.sql.vault import SqlVaultStore
-from fengkong.batch.monitoring import Monitoring
+from fengkong.batch.monitoring import DISPOSITION_ACTION, Monitoring
 from fengkong.config import Settings
 from fengkong.domain import ports
 from fengkong.domain.errors import InputError
@@ -257,12 +257,20 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             session_hours=settings.session_hours,
         )
         orders = OrderService(lists, stores.transfers, rules.policy_value, uow)
+        reference = ReferenceData(stores.reference, read_model, uow, protector)
+
+        def set_disposition(payload: dict[str, Any], checker: str) -> None:
+            """A cash-out disposition a second person approved (batch/monitoring.py proposes it)."""
+            reason = f"approved by {checker}: {payload.get('reason', '')}"
+            reference.set(payload["kind"], payload["entity_id"], payload["values"], actor=checker, reason=reason)
+
+        lists.on_approval(DISPOSITION_ACTION, set_disposition)
         platform = Platform(
             engine=engine,
             holds=HoldService(engine, audit),
             read_model=read_model,
             rules=rules,
-            reference=ReferenceData(stores.reference, read_model, uow, protector),
+            reference=reference,
             lists=lists,
             orders=orders,
             requests=RequestService(orders, stores.transfers, audit, cards),

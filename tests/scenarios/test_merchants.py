@@ -269,6 +269,13 @@ def test_cashout_scan_ranks_the_cashout_merchants_and_cardholders_first(tmp_path
         one_percent = max(1, len(report.cardholders) // 100)
         assert all(f.entity_id in bad_cards for f in report.cardholders[:one_percent])
         assert applied >= len(bad_merchants)
+        heavy = [
+            f
+            for f in report.cardholders
+            if f.level >= 2 and f.disposition in ("credit_limit_reduction", "account_control")
+        ]
+        waiting = [r for r in platform.lists.pending() if r.action == "cashout_disposition"]
+        assert monitoring.proposed == len(heavy) == len(waiting)  # proposed for a second person, not set
         # the applied disposition changes the next transaction at a cash-out merchant
         top = report.merchants[0]
         assert top.disposition == "lower_limits"  # level 3
@@ -290,3 +297,28 @@ def test_cashout_scan_ranks_the_cashout_merchants_and_cardholders_first(tmp_path
         assert sheet.max_row == len(bad_merchants) + 1
     finally:
         platform.close()
+
+
+def test_account_control_and_limit_reduction_take_effect_only_when_a_second_person_approves(
+    platform: Platform,
+) -> None:
+    """003 §2.4.2: the heaviest cash-out dispositions are proposed, and a second person decides."""
+    from fengkong.batch.monitoring import DISPOSITION_ACTION
+    from fengkong.domain.errors import NotPermitted
+
+    engine = platform.engine
+    assert engine.decide(pos("t-1", "100.00", card="k-h", kind="credit", merchant="m-c")).decision is Outcome.APPROVE
+    payload = {
+        "kind": "card_disposition",
+        "entity_id": "k-h",
+        "values": {"action": "account_control", "level": 5},
+        "reason": "cash-out score 91 level 5",
+    }
+    request = platform.lists.request_action(DISPOSITION_ACTION, payload, maker="analyst-a", reason="cash-out scan")
+    proposed = engine.decide(pos("t-1", "100.00", card="k-h", kind="credit", merchant="m-c", hours=1))
+    assert proposed.decision is Outcome.APPROVE  # a proposal changes nothing yet
+    with pytest.raises(NotPermitted):
+        platform.lists.approve(request.id, checker="analyst-a")
+    platform.lists.approve(request.id, checker="analyst-b", note="checked the statements")
+    after = engine.decide(pos("t-1", "100.00", card="k-h", kind="credit", merchant="m-c", hours=2))
+    assert after.decision is Outcome.REJECT and "CASHOUT_ACCOUNT_CONTROL" in {r.code for r in after.reasons}

@@ -22,6 +22,12 @@ from fengkong.services.reference import ReferenceData
 Policy = Callable[[str], Any]
 
 
+# Dispositions that change what the customer may do with their own credit line: only on a
+# second person's approval (003 §2.4.2 graded disposition; four eyes like list removals).
+NEEDS_APPROVAL = frozenset({"credit_limit_reduction", "account_control"})
+DISPOSITION_ACTION = "cashout_disposition"
+
+
 class Monitoring:
     def __init__(
         self,
@@ -35,6 +41,7 @@ class Monitoring:
     ):
         self.events = events
         self.parquet_dir = parquet_dir
+        self.proposed = 0  # the last scan's dispositions waiting for a second person
         self.reference = reference
         self.lists = lists
         self.merchants = merchants
@@ -47,8 +54,11 @@ class Monitoring:
     def cashout(
         self, window_days: int = 30, *, apply: bool = False, actor: str = "", min_level: int = 2
     ) -> tuple[CashOutReport, int]:
+        """Scan; with `apply`, set the dispositions found - except a credit-limit reduction or
+        account control, which become requests a second person approves (`proposed` in the
+        report's counts: `fengkong lists approve` / `POST /v1/changes/{id}:approve`)."""
         report = scan(self.parquet_dir, window_days)
-        applied = 0
+        applied = proposed = 0
         if apply:
             required(actor=actor)
             caps = {
@@ -64,14 +74,15 @@ class Monitoring:
                     values["single"], values["daily"] = (self.policy(name) for name in caps[finding.disposition])
                 kind = "merchant_disposition" if finding.kind == "merchant" else "card_disposition"
                 reason = f"cash-out score {finding.score} level {finding.level}: {', '.join(finding.drivers)}"
-                self.reference.set(
-                    kind,
-                    finding.entity_id,
-                    values,
-                    actor=actor,
-                    reason=reason + (" [re-check]" if finding.recheck else ""),
-                )
+                reason += " [re-check]" if finding.recheck else ""
+                if finding.disposition in NEEDS_APPROVAL:  # 003 §2.4.2: a person decides these
+                    payload = {"kind": kind, "entity_id": finding.entity_id, "values": values, "reason": reason}
+                    self.lists.request_action(DISPOSITION_ACTION, payload, maker=actor, reason=reason)
+                    proposed += 1
+                    continue
+                self.reference.set(kind, finding.entity_id, values, actor=actor, reason=reason)
                 applied += 1
+        self.proposed = proposed
         return report, applied
 
     def compromise(

@@ -26,7 +26,7 @@ from fengkong.simulate.answers import Answers
 if TYPE_CHECKING:
     from fengkong.services.platform import Platform
 
-BATCH = 500
+BATCH = 100  # small enough that challenges are answered before most later events of a mule or a thief
 GONE_THROUGH = frozenset({"passed", "released", "completed"})  # a held payment that was paid in the end
 
 
@@ -84,7 +84,9 @@ def score_month(customers: int, days: int, seed: int, data_dir: Path, console: C
         cashout, _ = monitoring.cashout(min(days, 30))
         victims, points = monitoring.compromise(30)
         batch_s = time.perf_counter() - t1
-    report = _report(sim.events, sim.labels, decisions, descriptions, held["ended"], sim.lookalikes, sim.context)
+    report = _report(
+        sim.events, sim.labels, decisions, descriptions, held["ended"], sim.lookalikes, sim.context, sim.funded_by
+    )
     report.update(
         lifecycle=held,
         scoring_s=scoring_s,
@@ -155,13 +157,23 @@ def _report(
     ended: dict[str, str],
     lookalikes: dict[str, str] | None = None,
     context: frozenset[str] = frozenset(),
+    funded_by: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """`ended`: how each held payment ended (passed, released, failed, ...): a payment stopped is
     one that was not approved and did not pass its challenge or an analyst's review.
     `lookalikes`: legitimate events drawn to look like an attack, by family (their friction is
     reported apart from ordinary customers'); `context`: events of an attack that are not money
-    the institution decides on (money arriving from elsewhere, an account being opened)."""
+    the institution decides on (money arriving from elsewhere, an account being opened);
+    `funded_by`: a mule's onward payment and the payment whose money it moves - when that one did
+    not go through, there was no money to move, and the onward attempt is not counted as money."""
     lookalikes = lookalikes or {}
+    funded_by = funded_by or {}
+
+    def went(event_id: str) -> bool:
+        first = decisions.get(event_id)
+        return first is not None and (first.decision.value == "approve" or ended.get(event_id) in GONE_THROUGH)
+
+    unfunded = 0
     alike: dict[str, Counter[str]] = defaultdict(Counter)
     outcomes = Counter(d.decision.value for d in decisions.values())
     reasons: Counter[str] = Counter()
@@ -183,6 +195,10 @@ def _report(
         approved = decision.decision.value == "approve"
         went_through = approved or ended.get(event["event_id"]) in GONE_THROUGH
         if event["event_id"] in context:
+            continue
+        source = funded_by.get(event["event_id"])
+        if source is not None and not went(source):
+            unfunded += 1
             continue
         name = labels.get(event["event_id"])
         family = lookalikes.get(event["event_id"])
@@ -238,6 +254,7 @@ def _report(
         "legit_logins": legit_logins,
         "legit_login_friction": legit_login_friction,
         "lookalikes": {family: dict(counts) for family, counts in sorted(alike.items())},
+        "unfunded": unfunded,
     }
 
 
@@ -314,7 +331,8 @@ def _print(console: Console, r: dict[str, Any], customers: int, days: int, data_
     console.print(t)
     console.print(
         "1st stop: median position of the first transaction that did not go through in each attack; "
-        "missed: attacks with no transaction stopped"
+        f"missed: attacks with no transaction stopped; {r.get('unfunded', 0):,} onward payments by mules of money "
+        "that never reached them (the payment that sent it was stopped) are not counted"
     )
     console.print(
         f"Friction on legitimate customers 正常客户打扰率: {r['legit_friction']:,} of {r['legit_txn']:,} transactions "

@@ -55,8 +55,8 @@ def monitor_cashout(
     database_url: DbUrl = None,
 ) -> None:
     """Score merchants and credit cardholders for cash-out; print the top of each list. With --apply
-    the dispositions are list entries made by the holder of --credential (a scheduled job has its
-    own API key); the register of 003 is an export: `fengkong monitor register --approval N`."""
+    the dispositions are set by the holder of --credential (a scheduled job has its own API key),
+    except credit-limit reductions and account controls: those wait for a second person; the register of 003 is an export: `fengkong monitor register --approval N`."""
     from rich.table import Table
 
     actor = _acting(data_dir, database_url, credential) if apply else ""
@@ -65,6 +65,7 @@ def monitor_cashout(
             note("no stored events to scan")
             return
         result, applied = monitoring.cashout(window_days, apply=apply, actor=actor, min_level=min_level)
+        proposed = monitoring.proposed
     console = Console()
     for title, findings in (("Merchants 商户", result.merchants), ("Cardholders 持卡人", result.cardholders)):
         table = Table(title=f"{title}: cash-out risk 套现风险")
@@ -82,6 +83,11 @@ def monitor_cashout(
         console.print(table)
     if apply:
         note(f"dispositions applied: {applied}")
+        if proposed:
+            note(
+                f"credit-limit reductions and account controls waiting for a second person: {proposed} "
+                "(`fengkong changes list`, then `fengkong changes approve ID --credential ...`)"
+            )
 
 
 @app.command("compromise")

@@ -95,6 +95,21 @@ class ListService:
         self.masked = masked  # the masked number of a card or account reference (the vault's)
         self.read_model = read_model
         self.uow = uow
+        # What an approved request does besides lists (e.g. a cash-out disposition set on
+        # reference data): action -> how to carry it out, inside the approval's unit of work.
+        self._actions: dict[str, Callable[[dict[str, Any], str], None]] = {}
+
+    def on_approval(self, action: str, carry_out: Callable[[dict[str, Any], str], None]) -> None:
+        """Let a request of `action` do something when a second person approves it (called with
+        the request's payload and the checker)."""
+        self._actions[action] = carry_out
+
+    def request_action(self, action: str, payload: dict[str, Any], *, maker: str, reason: str) -> ChangeRequest:
+        """Propose something a second person must approve before it takes effect (four eyes)."""
+        required(maker=maker, reason=reason)
+        if action not in self._actions:
+            raise InputError("action", f"no approval path for {action!r}")
+        return self._request(action, payload, maker, reason)
 
     # ------------------------------------------------------------------ entries
     def add(
@@ -377,10 +392,13 @@ class ListService:
                 checker, "request.refused_same_person", f"change_request:{request_id}", note, {"maker": request.maker}
             )
             raise NotPermitted("checker", "the checker must be a different person from the maker (four-eyes rule)")
-        if "entry_id" not in request.payload:  # an approval that changes no entry (an export): recorded only
+        if "entry_id" not in request.payload:  # an approval that changes no entry: an export, an action
             with self.uow.atomic():
                 if not self.requests.decide(request_id, RequestStatus.APPROVED.value, checker, note):
                     raise Conflict("request_id", f"request {request_id} is no longer pending")
+                carry_out = self._actions.get(request.action)
+                if carry_out is not None:
+                    carry_out(dict(request.payload), checker)
                 self.audit.append(
                     checker, f"approve.{request.action}", f"change_request:{request_id}", note,
                     {"maker": request.maker, **request.payload},

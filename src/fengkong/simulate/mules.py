@@ -31,6 +31,7 @@ class World(Protocol):
 
     start: datetime
     days: int
+    funded_by: dict[str, str]  # an onward payment -> the payment whose money it moves
 
     def emit(
         self,
@@ -134,7 +135,7 @@ def mule_rings(w: World, pool: list[Customer], scale: int, late: int, rng: rando
         first = start_of + timedelta(days=rng.randrange(late, max(late + 1, w.days - 1)), hours=rng.uniform(8, 20))
         span = timedelta(hours=rng.uniform(1, 30))
         median = rng.uniform(2000, 20000)
-        incoming: list[tuple[datetime, float]] = []
+        incoming: list[tuple[datetime, float, str | None]] = []
         for victim in take(pool, rng.randint(3, 10)):
             t = first + span * rng.random()
             parts = rng.choice([1, 1, 2, 3])
@@ -142,7 +143,7 @@ def mule_rings(w: World, pool: list[Customer], scale: int, late: int, rng: rando
             for p in range(parts):
                 when = t + timedelta(minutes=p * rng.uniform(1, 15))
                 amount = round(total / parts, rng.choice([2, -2]))
-                w.txn(
+                paid = w.txn(
                     victim,
                     when,
                     amount,
@@ -152,7 +153,7 @@ def mule_rings(w: World, pool: list[Customer], scale: int, late: int, rng: rando
                     scenario="mule_collection",
                     rng=rng,
                 )
-                incoming.append((when, amount))
+                incoming.append((when, amount, paid))
         for o in range(rng.randint(0, 5)):  # other banks' victims
             when = first + span * rng.random()
             amount = round(rng.lognormvariate(0, 0.5) * median, 2)
@@ -170,12 +171,12 @@ def mule_rings(w: World, pool: list[Customer], scale: int, late: int, rng: rando
                 },
                 context=True,
             )
-            incoming.append((when, amount))
+            incoming.append((when, amount, None))  # lands whatever we decide
         onward = [f"onward-{k}-{j}" for j in range(rng.randint(2, 6))]
         share = rng.uniform(0.8, 1.0)
         fastest, slowest = rng.uniform(1, 5), rng.uniform(10, 60)
-        for when, amount in sorted(incoming):
-            w.txn(
+        for when, amount, source in sorted(incoming, key=lambda item: item[0]):
+            onward_id = w.txn(
                 mule,
                 when + timedelta(minutes=rng.uniform(fastest, slowest)),
                 amount * share,
@@ -185,6 +186,8 @@ def mule_rings(w: World, pool: list[Customer], scale: int, late: int, rng: rando
                 scenario="mule_pass_through",
                 rng=rng,
             )
+            if source is not None:  # the mule can only send on what reached it
+                w.funded_by[onward_id] = source
 
 
 def family_money(w: World, pool: list[Customer], scale: int, rng: random.Random) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from fengkong.simulate.customer import Customer
 from fengkong.simulate.mules import World, take
@@ -204,6 +205,8 @@ def forgot_password(w: World, pool: list[Customer], scale: int, rng: random.Rand
             lookalike="forgot_password",
         )
         t += timedelta(minutes=rng.uniform(5, 20 * 60))
+        if not 8 <= t.hour < 22:  # paid when they are up, as they always do
+            t = t.replace(hour=rng.randint(8, 21))
         w.login(c, t - timedelta(seconds=40), lookalike="forgot_password")
         w.txn(
             c,
@@ -215,6 +218,21 @@ def forgot_password(w: World, pool: list[Customer], scale: int, rng: random.Rand
             lookalike="forgot_password",
             rng=rng,
         )
+
+
+def _log_in_and_pay(
+    w: World,
+    rng: random.Random,
+    c: Customer,
+    t: datetime,
+    family: str,
+    device: str | None = None,
+    ip: str | None = None,
+) -> None:
+    """An everyday payment of a look-alike, after a login from where it is made."""
+    w.login(c, t - timedelta(seconds=40), device=device, ip=ip, lookalike=family)
+    where: dict[str, Any] = {"device_id": device} if device else {"ip": ip} if ip else {}
+    w.txn(c, t, rng.lognormvariate(0, 0.6) * c.level, channel="quick_pay", lookalike=family, rng=rng, **where)
 
 
 def shared_tablet(w: World, pool: list[Customer], scale: int, rng: random.Random) -> None:
@@ -231,16 +249,7 @@ def shared_tablet(w: World, pool: list[Customer], scale: int, rng: random.Random
             )
             for _ in range(rng.randint(2, 6)):
                 t = _when(w, rng, 1).replace(hour=rng.randint(8, 22))
-                w.login(c, t - timedelta(seconds=40), device=tablet, lookalike="shared_tablet")
-                w.txn(
-                    c,
-                    t,
-                    rng.lognormvariate(0, 0.6) * c.level,
-                    channel="quick_pay",
-                    device_id=tablet,
-                    lookalike="shared_tablet",
-                    rng=rng,
-                )
+                _log_in_and_pay(w, rng, c, t, "shared_tablet", device=tablet)
 
 
 def office_network(w: World, pool: list[Customer], scale: int, rng: random.Random) -> None:
@@ -255,16 +264,7 @@ def office_network(w: World, pool: list[Customer], scale: int, rng: random.Rando
                 t = day + timedelta(hours=rng.uniform(0, 9))
                 if rng.random() < 0.05:  # a typo
                     w.login(c, t - timedelta(seconds=70), success=False, ip=ip, lookalike="office_network")
-                w.login(c, t - timedelta(seconds=40), ip=ip, lookalike="office_network")
-                w.txn(
-                    c,
-                    t,
-                    rng.lognormvariate(0, 0.6) * c.level,
-                    channel="quick_pay",
-                    ip=ip,
-                    lookalike="office_network",
-                    rng=rng,
-                )
+                _log_in_and_pay(w, rng, c, t, "office_network", ip=ip)
 
 
 def plan(w: World, pool: list[Customer], everyone: list[Customer], scale: int, late: int, seed: int) -> None:

@@ -44,6 +44,7 @@ class Simulation:
     registry: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # merchants, terminals
     lookalikes: dict[str, str] = field(default_factory=dict)  # event_id -> legitimate look-alike family
     context: frozenset[str] = frozenset()  # events of an attack that are not money we decide on
+    funded_by: dict[str, str] = field(default_factory=dict)  # onward payment -> the payment it moves on
 
 
 class World:
@@ -57,6 +58,7 @@ class World:
         self.skimmers: dict[str, tuple[datetime, datetime]] = {}  # terminal -> when it recorded cards
         self.exposed: dict[str, datetime] = {}  # customer -> when their card passed a skimmer
         self.reissued: dict[str, tuple[datetime, str]] = {}  # customer -> (from when, new card)
+        self.funded_by: dict[str, str] = {}  # an onward payment -> the payment whose money it moves
         self.by_day: dict[int, list[tuple[datetime, int, dict[str, Any]]]] = {}
         self.emitted_through = -(10**6)  # days below this were already written
         self.labels: dict[str, str] = {}
@@ -752,4 +754,5 @@ def simulate(
         w.registry_records(),
         dict(w.lookalikes),
         frozenset(w.context),
+        dict(w.funded_by),
     )
