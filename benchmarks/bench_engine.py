@@ -15,6 +15,7 @@ import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 from fengkong.bootstrap import build_platform
 from fengkong.config import Settings
@@ -44,6 +45,9 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=3000, help="events decided one commit each")
     parser.add_argument("--state", default="memory")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument(
+        "--rules", action="append", default=None, help="a rule pack directory or file (default: the built-in pack)"
+    )
     args = parser.parse_args()
 
     customers = max(200, args.events // 40)
@@ -53,8 +57,13 @@ def main() -> None:
     print(f"events: {len(events):,} from {customers:,} simulated customers")
 
     with tempfile.TemporaryDirectory() as tmp:
+        rules = {"rule_paths": tuple(Path(r) for r in args.rules)} if args.rules else {}
         settings = Settings.embedded(
-            tmp, state_backend=args.state, database_url=args.database_url, redis_namespace=f"fkbench{int(time.time())}"
+            tmp,
+            state_backend=args.state,
+            database_url=args.database_url,
+            redis_namespace=f"fkbench{int(time.time())}",
+            **rules,
         )
         platform = build_platform(settings)
         engine = platform.engine

@@ -305,6 +305,10 @@ class Lookups(Protocol):
 
     def listed(self, list_type: str, value: str, ts: float) -> dict[str, Any] | None: ...
 
+    def has_entries(self, list_type: str) -> bool:
+        """Whether a list holds anything at all (a look-up over many values skips an empty list)."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ReferenceChange:

@@ -78,6 +78,9 @@ class BatchLookups:
     def reference(self, kind: str, entity_key: str) -> Mapping[str, Any] | None:
         return self.base.reference(kind, entity_key)
 
+    def has_entries(self, list_type: str) -> bool:
+        return list_type in self._made.types or self.base.has_entries(list_type)
+
     def listed(self, list_type: str, value: str, ts: float) -> dict[str, Any] | None:
         if list_type in self._made.types:
             found = self._made.lookup(list_type, value, ts)

@@ -65,6 +65,9 @@ class DecisionReadModel:
             return record
         return self._records.get(f"{kind}:{entity_key}")
 
+    def has_entries(self, list_type: str) -> bool:
+        return bool(self._lists.types.get(list_type))
+
     def listed(self, list_type: str, value: str, ts: float) -> dict[str, Any] | None:
         kind = LIST_TYPES.get(list_type)
         if kind is None or list_type not in self._lists.types:

@@ -63,20 +63,29 @@ class FeatureSet:
         self.entities: tuple[Entity, ...] = tuple(
             dict.fromkeys([*(s.entity for s in specs), *(s.fold_entity for s in specs if s.labelled or s.keyed_by)])
         )
-        # Per event type, the features whose filter can accept it, grouped by entity: the update
-        # loop never evaluates a filter that statically cannot match.
-        self._plan: dict[str, list[tuple[Entity, list[FeatureSpec]]]] = {}
+        # Per event type (and a transaction's type), the features whose filter can accept it,
+        # grouped by entity: the update loop never evaluates a filter that statically cannot match.
+        self._plans: dict[tuple[str, Any], list[tuple[Entity, list[FeatureSpec]]]] = {}
         self.reversible = [s for s in specs if s.reversible]
-        windowed = [s for s in specs if s.kind == "windowed"]
-        for event_type in EventType:
-            groups: dict[Entity, list[FeatureSpec]] = {}
-            for spec in windowed:
-                if spec.event_types is None or event_type.value in spec.event_types:
-                    groups.setdefault(spec.fold_entity, []).append(spec)
-            self._plan[event_type.value] = list(groups.items())
+        self._windowed = windowed = [s for s in specs if s.kind == "windowed"]
         # What stored state means: lookups hold none, so adding one does not invalidate state.
         digest = hashlib.sha256("\n".join(sorted(s.identity() for s in windowed)).encode())
         self.fingerprint = digest.hexdigest()[:16]
+
+    def _plan(self, event: Event) -> list[tuple[Entity, list[FeatureSpec]]]:
+        txn_type = event.fields.get("txn_type") if event.type is EventType.TRANSACTION else None
+        key = (event.type.value, txn_type)
+        plan = self._plans.get(key)
+        if plan is None:
+            groups: dict[Entity, list[FeatureSpec]] = {}
+            for spec in self._windowed:
+                if spec.event_types is not None and key[0] not in spec.event_types:
+                    continue
+                if spec.txn_types is not None and txn_type not in spec.txn_types:
+                    continue
+                groups.setdefault(spec.fold_entity, []).append(spec)
+            plan = self._plans[key] = list(groups.items())
+        return plan
 
     def __len__(self) -> int:
         return len(self.specs)
@@ -101,13 +110,26 @@ class FeatureSet:
         reducer = spec.reducer
         if reducer is None:
             if spec.aggregate == "listed_visit":
-                return visited_listed(spec, self.visits(spec.of or "", key, states, event.ts), event.ts, lookups)
+                if lookups is None or not lookups.has_entries(spec.source or ""):
+                    return None  # nothing listed: the visits need not be read
+                return self._visited_listed(spec, key, states, event.ts, lookups)
             return look_up(spec, key, event.ts, lookups)
         key_state = states.get(key)
         raw = reducer.query(key_state.get(name) if key_state else None, event.ts)
         if spec.is_money and raw is not None:
             return reducer.yuan(raw)  # exact yuan
         return raw
+
+    def _visited_listed(
+        self, spec: FeatureSpec, key: str, states: Mapping[str, KeyState], ts: float, lookups: Lookups
+    ) -> dict[str, Any] | None:
+        name = spec.of or ""
+        reducer = self.specs[name].reducer
+        key_state = states.get(key)
+        raw = key_state.get(name) if key_state else None
+        if not isinstance(reducer, Distinct) or not raw:
+            return None
+        return visited_listed(spec, raw["v"], lambda value: reducer.times(raw, ts, value), ts, lookups)
 
     def visits(self, name: str, key: str, states: Mapping[str, KeyState], ts: float) -> dict[str, list[float]]:
         """The values a `distinct` feature saw for an entity key in its window at `ts`, with the
@@ -156,7 +178,7 @@ class FeatureSet:
                 verdicts[key] = spec.where(event, outcome)
             return verdicts[key]
 
-        for entity, specs in self._plan[event.type.value]:
+        for entity, specs in self._plan(event):
             key = keys[entity]
             if key is None:
                 continue
@@ -197,7 +219,7 @@ class FeatureSet:
         changed = []
         ts = event.ts
         verdicts: dict[str, bool] = {}  # features often share a filter: evaluate each once
-        for entity, specs in self._plan[event.type.value]:
+        for entity, specs in self._plan(event):
             key = keys[entity]
             if key is None:
                 continue

@@ -4,6 +4,7 @@ a cash-out disposition, a token, a terminal) or the list entry in force. They ho
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from fengkong.domain.features.spec import FeatureSpec
@@ -20,20 +21,24 @@ LOOKUPS: dict[str, tuple[str, ...]] = {
 
 
 def visited_listed(
-    spec: FeatureSpec, visits: dict[str, list[float]], ts: float, lookups: Lookups | None
+    spec: FeatureSpec,
+    visited: Iterable[str],
+    times_of: Callable[[str], list[float]],
+    ts: float,
+    lookups: Lookups | None,
 ) -> dict[str, Any] | None:
-    """Of the entities visited (id -> times of the visits' buckets), the list entry in force at
-    `ts` put on one after a visit to it, newest first: e.g. a terminal found to be a common point
-    of compromise after this card used it. The entry gains `visited` (the id) and `visited_at`
-    (the last visit before the entry started)."""
-    if lookups is None or not visits:
+    """Of the entities visited (their ids; `times_of` gives the times of an id's visits), the list
+    entry in force at `ts` put on one after a visit to it, newest first: e.g. a terminal found to
+    be a common point of compromise after this card used it. The entry gains `visited` (the id)
+    and `visited_at` (the last visit before the entry started). Times are read only for listed ids."""
+    if lookups is None:
         return None
     found: dict[str, Any] | None = None
-    for value, times in visits.items():
+    for value in visited:
         entry = lookups.listed(spec.source or "", value, ts)
         if entry is None:
             continue
-        before = [t for t in times if t <= entry["since"]]
+        before = [t for t in times_of(value) if t <= entry["since"]]
         if before and (found is None or entry["since"] > found["since"]):
             found = {**entry, "visited": value, "visited_at": max(before)}
     return found

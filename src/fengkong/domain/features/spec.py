@@ -57,6 +57,7 @@ class FeatureSpec:
     where_text: str = ""
     description: str = ""
     event_types: frozenset[str] | None = None  # event types the filter can accept (None: any)
+    txn_types: frozenset[str] | None = None  # transaction types it can accept (None: any)
     reversible: bool = False  # a reversal / void / refund of a counted event gives its share back
     source: str | None = None  # for a lookup: the record kind or the list type
     # A feature that follows labels: a feedback event counts on this entity of the event it

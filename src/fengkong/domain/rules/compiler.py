@@ -442,16 +442,26 @@ def event_types_admitted(node: ast.Node) -> frozenset[str] | None:
     >>> sorted(event_types_admitted(parse_expression('event.type == "login" and event.success')))
     ['login']
     """
+    return values_admitted(node, ("event", "type"))
+
+
+def values_admitted(node: ast.Node, field: tuple[str, ...]) -> frozenset[str] | None:
+    """Values of an event field a filter can accept, from `field == "x"` / `field in [...]` terms
+    joined by `and` / `or` (literal strings only); None when the filter does not constrain it.
+
+    >>> sorted(values_admitted(parse_expression('event.txn_type in ["transfer", "deposit"]'), ("event", "txn_type")))
+    ['deposit', 'transfer']
+    """
     if isinstance(node, ast.Binary):
         if node.op == "and":
-            left, right = event_types_admitted(node.left), event_types_admitted(node.right)
+            left, right = values_admitted(node.left, field), values_admitted(node.right, field)
             if left is None:
                 return right
             return left if right is None else left & right
         if node.op == "or":
-            left, right = event_types_admitted(node.left), event_types_admitted(node.right)
+            left, right = values_admitted(node.left, field), values_admitted(node.right, field)
             return None if left is None or right is None else left | right
-        is_type = isinstance(node.left, ast.Name) and node.left.parts == ("event", "type")
+        is_type = isinstance(node.left, ast.Name) and node.left.parts == field
         if is_type and node.op == "==" and isinstance(node.right, ast.Literal) and isinstance(node.right.value, str):
             return frozenset({node.right.value})
         if is_type and node.op == "in" and isinstance(node.right, ast.ListExpr):

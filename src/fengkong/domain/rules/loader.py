@@ -22,7 +22,13 @@ from fengkong.domain.features.reducers import REDUCERS
 from fengkong.domain.features.spec import ENTITY_FIELDS, SAME_THINGS, FeatureSpec
 from fengkong.domain.features.windows import WindowError, parse_duration, parse_window
 from fengkong.domain.lists.types import LIST_TYPES
-from fengkong.domain.rules.compiler import EVENT_FIELD_TYPES, Scope, compile_expression, event_types_admitted
+from fengkong.domain.rules.compiler import (
+    EVENT_FIELD_TYPES,
+    Scope,
+    compile_expression,
+    event_types_admitted,
+    values_admitted,
+)
 from fengkong.domain.rules.errors import ExpressionError, RuleError, RuleSetError
 from fengkong.domain.rules.functions import BOOL, LIST, NUMBER
 from fengkong.domain.rules.parser import parse_expression
@@ -391,14 +397,16 @@ class RuleLoader:
             raise _Fail(fields["reversible"][1], "only count and sum features can give a reversed event back")
         where = None
         where_text = ""
-        event_types = None
+        event_types = txn_types = None
         if "where" in fields:
             typed, where_text = _compile(
                 fields["where"][1], Scope(params=params, policy=self.policy.values, allow_decision=True), BOOL
             )
             fn = typed.fn
             where = lambda event, decision, fn=fn: bool(fn(event, {}, decision))  # noqa: E731
-            event_types = event_types_admitted(parse_expression(where_text.strip()))
+            parsed = parse_expression(where_text.strip())
+            event_types = event_types_admitted(parsed)
+            txn_types = values_admitted(parsed, ("event", "txn_type"))
         labelled = self._labelled(node, fields, entity, event_types)
         keyed_by = self._keyed_by(fields, entity, labelled)
         return FeatureSpec(
@@ -414,6 +422,7 @@ class RuleLoader:
             where_text=where_text.strip(),
             description=str(_plain(fields["description"][1])) if "description" in fields else "",
             event_types=event_types,
+            txn_types=txn_types,
             reversible=reversible,
         )
 

@@ -89,12 +89,26 @@ class RuleSet:
     policy_values: dict[str, Any] = field(default_factory=dict, repr=False)  # the numbers it was built with
     fx_rates: dict[str, Decimal] = field(default_factory=dict, repr=False)  # yuan per unit, from the policy
     _by_type: dict[str, tuple[Rule, ...]] = field(default_factory=dict, repr=False)
+    # The rules that apply to an event, by (type, channel, transaction type): what `applies`
+    # depends on, worked out once per combination instead of per rule per event.
+    _plans: dict[tuple[str, Any, Any], tuple[Rule, ...]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for event_type in EventType:
             self._by_type[event_type.value] = tuple(
                 r for r in self.rules if r.mode != "disabled" and event_type.value in r.event_types
             )
+
+    def _applicable(self, event: Event) -> tuple[Rule, ...]:
+        fields = event.fields
+        key = (event.type.value, fields.get("channel"), fields.get("txn_type"))
+        try:
+            plan = self._plans.get(key)
+        except TypeError:  # a value that cannot key a plan: judge each rule
+            return tuple(r for r in self._by_type[key[0]] if r.applies(event))
+        if plan is None:
+            plan = self._plans[key] = tuple(r for r in self._by_type[key[0]] if r.applies(event))
+        return plan
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
@@ -107,9 +121,7 @@ class RuleSet:
         faults: list[str] = []
         asked: list[tuple[int, tuple[str, ...]]] = []  # (index in hits, factors asked)
         distrusted: set[str] = set()
-        for rule in self._by_type[event.type.value]:
-            if not rule.applies(event):
-                continue
+        for rule in self._applicable(event):
             try:
                 if not rule.condition(event, features, None):
                     continue

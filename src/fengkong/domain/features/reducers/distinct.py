@@ -64,14 +64,14 @@ class Distinct(Reducer):
         """Each value seen in the window, with the start times of the buckets it was seen in."""
         if not state:
             return {}
+        found = {value: self.times(state, ts, value) for value in state["v"]}
+        return {value: times for value, times in found.items() if times}
+
+    def times(self, state: Any, ts: float, value: Any) -> list[float]:
+        """The start times of the buckets in the window at `ts` where `value` was seen."""
         lo, hi = self.window.span(ts)
         width = self.window.resolution_s
-        out: dict[str, list[float]] = {}
-        for value, marks in state["v"].items():
-            times = [float(b * width) for b in marks if lo <= b <= hi]
-            if times:
-                out[value] = times
-        return out
+        return [float(b * width) for b in state["v"].get(str(value), ()) if lo <= b <= hi]
 
     def contains(self, state: Any, ts: float, value: Any) -> bool:
         """Was `value` seen in the window? (used by `seen_before` style features)."""
