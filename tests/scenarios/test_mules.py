@@ -150,3 +150,22 @@ def test_family_money_to_a_childs_new_account_spent_over_days_goes_through(tmp_p
     ]
     answers = score_events(tmp_path / "d", events)
     assert [a["decision"] for a in answers[1:]] == ["approve"] * 4, answers
+
+
+def test_a_new_account_sending_on_minutes_after_money_arrives_is_held(tmp_path: Path) -> None:
+    mule = "6230580000008888"
+    answers = score_events(
+        tmp_path / "d",
+        [
+            opened("open", 0, mule, "II", "19950505"),
+            # one deceived customer pays in two parts; the mule sends the first part on at once
+            transfer("part-1", 1440, "6230580000001111", mule, "3000.00"),
+            transfer("part-2", 1442, "6230580000001111", mule, "3000.00"),
+            transfer("on-at-once", 1450, mule, "6230999900000077", "2500.00"),
+            # the same sum the next day, hours after the last money came in: not "at once"
+            transfer("next-day", 1440 * 2 + 600, mule, "6230999900000078", "2500.00"),
+        ],
+    )
+    by_id = {a["event_id"]: a for a in answers}
+    assert by_id["on-at-once"]["decision"] == "review" and "NEW_ACCOUNT_STRAIGHT_OUT" in codes(by_id["on-at-once"])
+    assert "NEW_ACCOUNT_STRAIGHT_OUT" not in codes(by_id["next-day"])
