@@ -55,12 +55,12 @@ from fengkong.config import Settings
 from fengkong.domain import ports
 from fengkong.domain.errors import InputError
 from fengkong.domain.events import Event
-from fengkong.domain.lists.compromise import VISITS_FEATURE, counterfeit_report, exposed_terminals
+from fengkong.domain.lists.compromise import Recall
 from fengkong.domain.lists.index import ListEntry
 from fengkong.services.access import AccessService, SsoClaims
 from fengkong.services.account_protection import AccountNumbers
 from fengkong.services.credentials import CredentialAdmin
-from fengkong.services.decide import Engine, Recall
+from fengkong.services.decide import Engine
 from fengkong.services.holds import HoldService
 from fengkong.services.key_rotation import KeyRotation, Rotation
 from fengkong.services.lists import ListService
@@ -204,28 +204,7 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
         lists = ListService(stores.lists, stores.requests, audit, protector, read_model, uow, cards.masked)
 
         def listed_by_label(feedback: Event, recall: Recall) -> list[ListEntry]:
-            policy = rules.active.policy_values
-            made = lists.list_labelled(
-                feedback.event_id,
-                feedback.fields,
-                policy.get("fraud_labels", ()),
-                policy.get("takeover_labels", ()),
-                feedback.ts,
-            )
-            report = counterfeit_report(feedback.event_id, feedback.fields, policy.get("counterfeit_labels", ()))
-            if report is not None:
-                days = int(policy.get("cpc_exposure_days", 30))
-                visits = recall(VISITS_FEATURE, f"card|{report.card}", report.fraud_ts)
-                terminals = exposed_terminals(visits, report.fraud_ts, days * 86_400)
-                made += lists.report_counterfeit(
-                    report,
-                    terminals,
-                    int(policy.get("cpc_min_reports", 3)),
-                    days,
-                    int(policy.get("cpc_margin_days", 3)),
-                    feedback.ts,
-                )
-            return made
+            return lists.label_consequences(feedback, recall, rules.active.policy_values)
 
         engine = Engine(
             rules=rules,

@@ -35,6 +35,7 @@ from fengkong.domain.lifecycle import (
     fold_outcome,
     hold_key,
 )
+from fengkong.domain.lists.compromise import Recall
 from fengkong.domain.lists.index import ListEntry, ListIndex
 from fengkong.domain.ports import (
     CardVault,
@@ -54,9 +55,6 @@ from fengkong.domain.validation import EventValidator, parse_json_event, rejecte
 from fengkong.services.rules import RuleRepository
 
 log = logging.getLogger("fengkong.engine")
-
-# The values a distinct feature saw for an entity key at a time: (feature, key, ts) -> {value: [times]}
-Recall = Callable[[str, str, float], dict[str, list[float]]]
 
 
 class BatchLookups:

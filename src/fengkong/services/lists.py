@@ -17,12 +17,17 @@ from typing import Any, TextIO
 from fengkong.domain import clock
 from fengkong.domain.changes import ChangeRequest, RequestStatus, same_person
 from fengkong.domain.errors import Conflict, InputError, NotFound, NotPermitted, required
+from fengkong.domain.events import Event
 from fengkong.domain.identity.accounts import is_reference
 from fengkong.domain.lists.compromise import (
     POINT_LIST,
     REPORT_LIST,
+    VISITS_FEATURE,
     CounterfeitReport,
+    Recall,
     compromise_began,
+    counterfeit_report,
+    exposed_terminals,
     report_evidence,
 )
 from fengkong.domain.lists.from_labels import listings_for
@@ -252,6 +257,26 @@ class ListService:
                 )
             )
         return made
+
+    def label_consequences(self, feedback: Event, recall: Recall, policy: Mapping[str, Any]) -> list[ListEntry]:
+        """What a decided feedback event puts on the lists, in its own commit: the payee or card
+        of a confirmed fraud (`list_labelled`), and a counterfeit card's report on the terminals
+        it used before its fraud (`report_counterfeit`). Windows and thresholds are policy."""
+        made = self.list_labelled(
+            feedback.event_id,
+            feedback.fields,
+            policy.get("fraud_labels", ()),
+            policy.get("takeover_labels", ()),
+            feedback.ts,
+        )
+        report = counterfeit_report(feedback.event_id, feedback.fields, policy.get("counterfeit_labels", ()))
+        if report is None:
+            return made
+        days = int(policy.get("cpc_exposure_days", 30))
+        visits = recall(VISITS_FEATURE, f"card|{report.card}", report.fraud_ts)
+        terminals = exposed_terminals(visits, report.fraud_ts, days * 86_400)
+        min_reports, margin = int(policy.get("cpc_min_reports", 3)), int(policy.get("cpc_margin_days", 3))
+        return made + self.report_counterfeit(report, terminals, min_reports, days, margin, feedback.ts)
 
     def report_counterfeit(
         self,

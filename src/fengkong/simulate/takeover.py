@@ -111,39 +111,36 @@ def device_farm(w: World, pool: list[Customer], scale: int, late: int, rng: rand
             _cash_out(w, rng, victim, t, device, ip, "device_farm", f"farm-{farm}-{j}")
 
 
+def _online(
+    w: World, rng: random.Random, victim: Customer, when: datetime, amount: float, device: str, ip: str
+) -> None:
+    """A card-not-present payment with a stolen card number, from the tester's device."""
+    w.txn(
+        victim,
+        when,
+        amount,
+        channel="quick_pay",
+        entry_mode="ecommerce",
+        device_id=device,
+        ip=ip,
+        scenario="stretched_card_testing",
+        rng=rng,
+    )
+
+
 def stretched_card_testing(w: World, pool: list[Customer], scale: int, late: int, rng: random.Random) -> None:
     for ring in range(scale):
         device, ip = f"atk-dev-probe-{ring}", f"45.{rng.randrange(256)}.{rng.randrange(256)}.7"
         start = _when(w, rng, late)
         for victim in take(pool, rng.randint(3, 8)):
-            for _ in range(rng.randint(1, 3)):
-                t = start + timedelta(hours=rng.uniform(0, 24 * rng.uniform(1, 5)))
-                w.txn(
-                    victim,
-                    t,
-                    round(rng.uniform(0.5, 9.9), 2),
-                    channel="quick_pay",
-                    entry_mode="ecommerce",
-                    device_id=device,
-                    ip=ip,
-                    scenario="stretched_card_testing",
-                    rng=rng,
-                )
+            for _ in range(rng.randint(1, 3)):  # tests over days
+                tested = start + timedelta(hours=rng.uniform(0, 24 * rng.uniform(1, 5)))
+                _online(w, rng, victim, tested, round(rng.uniform(0.5, 9.9), 2), device, ip)
             later = start + timedelta(days=rng.uniform(2, 6), hours=rng.uniform(0, 24))
             if later < w.start + timedelta(days=w.days):
-                for _ in range(rng.randint(1, 2)):
+                for _ in range(rng.randint(1, 2)):  # the cards that worked, used days later
                     later += timedelta(minutes=rng.uniform(3, 60))
-                    w.txn(
-                        victim,
-                        later,
-                        rng.uniform(1500, 6000),
-                        channel="quick_pay",
-                        entry_mode="ecommerce",
-                        device_id=device,
-                        ip=ip,
-                        scenario="stretched_card_testing",
-                        rng=rng,
-                    )
+                    _online(w, rng, victim, later, rng.uniform(1500, 6000), device, ip)
 
 
 def takeover_after_reset(w: World, pool: list[Customer], scale: int, late: int, rng: random.Random) -> None:

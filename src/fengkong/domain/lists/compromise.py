@@ -10,7 +10,7 @@ cluster threshold and the exposure window are policy. Pure: the caller stores th
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +22,10 @@ VISITS_FEATURE = "card_terminals_90d"
 REPORT_LIST = "skimming_report"
 POINT_LIST = "compromised_terminal"
 GUARD_S = 3600  # visits in the hour of the fraud itself are the fraud's own, not the skimmer's
+
+# What a label's consequences may read of the feature state: (a distinct feature, an entity key,
+# a time) -> the values it saw with the times of their buckets (e.g. the terminals a card used).
+Recall = Callable[[str, str, float], dict[str, list[float]]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -200,6 +200,27 @@ class Policy:
 EMPTY_POLICY = Policy("none", "0", {})
 
 
+# Policy values the platform reads itself (not only rules): a bad one is refused when the policy
+# loads, naming it, instead of failing a feedback event's commit later.
+_COUNTS = ("cpc_min_reports", "cpc_exposure_days", "cpc_margin_days")
+_LABEL_LISTS = ("fraud_labels", "takeover_labels", "counterfeit_labels")
+
+
+def _check_read_by_code(name: str, value: Any, node: yaml.Node) -> None:
+    if name in _COUNTS and (
+        isinstance(value, bool) or not isinstance(value, int) or value < (1 if name == "cpc_min_reports" else 0)
+    ):
+        raise _Fail(
+            node, f"policy value {name!r} must be a whole number of {'cards' if name == 'cpc_min_reports' else 'days'}"
+        )
+    if name in _LABEL_LISTS and (
+        isinstance(value, str)
+        or not isinstance(value, (list, tuple, frozenset))
+        or not all(isinstance(v, str) for v in value)
+    ):
+        raise _Fail(node, f"policy value {name!r} must be a list of label names")
+
+
 def load_policy(path: str, text: str) -> Policy:
     source = _Source(path, text)
     try:
@@ -228,6 +249,7 @@ def load_policy(path: str, text: str) -> Policy:
             if not _FEATURE_NAME.match(name):
                 raise _Fail(knode, "policy value names are lower_case_with_underscores")
             values[name] = _param(vnode)
+            _check_read_by_code(name, values[name], vnode)
         rates: dict[str, Decimal] = {}
         if "fx_rates" in top:
             for code, (knode, vnode) in _mapping(top["fx_rates"][1], "fx_rates").items():

@@ -225,3 +225,24 @@ def test_money_paid_to_an_account_is_read_when_the_account_pays() -> None:
     assert features.value("received", payer, features.keys_of(payer), states) == Decimal("0.00")  # it paid, got nothing
     later = Event("late", EventType.TRANSACTION, None, 100.0 + 3601, {"account_id": "act_m"}, 100)  # type: ignore[arg-type]
     assert features.value("received", later, features.keys_of(later), states) == Decimal("0.00")  # out of the hour
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("cpc_min_reports: three", "'cpc_min_reports' must be a whole number of cards"),
+        ("cpc_min_reports: 0", "'cpc_min_reports' must be a whole number of cards"),
+        ("cpc_exposure_days: 2.5", "'cpc_exposure_days' must be a whole number of days"),
+        ("counterfeit_labels: counterfeit", "'counterfeit_labels' must be a list of label names"),
+    ],
+)
+def test_a_policy_value_the_platform_reads_itself_is_checked_when_the_policy_loads(line: str, message: str) -> None:
+    from fengkong.domain.rules.loader import load_policy
+
+    text = f"policy: p\nversion: '1'\nvalues:\n  {line}\n"
+    with pytest.raises(RuleSetError) as bad:
+        load_policy("p.yaml", text)
+    assert message in str(bad.value)
+    assert (
+        load_policy("p.yaml", "policy: p\nversion: '1'\nvalues:\n  cpc_min_reports: 3\n").values["cpc_min_reports"] == 3
+    )
