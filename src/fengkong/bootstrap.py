@@ -201,7 +201,16 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             protector, reference=stores.reference, lists=stores.lists, tokens=stores.tokens, merchants=stores.merchants
         )
         audit = ScrubbedAudit(stores.audit)  # card numbers masked in what people type
-        lists = ListService(stores.lists, stores.requests, audit, protector, read_model, uow, cards.masked)
+        lists = ListService(
+            stores.lists,
+            stores.requests,
+            audit,
+            protector,
+            read_model,
+            uow,
+            cards.masked,
+            stream_time=stores.events.stream_time,
+        )
 
         def listed_by_label(feedback: Event, recall: Recall) -> list[ListEntry]:
             return lists.label_consequences(feedback, recall, rules.active.policy_values)

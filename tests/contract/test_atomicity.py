@@ -34,7 +34,7 @@ CASES = {
     "lists": Case(
         lambda s: s.lists.add(ListEntry(0, "block_card", "k1", "6222****1234", "manual", "r", "e", "alice", T0, None)),
         lambda s: (
-            [(e.list_type, e.match_key) for e in s.lists.active()],
+            [(e.list_type, e.match_key) for e in s.lists.all()],
             [e.reason for e in s.lists.find("block_card", "k1")],
         ),
         ([], []),

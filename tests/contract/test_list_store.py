@@ -39,30 +39,32 @@ def test_add_returns_the_entry_with_a_new_id(stores: Stores) -> None:
     assert lists.get(second.id) == replace(entry(match_key="k2"), id=second.id)
 
 
-def test_get_returns_only_active_entries(stores: Stores) -> None:
+def test_get_returns_an_entry_ended_or_not(stores: Stores) -> None:
     lists = stores.lists
     kept = lists.add(entry(match_key="k1"))
     gone = lists.add(entry(match_key="k2"))
     assert lists.get(gone.id) == gone
-    lists.deactivate(gone.id)
-    assert lists.get(gone.id) is None
+    ended = lists.end(gone.id, 1_700_000_100.5)
+    assert ended == replace(gone, ended_at=1_700_000_100.5)
+    assert lists.get(gone.id) == ended
     assert lists.get(kept.id) == kept
-    assert lists.get(gone.id + 1000) is None
+    assert lists.get(gone.id + 1000) is None and lists.end(gone.id + 1000, 1.0) is None
 
 
-def test_deactivate_hides_an_entry_from_get_active_and_find(stores: Stores) -> None:
+def test_end_keeps_the_entry_and_its_planned_expiry_and_never_lengthens_it(stores: Stores) -> None:
     lists = stores.lists
     a = lists.add(entry(match_key="k1"))
-    b = lists.add(entry(match_key="k1", reason="second report"))
+    b = lists.add(entry(match_key="k1", reason="second report", expires_at=1_700_000_500.0))
     c = lists.add(entry(list_type="allow_customer", match_key="c9"))
-    assert sorted(lists.active(), key=lambda e: e.id) == [a, b, c]
-    lists.deactivate(a.id)
-    assert sorted(lists.active(), key=lambda e: e.id) == [b, c]
-    assert lists.find("block_card", "k1") == [b]
-    assert lists.get(a.id) is None
-    lists.deactivate(a.id)  # deactivating twice changes nothing more
-    lists.deactivate(c.id)
-    assert lists.active() == [b] and lists.find("allow_customer", "c9") == []
+    assert sorted(lists.all(), key=lambda e: e.id) == [a, b, c]
+    a_end = lists.end(a.id, 1_700_000_300.0)
+    assert a_end == replace(a, ended_at=1_700_000_300.0)
+    assert lists.end(a.id, 1_700_000_900.0) == a_end  # an earlier end is kept
+    assert lists.end(b.id, 1_700_000_900.0) == b  # ending after its expiry changes nothing
+    b_end = lists.end(b.id, 1_700_000_200.0)
+    assert b_end == replace(b, ended_at=1_700_000_200.0)  # the planned expiry stays
+    assert lists.find("block_card", "k1") == [a_end, b_end]
+    assert sorted(lists.all(), key=lambda e: e.id) == [a_end, b_end, c]  # the other entry untouched
 
 
 def test_find_filters_by_list_type_and_match_key(stores: Stores) -> None:
@@ -85,9 +87,9 @@ def test_stamp_moves_on_every_write_and_not_on_reads(stores: Stores) -> None:
     seen.append(lists.stamp())
     lists.add(entry(match_key="k2"))
     seen.append(lists.stamp())
-    lists.get(added.id), lists.active(), lists.find("block_card", "k1")
+    lists.get(added.id), lists.all(), lists.find("block_card", "k1")
     assert lists.stamp() == seen[-1]  # reads leave it alone
-    lists.deactivate(added.id)
+    lists.end(added.id, 1_700_000_100.0)
     seen.append(lists.stamp())
     assert len(set(seen)) == 4, seen
     assert lists.stamp() == seen[-1]

@@ -76,7 +76,7 @@ def test_a_block_that_raises_leaves_none_of_its_writes(stores: Stores) -> None:
     assert kept(stores, 1) == NOTHING
     assert stores.events.count() == 0 and stores.events.last_seq() == 0
     assert stores.transfers.outgoing(["a1"], 0, TS + 100) == []
-    assert stores.lists.active() == []
+    assert stores.lists.all() == []
     assert stores.audit.records() == []
 
 
@@ -87,7 +87,7 @@ def test_a_block_that_ends_keeps_all_of_its_writes(stores: Stores) -> None:
     assert kept(stores, 1) == EVERYTHING and kept(stores, 2) == EVERYTHING
     assert stores.events.count() == 2
     assert [t.event_id for t in stores.transfers.outgoing(["a1", "a2"], 0, TS + 100)] == ["e1", "e2"]
-    assert sorted(e.display for e in stores.lists.active()) == ["v1", "v2"]
+    assert sorted(e.display for e in stores.lists.all()) == ["v1", "v2"]
     assert [r.seq for r in stores.audit.records()] == [1, 2] and stores.audit.verify().ok
 
 
@@ -116,7 +116,7 @@ def test_a_rollback_leaves_earlier_commits_alone(stores: Stores) -> None:
         write_all(stores, 3)
     assert kept(stores, 3) == EVERYTHING
     assert [r.subject for r in stores.audit.records()] == ["list:v1", "list:v3"] and stores.audit.verify().ok
-    assert sorted(e.display for e in stores.lists.active()) == ["v1", "v3"]
+    assert sorted(e.display for e in stores.lists.all()) == ["v1", "v3"]
 
 
 def test_an_exception_escaping_an_inner_block_rolls_back_the_outer_block(stores: Stores) -> None:

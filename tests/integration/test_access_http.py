@@ -177,6 +177,10 @@ def test_maker_and_checker_are_told_apart_by_identity_not_by_a_body_field(platfo
         own = as_alice.post(f"/v1/changes/{change}:approve", json={"checker": "alice2", "note": "looks fine"})
         assert own.status_code == 403
         assert as_bob.post(f"/v1/changes/{change}:approve", json={"note": "checked"}).status_code == 200
+        # removed means ended, not deleted: gone from what is in force, kept in the history with its end
+        assert as_bob.get("/v1/lists/device/entries", params={"value": "dev-77"}).json() == []
+        (kept,) = as_bob.get("/v1/lists/device/entries", params={"value": "dev-77", "all": "true"}).json()
+        assert kept["ended_at"] is not None and kept["expires_at"] is None
         alice_name, bob_name = as_alice.get("/v1/me").json()["name"], as_bob.get("/v1/me").json()["name"]
     actors = {(r.action, r.actor) for r in platform.audit.records()}
     assert any(action.startswith("request.") and actor == alice_name for action, actor in actors), actors

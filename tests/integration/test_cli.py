@@ -115,7 +115,7 @@ def test_an_empty_result_says_so(
     assert run(["changes", "list", *data], monkeypatch, capsys) == (0, "", "no pending requests\n")
     assert run(["db", "rejected", *data], monkeypatch, capsys) == (0, "", "no rejected events\n")
     code, out, err = run(["lists", "show", "device", "dev-1", *data], monkeypatch, capsys)
-    assert (code, out) == (0, "[]\n") and "no active device entry" in err
+    assert (code, out) == (0, "[]\n") and "no device entry for this value in force or to come" in err
 
 
 def test_an_unexpected_failure_is_one_line(

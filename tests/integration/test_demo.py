@@ -30,6 +30,15 @@ def test_demo_report(demo_run: tuple[dict[str, Any], Path, bytes]) -> None:
     for name, row in report["detection"].items():
         assert row["detection"] >= 0.25 and row["never_stopped"] < row["instances"], (name, row)
     assert report["legit_friction"] / report["legit_txn"] < 0.01
+    # the per-rule report: every hit is on an attack, a look-alike or an ordinary customer; no rule
+    # is credited more attack money than was stopped in all; the busiest rules stopped some
+    assert report["rules"] and [r["hits"] for r in report["rules"]] == sorted(
+        (r["hits"] for r in report["rules"]), reverse=True
+    )
+    for row in report["rules"]:
+        assert row["hits"] == row["attack"] + row["lookalike"] + row["ordinary"] > 0, row
+        assert 0 <= row["stopped"] <= stopped, row
+    assert sum(1 for r in report["rules"] if r["attack"] and r["stopped"] > 0) >= 5
     assert 0 <= report["latency_p50"] <= report["latency_p99"] <= report["latency_max"]
 
 

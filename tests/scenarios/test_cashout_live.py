@@ -42,7 +42,9 @@ def codes(answer: dict[str, Any]) -> set[str]:
 
 def test_cash_out_signs_add_up_to_a_hold_and_one_sign_alone_does_not(tmp_path: Path) -> None:
     events = [
-        # a round sum at a wholesale merchant in the morning, then another late at night
+        # a holder who has bought for thousands before: a round sum at a wholesale merchant in
+        # the morning (two signs), then another late at night
+        buy("usual-a", -300, "card-a", "2500.00", "20000", "5311"),
         buy("morning", 11, "card-a", "10000.00", "20000", "5998"),
         buy("night-2", 23.2, "card-a", "9000.00", "20000", "5998"),
         # a repayment, and the next day more than half the line spent at once
@@ -61,9 +63,21 @@ def test_cash_out_signs_add_up_to_a_hold_and_one_sign_alone_does_not(tmp_path: P
         buy("completion", 80, "card-c", "10000.00", "20000", "7011", txn_type="preauth_completion", preauth_id="pa-1"),
         # an honest television: close to the limit, a price not a round sum, in the afternoon
         buy("television", 15, "card-d", "8999.00", "10000", "5732"),
+        # a holder of small purchases: the first part of a split cash-out, far from the limit, in
+        # the day - a round sum at a wholesale merchant unlike anything the holder spends
+        buy("usual-e", -200, "card-e", "86.50", "50000", "5411"),
+        buy("usual-e2", -100, "card-e", "132.00", "50000", "5812"),
+        buy("first-part", 12, "card-e", "20000.00", "50000", "5998"),
+        # a sum split into two parts at a wholesale merchant, not round: the first part shows two
+        # signs (wholesale, unlike the holder); the second, the card near its limit in parts and
+        # another large payment there just before
+        buy("usual-f", -200, "card-f", "74.20", "25000", "5411"),
+        buy("split-1", 14, "card-f", "10500.00", "25000", "5198"),
+        buy("split-2", 14.2, "card-f", "10500.00", "25000", "5198"),
     ]
     answers = {a["event_id"]: a for a in score_events(tmp_path / "d", events)}
     assert "CASHOUT_PATTERN" not in codes(answers["morning"])  # two signs: only the score rises
-    for held in ("night-2", "after-repayment", "completion"):
+    assert "CASHOUT_PATTERN" not in codes(answers["split-1"])
+    for held in ("night-2", "after-repayment", "completion", "first-part", "split-2"):
         assert answers[held]["decision"] == "review" and "CASHOUT_PATTERN" in codes(answers[held]), answers[held]
     assert "CASHOUT_PATTERN" not in codes(answers["television"])

@@ -266,8 +266,9 @@ def test_a_challenge_never_relies_on_a_phone_that_changed_hands(full_pack: Platf
     )
     moved_payment = weak_wallet_payment("c-moved", 10, "13900000002")
     moved = engine.decide(moved_payment)
+    # the carrier's notice is listed after the payments so far; it applies to what comes after
     full_pack.lists.add("recycled_phone", "139-0000-0003", actor="ops", reason="carrier notice", source="carrier")
-    recycled = engine.decide(weak_wallet_payment("c-recycled", 10, "13900000003"))
+    recycled = engine.decide(weak_wallet_payment("c-recycled", 10 + 1 / 60, "13900000003"))
     for decision in (moved, recycled):
         assert decision.decision is Outcome.STEP_UP and decision.challenge is not None
         assert not {"sms_otp", "voice_otp"} & set(decision.challenge.required_factors)

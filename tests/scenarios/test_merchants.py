@@ -278,11 +278,12 @@ def test_cashout_scan_ranks_the_cashout_merchants_and_cardholders_first(tmp_path
         assert monitoring.proposed == len(heavy) == len(waiting)  # proposed for a second person, not set
         # the applied disposition changes the next transaction at a cash-out merchant
         top = report.merchants[0]
-        assert top.disposition == "lower_limits"  # level 3
+        expected = {"lower_limits": "MERCHANT_LIMITS_LOWERED", "suspend_credit": "MERCHANT_CREDIT_SUSPENDED"}
+        assert top.disposition in expected  # level 3 or 4, as the run's cash-out shape makes it
         nxt = platform.engine.decide(
             pos("t-z", "6000.00", merchant=top.entity_id, card="k-any", kind="credit", hours=24 * 400)
         )
-        assert nxt.decision is Outcome.REJECT and nxt.reasons[0].code == "MERCHANT_LIMITS_LOWERED"
+        assert nxt.decision is Outcome.REJECT and nxt.reasons[0].code == expected[top.disposition]
         register_level = min(f.level for f in report.merchants[: len(bad_merchants)])
         for path in (tmp_path / "register.csv", tmp_path / "register.xlsx"):
             rows = monitoring.register(report, path, min_level=register_level)

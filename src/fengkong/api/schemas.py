@@ -212,7 +212,7 @@ BODIES: dict[str, dict[str, Any]] = {
         "type": "string",
         "format": "binary",
         "contentMediaType": "text/csv",
-        "description": "CSV rows: value,reason[,evidence,starts_at,expires_at] (UTF-8, a BOM is allowed)",
+        "description": "CSV rows: value,reason[,evidence,starts_at,expires_at,ended_at,amount,case_number,authority] (UTF-8, a BOM is allowed)",
     },
     "PenaltyChangeIn": _body(
         "A request to change a penalty's expiry (a second person approves it)",

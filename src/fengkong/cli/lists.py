@@ -23,6 +23,13 @@ def lists_add(
     reason: Reason,
     source: Annotated[str, typer.Option(help="Who established it (police, case, internal).")],
     evidence: str = "",
+    starts: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="From when it applies, by the events' own time (ISO-8601 with offset). "
+            "Default: now, less the lateness the platform accepts."
+        ),
+    ] = None,
     expires: Annotated[Optional[str], typer.Option(help="ISO-8601 time with offset.")] = None,  # noqa: UP045
     data_dir: DataDir = None,
     database_url: DbUrl = None,
@@ -30,11 +37,17 @@ def lists_add(
     """Add VALUE to LIST_TYPE (involved_account, suspicious_account, device, ip, phone, id_number, card, ...)."""
     with platform(data_dir, database_url) as p:
         who = acting(p, credential, P.LISTS_WRITE)
-        emit(
-            p.lists.add(
-                list_type, value, actor=who.name, reason=reason, source=source, evidence=evidence, expires_at=expires
-            ).to_dict()
+        added = p.lists.add(
+            list_type,
+            value,
+            actor=who.name,
+            reason=reason,
+            source=source,
+            evidence=evidence,
+            starts_at=starts,
+            expires_at=expires,
         )
+        emit(added.to_dict())
 
 
 @app.command("import")
@@ -46,7 +59,7 @@ def lists_import(
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
-    """Bulk import a CSV (value,reason[,evidence,starts_at,expires_at]); every row is reported."""
+    """Bulk import a CSV (value,reason[,evidence,starts_at,expires_at,ended_at,amount,case_number,authority]); every row is reported."""
     with platform(data_dir, database_url) as p, open(file, encoding="utf-8-sig", newline="") as handle:
         who = acting(p, credential, P.LISTS_WRITE)
         rows = p.lists.import_csv(list_type, handle, actor=who.name, source=source)
@@ -57,13 +70,21 @@ def lists_import(
 
 
 @app.command("show")
-def lists_show(list_type: str, value: str, data_dir: DataDir = None, database_url: DbUrl = None) -> None:
-    """Active entries for a value (shown masked)."""
+def lists_show(
+    list_type: str,
+    value: str,
+    history: Annotated[
+        bool, typer.Option("--all", help="Entries that have ended too (removed or expired), with their end.")
+    ] = False,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Entries for a value not ended yet, or with --all its whole history (shown masked)."""
     with platform(data_dir, database_url) as p:
-        entries = [e.to_dict() for e in p.lists.lookup(list_type, value)]
+        entries = [e.to_dict() for e in p.lists.lookup(list_type, value, history=history)]
     emit(entries)
     if not entries:
-        note(f"no active {list_type} entry for this value")
+        note(f"no {list_type} entry for this value" + ("" if history else " in force or to come"))
 
 
 @app.command("remove")

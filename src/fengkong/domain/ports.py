@@ -197,6 +197,10 @@ class RejectedRecord:
 
 
 # Stored columns of every event, in the order `EventLog.columns` returns them (before the paths).
+# How many of the latest logged events the stream's event-time clock looks at (a late one
+# among them does not turn the clock back).
+RECENT_EVENTS = 100
+
 EVENT_COLUMNS = ("seq", "event_id", "ts", "type", "decision", "amount_fen", "customer_id", "account_id", "card_id")
 
 
@@ -224,6 +228,12 @@ class EventLog(Protocol):
         ...
 
     def last_seq(self) -> int: ...
+
+    def stream_time(self) -> float | None:
+        """The stream's event-time clock: the latest event time among the most recently logged
+        events (`RECENT_EVENTS`), or None before the first. What people do to lists is stamped
+        with it, so a replay of the log meets their changes where live did."""
+        ...
 
     def count(self) -> int: ...
 
@@ -339,22 +349,27 @@ class ReferenceStore(Protocol):
 
 
 class ListStore(Protocol):
-    """List entries (block and allow lists, orders, penalties); removal only deactivates."""
+    """List entries (block and allow lists, orders, penalties). Nothing is deleted: a removal
+    ends an entry at a time, so what applied to an event can always be read again."""
 
     def add(self, entry: ListEntry) -> ListEntry:
         """Store an entry (its `id` is ignored) and return it with the id it was given."""
         ...
 
-    def deactivate(self, entry_id: int) -> None: ...
-
-    def get(self, entry_id: int) -> ListEntry | None:
-        """An active entry by id."""
+    def end(self, entry_id: int, at: float) -> ListEntry | None:
+        """End an entry at `at` (an earlier end is kept); the entry as it now is."""
         ...
 
-    def active(self) -> list[ListEntry]: ...
+    def get(self, entry_id: int) -> ListEntry | None:
+        """An entry by id, ended or not."""
+        ...
+
+    def all(self) -> list[ListEntry]:
+        """Every entry, ended ones too (the index answers by event time)."""
+        ...
 
     def find(self, list_type: str, match_key: str) -> list[ListEntry]:
-        """Active entries of a list for one match key."""
+        """The entries of a list for one match key, ended ones too, oldest first."""
         ...
 
     def stamp(self) -> int: ...

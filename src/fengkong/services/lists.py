@@ -1,8 +1,11 @@
 """Lists (R4): block and allow lists, their bulk import, and maker-checker.
 
-Adding an entry takes effect on the next event. Taking a protection away - removing an entry,
-releasing a stop-payment or a freeze, shortening a penalty - is a request that a second person
-must approve. Every step is written to the hash-chained audit log in the same commit.
+Lists apply by event time, as features do. An entry takes effect for events stamped after
+every event decided so far, unless it is given its own start. Taking a protection away -
+removing an entry, releasing a stop-payment or a freeze, shortening a penalty - is a request
+that a second person must approve. Approved, it ends the entry at the same event-time point:
+nothing is deleted, so a replay or backtest of the log meets every change where live did.
+Every step is written to the hash-chained audit log in the same commit.
 """
 
 from __future__ import annotations
@@ -75,6 +78,13 @@ def _now() -> float:
     return clock.to_epoch_seconds(clock.utc_now())
 
 
+# The optional columns of a list import, after value and reason.
+OPTIONAL = ("evidence", "starts_at", "expires_at", "ended_at", "amount", "case_number", "authority")
+
+# One microsecond: the finest an ISO-8601 time shows, so a start or end "just after" an event
+# survives being shown and imported again (a backtest of the list's history).
+TICK_S = 1e-6
+
 # The person penalties of 001 §1.4 as the credit information database names them.
 _CREDIT_REPORT = {
     "penalty_person_business": "non_counter_and_payment_business_suspended",
@@ -92,8 +102,14 @@ class ListService:
         read_model: DecisionReadModel,
         uow: UnitOfWork,
         masked: Callable[[str], str | None] = lambda _ref: None,
+        stream_time: Callable[[], float | None] = lambda: None,
     ):
         self.entries = entries
+        # Lists apply by event time, like features: what a person does is stamped with the
+        # stream's event-time clock (the event log's), so a replay or a backtest of the log meets
+        # each change where live did. In production that clock is the wall clock's neighbour; on
+        # a replayed history it is the history's.
+        self.stream_time = stream_time
         self.requests = requests
         self.audit = audit
         self.protector = protector
@@ -133,6 +149,7 @@ class ListService:
         authority: str | None = None,
         display: str | None = None,
         period_from: float | None = None,
+        ended_at: Instant = None,
     ) -> ListEntry:
         """Put a value on a list. `display`: the mask of a value given by reference, when the
         vault may not hold its number yet (a label in the same commit as the event it labels)."""
@@ -155,12 +172,20 @@ class ListService:
                 amount_fen = parse_yuan(amount)
             except MoneyError as exc:
                 raise InputError("amount", str(exc)) from None
-        # Without an explicit start an entry applies to every event processed from now on,
-        # whatever time the event states (senders' clocks lag; late events arrive).
-        start = instant(starts_at, "starts_at") or 0.0
+        # Without an explicit start an entry applies to events stamped after every event decided
+        # so far (before the first, to all): what was decided before it stays as it was, live and
+        # in a replay alike. An order that must reach further back is given its start.
+        given = instant(starts_at, "starts_at")
+        start = given if given is not None else (0.0 if self.stream_time() is None else self.event_now())
         end = instant(expires_at, "expires_at")
-        if end is not None and end <= max(start, now):
-            raise InputError("expires_at", "must be in the future and after the start")
+        if end is not None and end <= start:
+            raise InputError("expires_at", "must be after the start")
+        if end is not None and given is None and end <= self.event_now():
+            # a history given with its start (an import for a backtest) may have ended already
+            raise InputError("expires_at", "must be in the future (or give the start too)")
+        ended = instant(ended_at, "ended_at")
+        if ended is not None and (given is None or ended <= start):
+            raise InputError("ended_at", "an ended entry (a list's history) needs its start, and to end after it")
         with self.uow.atomic():
             entry = self.entries.add(
                 ListEntry(
@@ -178,6 +203,7 @@ class ListService:
                     case_number,
                     authority,
                     period_from,
+                    ended,
                 )
             )
             self.audit.append(
@@ -191,6 +217,7 @@ class ListService:
                     "evidence": evidence,
                     "starts_at": start,
                     "expires_at": end,
+                    "ended_at": ended,
                     "amount_fen": amount_fen,
                     "case_number": case_number,
                     "authority": authority,
@@ -201,12 +228,12 @@ class ListService:
         return entry
 
     def import_csv(self, list_type: str, handle: TextIO, *, actor: str, source: str) -> list[ImportRow]:
-        """Rows: value, reason[, evidence, starts_at, expires_at]; each row reported."""
+        """Rows: value, reason[, evidence, starts_at, expires_at, ended_at, amount, case_number,
+        authority]; each row reported. A list's history (`lists show --all`) imports as it was,
+        ended entries with their end, for a backtest that meets them where live did."""
         reader = csv.DictReader(handle)
         if not reader.fieldnames or "value" not in reader.fieldnames or "reason" not in reader.fieldnames:
-            raise InputError(
-                "(header)", "the CSV needs the columns value, reason (evidence, starts_at, expires_at optional)"
-            )
+            raise InputError("(header)", f"the CSV needs the columns value, reason ({', '.join(OPTIONAL)} optional)")
         kind = LIST_TYPES.get(list_type)
         masked = kind is not None and kind.entity in ("person", "card", "phone")
         results: list[ImportRow] = []
@@ -223,6 +250,10 @@ class ListService:
                     evidence=row.get("evidence") or "",
                     starts_at=row.get("starts_at") or None,
                     expires_at=row.get("expires_at") or None,
+                    ended_at=row.get("ended_at") or None,
+                    amount=row.get("amount") or None,
+                    case_number=row.get("case_number") or None,
+                    authority=row.get("authority") or None,
                 )
                 results.append(ImportRow(i, shown, "added"))
             except InputError as exc:
@@ -242,7 +273,7 @@ class ListService:
         features); an account or card already on that list is left as it is."""
         made = []
         for listing in listings_for(feedback_id, fields, fraud_labels, takeover_labels):
-            if self.entries.find(listing.list_type, listing.value):
+            if self._in_force(listing.list_type, listing.value, at):
                 continue
             made.append(
                 self.add(
@@ -296,7 +327,7 @@ class ListService:
         made = []
         evidence = report_evidence(report)
         for terminal, visited in terminals.items():
-            reports = self.entries.find(REPORT_LIST, terminal)
+            reports = self._in_force(REPORT_LIST, terminal, at)
             if any(e.evidence.startswith(f"card {report.card};") for e in reports):
                 continue
             made.append(
@@ -312,7 +343,7 @@ class ListService:
                 )
             )
             cards = len(reports) + 1
-            if cards >= min_reports and not self.entries.find(POINT_LIST, terminal):
+            if cards >= min_reports and not self._in_force(POINT_LIST, terminal, at):
                 made.append(
                     self.add(
                         POINT_LIST,
@@ -331,9 +362,23 @@ class ListService:
                 )
         return made
 
-    def lookup(self, list_type: str, value: str) -> list[ListEntry]:
-        """Active entries of a list for a value (matched the way events are)."""
-        return self.entries.find(list_type, self.key_of(list_type, value))
+    def lookup(self, list_type: str, value: str, *, history: bool = False) -> list[ListEntry]:
+        """The entries of a list for a value not ended yet, or with `history` all of them, ended
+        ones with their end (matched the way events are)."""
+        key = self.key_of(list_type, value)
+        return self.entries.find(list_type, key) if history else self._in_force(list_type, key, self.event_now())
+
+    def event_now(self) -> float:
+        """Now, by event time: just after the latest event time decided (capped at the wall
+        clock, so one event stamped in the future cannot put orders off); the wall clock before
+        any event. An entry started or ended here meets, in a replay, exactly the events it met
+        live: those decided before it are at or before this time."""
+        now, stream = _now(), self.stream_time()
+        return now if stream is None else min(stream, now) + TICK_S
+
+    def _in_force(self, list_type: str, key: str, at: float) -> list[ListEntry]:
+        """Entries of a list for a key not ended by `at` (in force then, or to begin later)."""
+        return [e for e in self.entries.find(list_type, key) if not e.ended_by(at)]
 
     def key_of(self, list_type: str, value: str) -> str:
         """The key a list of this type and an event's entity give a value (a hash or reference
@@ -354,9 +399,9 @@ class ListService:
                 continue  # not an identity number: nothing to match
             clear[canonical] = number.strip().upper()
         rows = []
-        for entry in sorted(self.entries.active(), key=lambda e: (e.starts_at, e.id)):
+        for entry in sorted(self.entries.all(), key=lambda e: (e.starts_at, e.id)):
             penalty = _CREDIT_REPORT.get(entry.list_type)
-            if penalty is None or entry.starts_at > ts or (entry.expires_at is not None and entry.expires_at <= ts):
+            if penalty is None or not entry.active_at(ts):
                 continue
             row = entry.to_dict()
             rows.append(
@@ -373,9 +418,10 @@ class ListService:
         return rows
 
     def entry(self, entry_id: int) -> ListEntry:
+        """An entry not ended yet (one that has ended can no longer be removed or changed)."""
         found = self.entries.get(entry_id)
-        if found is None:
-            raise NotFound("entry_id", f"no active entry {entry_id}")
+        if found is None or found.ended_by(self.event_now()):
+            raise NotFound("entry_id", f"no entry {entry_id} in force or to come")
         return found
 
     # ------------------------------------------------------------------ maker-checker
@@ -393,8 +439,8 @@ class ListService:
     def request_penalty_change(self, entry_id: int, expires_at: Instant, *, maker: str, reason: str) -> ChangeRequest:
         required(maker=maker, reason=reason)
         entry = self.entries.get(entry_id)
-        if entry is None or not entry.list_type.startswith("penalty_"):
-            raise NotFound("entry_id", f"no active penalty {entry_id}")
+        if entry is None or entry.ended_by(self.event_now()) or not entry.list_type.startswith("penalty_"):
+            raise NotFound("entry_id", f"no penalty {entry_id} in force or to come")
         end = instant(expires_at, "expires_at")
         return self._request("change_penalty", {"entry_id": entry_id, "expires_at": end}, maker, reason)
 
@@ -433,18 +479,23 @@ class ListService:
         with self.uow.atomic():
             if not self.requests.decide(request_id, RequestStatus.APPROVED.value, checker, note):
                 raise Conflict("request_id", f"request {request_id} is no longer pending")
+            # Ended now by event time, not deleted: an event stamped before still meets it.
+            now = self.event_now()
             entry = self.entries.get(entry_id)
-            self.entries.deactivate(entry_id)
+            ended = self.entries.end(entry_id, now)
             changed = None
             if request.action == "change_penalty" and entry is not None:
-                changed = self.entries.add(
-                    replace(
-                        entry,
-                        id=0,
-                        expires_at=request.payload["expires_at"],
-                        reason=f"{entry.reason} (changed: {request.reason})",
+                until = request.payload["expires_at"]
+                if until is None or until > max(entry.starts_at, now):
+                    changed = self.entries.add(
+                        replace(
+                            entry,
+                            id=0,
+                            starts_at=max(entry.starts_at, now),
+                            expires_at=until,
+                            reason=f"{entry.reason} (changed: {request.reason})",
+                        )
                     )
-                )
             self.audit.append(
                 checker,
                 f"approve.{request.action}",
@@ -454,7 +505,8 @@ class ListService:
             )
             stamp = self.entries.stamp()
             added = [changed] if changed is not None else []
-            self.uow.on_commit(lambda: self.read_model.lists_changed(stamp, added=added, removed=[entry_id]))
+            over = [ended] if ended is not None else []
+            self.uow.on_commit(lambda: self.read_model.lists_changed(stamp, added=added, ended=over))
         return replace(request, status=RequestStatus.APPROVED.value, checker=checker, checker_note=note)
 
     def reject(self, request_id: int, *, checker: str, note: str) -> ChangeRequest:

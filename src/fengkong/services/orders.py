@@ -8,6 +8,7 @@ second person); durations come from the policy file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -43,8 +44,8 @@ class OrderService:
         """Emergency stop-payment: every debit from the account is answered stop_payment."""
         required(case_number=case_number, authority=authority)
         end = instant(expires_at, "expires_at")
-        if end is None:
-            end = clock.to_epoch_seconds(clock.utc_now()) + float(self.policy("stop_payment_hours")) * 3600
+        if end is None:  # by event time, as the order's start
+            end = self.lists.event_now() + float(self.policy("stop_payment_hours")) * 3600
         return self.lists.add(
             "stop_payment",
             account_id,
@@ -93,7 +94,7 @@ class OrderService:
         for the account and for every account of its owner, by identity, years without
         non-counter bank business and without payment-account business; years without new
         accounts for the owner (policy values). All four entries or none."""
-        now = clock.utc_now()
+        now = datetime.fromtimestamp(self.lists.event_now(), UTC)  # by event time, as the entries' start
         account_end = clock.to_epoch_seconds(clock.add_years(now, int(self.policy("penalty_account_years"))))
         person_end = clock.to_epoch_seconds(clock.add_years(now, int(self.policy("penalty_person_years"))))
         with self.uow.atomic():

@@ -45,7 +45,7 @@ class DecisionReadModel:
         self._terminals: dict[str, dict[str, Any]] = {}
         self._sources: dict[str, tuple[Callable[[], int], Callable[[], None]]] = {
             "reference": (reference.stamp, lambda: self._load_reference(reference.load())),
-            "lists": (lists.stamp, lambda: self._load_lists(lists.active())),
+            "lists": (lists.stamp, lambda: self._load_lists(lists.all())),
             "tokens": (tokens.stamp, lambda: self._load_tokens(tokens.all())),
             "merchants": (merchants.stamp, lambda: self._load_registry(merchants.all())),
         }
@@ -129,13 +129,14 @@ class DecisionReadModel:
                 self._records[key] = reference_data.for_rules(record, kind)
             self._applied("reference", stamp)
 
-    def lists_changed(self, stamp: int, added: Sequence[ListEntry] = (), removed: Sequence[int] = ()) -> None:
+    def lists_changed(self, stamp: int, added: Sequence[ListEntry] = (), ended: Sequence[ListEntry] = ()) -> None:
+        """Entries added, and entries ended (kept with their end, so late events still meet them)."""
         with self._lock:
-            for entry_id in removed:
-                self._lists.remove(entry_id)
-            for entry in added:
+            for entry in ended:
+                self._lists.remove(entry.id)
+            for entry in (*ended, *added):
                 self._lists.add(entry)
-            self._applied("lists", stamp, len(added) + len(removed))
+            self._applied("lists", stamp, len(added) + len(ended))
 
     def token_changed(self, token: PaymentToken, stamp: int) -> None:
         with self._lock:

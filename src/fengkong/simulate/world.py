@@ -336,13 +336,22 @@ class World:
         rng.shuffle(pool)
         late = max(self.days // 3, 1)
         scale = max(1, len(self.customers) // 3000)  # attacks grow with the population
+        # Each attack's shape is drawn per run (how many, how much, how fast, what hour) from its
+        # own stream, so no rule can be tuned to one seed's numbers; the world's own stream draws
+        # each event.
+        shape = random.Random(f"attacks:{self.seed}")
 
         def day_at(hour: float) -> datetime:
             return START + timedelta(days=rng.randrange(late, self.days), hours=hour)
 
-        for k in range(6 * scale):  # recycled phone number (002)
+        # recycled phone number (002): the new holder of the number logs in by SMS, resets the
+        # payment password, tries small sums and then empties the account
+        probes = [round(shape.uniform(10, 500), 2) for _ in range(shape.randint(0, 3))]
+        big_n, big_lo = shape.randint(3, 10), shape.uniform(2000, 8000)
+        big_hi, gap_min, hour = big_lo * shape.uniform(1.2, 3), shape.uniform(0.5, 5), shape.uniform(0, 24)
+        for k in range(6 * scale):
             c = pool.pop()
-            t = day_at(3 + rng.random() / 3)
+            t = day_at((hour + rng.random() / 3) % 24)
             device, ip = f"atk-dev-002-{k}", f"113.{k}.{rng.randrange(256)}.{rng.randrange(256)}"
             self.login(c, t, device=device, ip=ip, method="sms_otp", scenario="recycled_phone_takeover")
             self.emit(
@@ -359,10 +368,11 @@ class World:
                 "recycled_phone_takeover",
             )
             mule = f"mule-002-{k}"
-            for i, amount in enumerate([160, 200] + [5000] * 6 + [10000, 10000]):
+            amounts = probes + [round(rng.uniform(big_lo, big_hi), -2) for _ in range(big_n)]
+            for i, amount in enumerate(amounts):
                 self.txn(
                     c,
-                    t + timedelta(minutes=4 + i),
+                    t + timedelta(minutes=4 + i * gap_min),
                     amount,
                     channel="quick_pay",
                     txn_type="transfer",
@@ -373,14 +383,22 @@ class World:
                     scenario="recycled_phone_takeover",
                 )
 
-        for k in range(12 * scale):  # skimming: 12 victims per doctored POS terminal (000)
-            if k % 12 == 0:
+        # skimming (000): a doctored POS terminal records every card for a few days; clones are
+        # used far away, and cardholders report them days later
+        per_terminal, recorded_days = shape.randint(6, 15), shape.randint(1, 6)
+        fraud_lo = shape.uniform(800, 2500)
+        fraud_hi, fraud_gap = fraud_lo * shape.uniform(1.5, 4), shape.uniform(10, 60)
+        atm_amount, atm_after = shape.choice([1000, 2000, 3000, 5000]), shape.uniform(30, 240)
+        report_days = shape.uniform(1, 5)
+        for k in range(12 * scale):
+            if k % per_terminal == 0:
                 skim_city = rng.choice(DOMESTIC)
-                merchant, mcc, terminal = self.merchants[skim_city.name][k // 12 % 40]
+                merchant, mcc, terminal = self.merchants[skim_city.name][k // per_terminal % 40]
                 far = [x for x in DOMESTIC if abs(x.lat - skim_city.lat) + abs(x.lon - skim_city.lon) > 10]
             c = pool.pop()
-            t = START + timedelta(days=late - 3 + k % 3, hours=rng.uniform(10, 20))
-            self.skimmers[terminal] = (START + timedelta(days=late - 3), START + timedelta(days=late))
+            began = START + timedelta(days=late - recorded_days)
+            t = began + timedelta(days=k % recorded_days, hours=rng.uniform(10, 20))
+            self.skimmers[terminal] = (began, START + timedelta(days=late))
             self.exposed[c.cid] = t
             self.emit(
                 t,
@@ -407,18 +425,19 @@ class World:
             for i in range(rng.randint(2, 4)):
                 eid = self.txn(
                     c,
-                    t2 + timedelta(minutes=25 * i),
-                    rng.uniform(1500, 6000),
+                    t2 + timedelta(minutes=fraud_gap * i),
+                    rng.uniform(fraud_lo, fraud_hi),
                     channel="pos",
                     city=city,
                     entry_mode="magstripe",
                     scenario="skimming_counterfeit",
                 )
                 first_fraud = first_fraud or eid
-            if t2 + timedelta(days=2) < START + timedelta(days=self.days):  # the cardholder reports it
-                self.reissued[c.cid] = (t2 + timedelta(days=2), f"card-r{c.cid[1:]}")  # and gets a new card
+            reported = t2 + timedelta(days=report_days)
+            if reported < START + timedelta(days=self.days):  # the cardholder reports it
+                self.reissued[c.cid] = (reported, f"card-r{c.cid[1:]}")  # and gets a new card
                 self.emit(
-                    t2 + timedelta(days=2),
+                    reported,
                     {
                         "type": "feedback",
                         "target_event_id": first_fraud,
@@ -429,8 +448,8 @@ class World:
                 )
             self.txn(
                 c,
-                t2 + timedelta(minutes=120),
-                2000,
+                t2 + timedelta(minutes=atm_after),
+                atm_amount,
                 channel="atm",
                 txn_type="withdrawal",
                 city=city,
@@ -449,33 +468,44 @@ class World:
         far_from_macau.reverse()
         self.cash_out(pool, scale, late)
 
-        for _ in range(6 * scale):  # the Macau card (001 §3.3): counterfeit of a stripe-only card
+        # the Macau card (001 §3.3): a counterfeit of a stripe-only card, used abroad soon after
+        # the holder paid at home
+        macau_n, macau_after, macau_gap = shape.randint(2, 5), shape.uniform(30, 180), shape.uniform(5, 40)
+        macau_lo = shape.uniform(1000, 3000)
+        macau_hi = macau_lo * shape.uniform(1.3, 3)
+        for _ in range(6 * scale):
             c = far_from_macau.pop()
             c.chip = False
             t = day_at(rng.uniform(10, 16))
             self.txn(c, t, rng.uniform(30, 200), channel="pos")
-            for i in range(3):
+            for i in range(macau_n):
                 self.txn(
                     c,
-                    t + timedelta(minutes=50 + 20 * i),
-                    rng.uniform(2500, 4500),
+                    t + timedelta(minutes=macau_after + macau_gap * i),
+                    rng.uniform(macau_lo, macau_hi),
                     channel="pos",
                     city=MACAU,
                     currency="MOP",
                     scenario="impossible_travel",
                 )
 
-        for k in range(6 * scale):  # dormant account drained at night
+        # a dormant account woken by someone else and drained to new payees
+        quiet_lo = shape.randint(120, 300)
+        quiet_hi = quiet_lo + shape.randint(30, 300)
+        drain_n, drain_gap, drain_hour = shape.randint(2, 5), shape.uniform(1, 10), shape.uniform(0, 24)
+        drain_lo = shape.uniform(4000, 15000)
+        drain_hi = drain_lo * shape.uniform(1.5, 4)
+        for k in range(6 * scale):
             c = pool.pop()
-            quiet = START - timedelta(days=rng.randint(200, 400))
+            quiet = START - timedelta(days=rng.randint(quiet_lo, quiet_hi))
             self.txn(c, quiet + timedelta(hours=12), c.level, channel="pos")
             c.rate = 0.0
-            t = day_at(rng.uniform(1, 4))
-            for i in range(3):
+            t = day_at((drain_hour + rng.uniform(0, 3)) % 24)
+            for i in range(drain_n):
                 self.txn(
                     c,
-                    t + timedelta(minutes=3 * i),
-                    rng.uniform(8000, 30000),
+                    t + timedelta(minutes=drain_gap * i),
+                    rng.uniform(drain_lo, drain_hi),
                     channel="mobile_banking",
                     txn_type="transfer",
                     counterparty_account_id=f"mule-dormant-{k}-{i}",
@@ -483,53 +513,68 @@ class World:
                     scenario="dormant_drained",
                 )
 
-        for k in range(8 * scale):  # card testing
+        # card testing: tiny payments to see whether a stolen card works, then a real one
+        tests_n, test_amount, test_every = (
+            shape.randint(2, 8),
+            shape.choice([0.01, 0.1, 1.0, 1.5, 5.0]),
+            shape.uniform(10, 120),
+        )
+        spend_after, devices = shape.uniform(2, 30), shape.randint(1, 4)
+        spend_lo = shape.uniform(800, 3000)
+        spend_hi = spend_lo * shape.uniform(1.5, 3)
+        tester_ip = f"45.{shape.randrange(1, 224)}.{shape.randrange(256)}.{shape.randrange(1, 255)}"
+        for k in range(8 * scale):
             c = pool.pop()
             t = day_at(rng.uniform(0, 24))
-            device = f"atk-dev-ct-{k % 3}"
-            for i in range(5):
+            device = f"atk-dev-ct-{k % devices}"
+            for i in range(tests_n):
                 self.txn(
                     c,
-                    t + timedelta(seconds=30 * i),
-                    1.0,
+                    t + timedelta(seconds=test_every * i),
+                    test_amount,
                     channel="quick_pay",
                     entry_mode="ecommerce",
                     device_id=device,
-                    ip="45.9.0.1",
+                    ip=tester_ip,
                     scenario="card_testing",
                 )
             self.txn(
                 c,
-                t + timedelta(minutes=4),
-                rng.uniform(2000, 5000),
+                t + timedelta(seconds=test_every * tests_n, minutes=spend_after),
+                rng.uniform(spend_lo, spend_hi),
                 channel="quick_pay",
                 entry_mode="ecommerce",
                 device_id=device,
-                ip="45.9.0.1",
+                ip=tester_ip,
                 scenario="card_testing",
             )
 
-        for wave in range(scale):  # credential stuffing from one IP
-            t = day_at(2.0)
+        # credential stuffing from one IP: many usernames, a few of them right, then payments
+        tries, every_s, hits = shape.randint(60, 250), shape.uniform(1, 10), shape.randint(3, 8)
+        pay_after, pay_lo = shape.uniform(5, 60), shape.uniform(1500, 5000)
+        pay_hi = pay_lo * shape.uniform(1.5, 3)
+        for wave in range(scale):
+            t = day_at(shape.uniform(0, 24))
             ip = f"185.220.{wave % 256}.9"
-            victims = [pool.pop() for _ in range(5)]
-            for i in range(150):
-                target = victims[i % 5] if i % 30 == 29 else rng.choice(self.customers)
-                ok = target in victims and i % 30 == 29
+            victims = [pool.pop() for _ in range(hits)]
+            right = dict(zip(sorted(rng.sample(range(tries), hits)), victims, strict=True))
+            for i in range(tries):
+                hit = right.get(i)
+                target = hit or rng.choice(self.customers)
                 self.login(
                     target,
-                    t + timedelta(seconds=4 * i),
-                    success=ok,
+                    t + timedelta(seconds=every_s * i),
+                    success=hit is not None,
                     device=f"atk-dev-cs-{wave}-{i % 7}",
                     ip=ip,
-                    username=target.cid if ok else f"user{rng.randrange(10**6)}",
+                    username=target.cid if hit is not None else f"user{rng.randrange(10**6)}",
                     scenario="credential_stuffing",
                 )
             for j, c in enumerate(victims):
                 self.txn(
                     c,
-                    t + timedelta(minutes=12 + j),
-                    rng.uniform(3000, 9000),
+                    t + timedelta(seconds=every_s * tries, minutes=pay_after + j),
+                    rng.uniform(pay_lo, pay_hi),
                     channel="mobile_banking",
                     txn_type="transfer",
                     counterparty_account_id=f"mule-cs-{wave}-{j}",
@@ -547,8 +592,15 @@ class World:
         spend close to their limit in a few large round amounts, repay just before the due date
         and spend again; a hotel completing pre-authorisations at 115%. Labelled by entity only:
         batch monitoring ranks them; their near-limit purchases and completions are also labelled
-        `credit_card_cashout` for the real-time rules (76-cashout-live.yaml)."""
+        `credit_card_cashout` for the real-time rules (76-cashout-live.yaml). The shape - hours,
+        share of the limit, parts, rounding, the completion's markup - is drawn per run."""
         rng = self.rng
+        shape = random.Random(f"cashout:{self.seed}")
+        hours = [shape.uniform(0, 24) for _ in range(5)]
+        share_lo = shape.uniform(0.75, 0.92)
+        share_hi = min(0.99, share_lo + shape.uniform(0.03, 0.1))
+        most_parts, part_gap = shape.randint(1, 4), shape.uniform(1, 30)
+        rounding, markup = shape.choice([-3, -3, -2]), shape.uniform(1.05, 1.15)
         merchants: list[tuple[str, str, str]] = []
         for k in range(3 * scale):
             city = rng.choice(DOMESTIC)
@@ -579,16 +631,16 @@ class World:
             shop = merchants[i % len(merchants)]
             day = rng.randrange(0, max(late, 1))
             while day < self.days - 3:
-                when = START + timedelta(days=day, hours=rng.choice([21.5, 22.5, 23.2, 1.5, 11.0]))
-                target = c.credit_limit * rng.uniform(0.9, 0.98)
-                parts = rng.choice([1, 2, 2, 3])
+                when = START + timedelta(days=day, hours=rng.choice(hours))
+                target = c.credit_limit * rng.uniform(share_lo, share_hi)
+                parts = rng.randint(1, most_parts)
                 for p in range(parts):
-                    amount = round(target / parts, -3) or 1000
+                    amount = round(target / parts, rounding) or 1000
                     if shop[1] == "7011":
                         pre = self.txn(
                             c,
                             when + timedelta(minutes=p),
-                            math.ceil(amount / 1.15 * 100) / 100,  # completed at up to 115%, never over
+                            math.ceil(amount / markup * 100) / 100,  # completed at up to 115%, never over
                             channel="pos",
                             txn_type="preauth",
                             context=True,  # a hold only: the money moves at the completion
@@ -609,7 +661,7 @@ class World:
                     else:
                         self.txn(
                             c,
-                            when + timedelta(minutes=3 * p),
+                            when + timedelta(minutes=part_gap * p),
                             amount,
                             channel="pos",
                             at=shop,

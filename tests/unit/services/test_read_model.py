@@ -66,9 +66,12 @@ def test_refresh_picks_up_list_entries_written_elsewhere(node: Node) -> None:
     assert listed is not None and listed["id"] == stored.id and listed["reason"] == "written elsewhere"
     assert node.read_model.refresh() is False
 
-    node.stores.lists.deactivate(stored.id)
+    ended_at = now_ts()
+    node.stores.lists.end(stored.id, ended_at)
     assert node.read_model.refresh() is True
-    assert node.read_model.listed("device", "dev-1", now_ts()) is None
+    assert node.read_model.listed("device", "dev-1", ended_at) is None
+    # ended, not forgotten: an event stamped before the end still meets it
+    assert node.read_model.listed("device", "dev-1", ended_at - 1) is not None
 
 
 def test_refresh_picks_up_phones_by_their_key(node: Node) -> None:

@@ -13,7 +13,9 @@ from fengkong.adapters.memory.unit_of_work import MemoryUnitOfWork
 from fengkong.domain.decisions import Decision
 from fengkong.domain.errors import Conflict
 from fengkong.domain.events import Event
-from fengkong.domain.ports import LoggedEvent, RejectedRecord
+from fengkong.domain.ports import EVENT_COLUMNS, RECENT_EVENTS, LoggedEvent, RejectedRecord
+
+_TS = EVENT_COLUMNS.index("ts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,11 @@ class MemoryEventLog:
 
     def last_seq(self) -> int:
         return self._seqs[-1] if self._seqs else 0
+
+    def stream_time(self) -> float | None:
+        with self._uow.reading():
+            recent = self._rows[-RECENT_EVENTS:]
+        return max((float(row.columns[_TS]) for row in recent), default=None)
 
     def count(self) -> int:
         return len(self._rows)

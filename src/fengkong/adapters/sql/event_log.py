@@ -22,7 +22,7 @@ from fengkong.adapters.sql.tables import event_log, rejected_events, rulesets, s
 from fengkong.domain.decisions import Decision
 from fengkong.domain.errors import Conflict
 from fengkong.domain.events import Event
-from fengkong.domain.ports import LoggedEvent, RejectedRecord
+from fengkong.domain.ports import RECENT_EVENTS, LoggedEvent, RejectedRecord
 
 _CHUNK = 500
 REPLAY_PAGE = 2000
@@ -154,6 +154,12 @@ class SqlEventLog:
     def last_seq(self) -> int:
         with self._db.connect() as conn:
             return int(conn.execute(select(func.max(event_log.c.seq))).scalar() or 0)
+
+    def stream_time(self) -> float | None:
+        recent = select(event_log.c.ts).order_by(event_log.c.seq.desc()).limit(RECENT_EVENTS).subquery()
+        with self._db.connect() as conn:
+            latest = conn.execute(select(func.max(recent.c.ts))).scalar()
+        return None if latest is None else float(latest)
 
     def count(self) -> int:
         with self._db.connect() as conn:

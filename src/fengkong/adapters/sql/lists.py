@@ -1,4 +1,5 @@
-"""List entries on SQL; removal only deactivates (the history stays)."""
+"""List entries on SQL. A removal ends an entry at a time (the history stays, and a replay
+reads it). `active` false marks rows removed before removals had a time: those are left out."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ _FIELDS = (
     "case_number",
     "authority",
     "period_from",
+    "ended_at",
 )
 
 
@@ -51,17 +53,25 @@ class SqlListStore:
             stamps.bump(conn, "lists")
         return replace(entry, id=int(new_id))
 
-    def deactivate(self, entry_id: int) -> None:
+    def end(self, entry_id: int, at: float) -> ListEntry | None:
+        live = (list_entries.c.expires_at.is_(None) | (list_entries.c.expires_at > at)) & (
+            list_entries.c.ended_at.is_(None) | (list_entries.c.ended_at > at)
+        )
+        this = (list_entries.c.id == entry_id) & list_entries.c.active
         with self._db.transaction() as conn:
-            conn.execute(update(list_entries).where(list_entries.c.id == entry_id).values(active=False))
+            if conn.execute(select(list_entries.c.id).where(this)).first() is None:
+                return None
+            conn.execute(update(list_entries).where(this, live).values(ended_at=at))
             stamps.bump(conn, "lists")
+            row = conn.execute(select(list_entries).where(this)).one()
+        return _entry(row)
 
     def get(self, entry_id: int) -> ListEntry | None:
         with self._db.connect() as conn:
             row = conn.execute(select(list_entries).where(list_entries.c.id == entry_id, list_entries.c.active)).first()
         return None if row is None else _entry(row)
 
-    def active(self) -> list[ListEntry]:
+    def all(self) -> list[ListEntry]:
         with self._db.connect() as conn:
             return [_entry(r) for r in conn.execute(select(list_entries).where(list_entries.c.active))]
 

@@ -119,6 +119,7 @@ list_entries = Table(
     Column("case_number", String(128)),
     Column("authority", String(256)),
     Column("period_from", Float),
+    Column("ended_at", Float),  # when a removal ended it (event time); expires_at stays as planned
     Column("active", Boolean, nullable=False),
     Index("ix_list_entries_match", "list_type", "match_key"),
 )

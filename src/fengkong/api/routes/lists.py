@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from fengkong.api.auth import Guard
@@ -16,6 +16,8 @@ from fengkong.domain.access.roles import Permission as P
 from fengkong.domain.lists.types import LIST_TYPES
 from fengkong.services.lists import ListService
 
+History = Annotated[bool, Query(alias="all", description="Ended entries too (removed or expired), with their end.")]
+
 # The list a path names: described with its values (the service refuses any other, 422).
 ListType = Annotated[str, Path(json_schema_extra={"enum": list(LIST_TYPES)})]
 
@@ -25,7 +27,7 @@ def build(lists: ListService, guard: Guard) -> APIRouter:
 
     @router.post(
         "/lists/{list_type}/entries",
-        summary="Add a list entry (takes effect on the next event)",
+        summary="Add a list entry (by event time: from starts_at, or after every event decided so far)",
         status_code=201,
         openapi_extra=request_body(ref("ListEntryIn")),
     )
@@ -43,13 +45,18 @@ def build(lists: ListService, guard: Guard) -> APIRouter:
         )
         return json_response(entry.to_dict(), 201)
 
-    @router.get("/lists/{list_type}/entries", summary="Active entries for a value (shown masked)")
-    def find_entries(list_type: ListType, value: str, who: Principal = guard(P.LISTS_READ)) -> Response:
-        return json_response([e.to_dict() for e in lists.lookup(list_type, value)])
+    @router.get(
+        "/lists/{list_type}/entries",
+        summary="Entries for a value not ended yet; with all=true its whole history (shown masked)",
+    )
+    def find_entries(
+        list_type: ListType, value: str, history: History = False, who: Principal = guard(P.LISTS_READ)
+    ) -> Response:
+        return json_response([e.to_dict() for e in lists.lookup(list_type, value, history=history)])
 
     @router.post(
         "/lists/{list_type}/entries:import",
-        summary="Bulk import (CSV body: value,reason[,evidence,starts_at,expires_at])",
+        summary="Bulk import (CSV body: value,reason[,evidence,starts_at,expires_at,ended_at,amount,case_number,authority])",
         openapi_extra=request_body(ref("ListImportCsv"), "text/csv"),
     )
     async def import_entries(

@@ -33,6 +33,9 @@ class ListEntry:
     # When the period the entry is about began, if known (e.g. when a terminal began recording
     # cards): a finding about visits reads it, an entry itself applies from `starts_at`.
     period_from: float | None = None
+    # When a removal ended it (event time). Its planned expiry stays as it was: what a rule
+    # showed while it was in force is shown again on replay.
+    ended_at: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """What people and APIs see: the masked value, times as ISO-8601, the amount in yuan."""
@@ -50,10 +53,18 @@ class ListEntry:
             "authority": self.authority,
             "amount": None if self.amount_fen is None else str(Decimal(self.amount_fen).scaleb(-2)),
             "period_from": _iso(self.period_from),
+            "ended_at": _iso(self.ended_at),
         }
 
     def active_at(self, ts: float) -> bool:
-        return self.starts_at <= ts and (self.expires_at is None or ts < self.expires_at)
+        return self.starts_at <= ts and not self.ended_by(ts)
+
+    def ended_by(self, ts: float) -> bool:
+        """Over by `ts`: expired, or removed (a removal ends an entry at a time, so a replay of
+        what came before still sees it)."""
+        return (self.expires_at is not None and self.expires_at <= ts) or (
+            self.ended_at is not None and self.ended_at <= ts
+        )
 
     def for_rules(self, count: int = 1, amount_fen: int | None = None) -> dict[str, Any]:
         """What a rule sees: reason, source, case, end date (business date), amount."""
