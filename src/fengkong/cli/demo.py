@@ -310,8 +310,8 @@ def _print_rules(console: Console, rules: list[dict[str, Any]], text: dict[str, 
     labelled attacks (precision), the attack money it helped stop (rules overlap), and its
     friction on look-alikes and ordinary customers."""
     t = Table(title=f"Rules by hits 规则命中 (the {min(top, len(rules))} busiest of {len(rules)})")
-    for col in ("code", "hits", "precision", "attack ¥ stopped", "look-alikes", "ordinary", "rule"):
-        t.add_column(col, justify="left" if col in ("code", "rule") else "right")
+    for col in ("code", "hits", "precision", "attack ¥ stopped", "look-alikes", "ordinary"):
+        t.add_column(col, justify="left" if col == "code" else "right", no_wrap=True)
     for row in rules[:top]:
         t.add_row(
             row["code"],
@@ -320,9 +320,11 @@ def _print_rules(console: Console, rules: list[dict[str, Any]], text: dict[str, 
             f"{row['stopped']:,.0f}",
             f"{row.get('lookalike', 0):,}",
             f"{row.get('ordinary', 0):,}",
-            text.get(row["code"], "")[:60],
         )
     console.print(t)
+    console.print("What each code means: `fengkong rules list`; the ten busiest:")
+    for row in rules[:10]:
+        console.print(f"  {row['code']}: {text.get(row['code'], '')}", overflow="ellipsis", no_wrap=True)
 
 
 def _print_lifecycle(console: Console, held: dict[str, Any]) -> None:
