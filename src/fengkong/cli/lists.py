@@ -27,7 +27,7 @@ def lists_add(
         Optional[str],  # noqa: UP045
         typer.Option(
             help="From when it applies, by the events' own time (ISO-8601 with offset). "
-            "Default: now, less the lateness the platform accepts."
+            "Default: just after the latest event decided (the stream's time)."
         ),
     ] = None,
     expires: Annotated[Optional[str], typer.Option(help="ISO-8601 time with offset.")] = None,  # noqa: UP045
