@@ -81,3 +81,45 @@ def test_cash_out_signs_add_up_to_a_hold_and_one_sign_alone_does_not(tmp_path: P
     for held in ("night-2", "after-repayment", "completion", "first-part", "split-2"):
         assert answers[held]["decision"] == "review" and "CASHOUT_PATTERN" in codes(answers[held]), answers[held]
     assert "CASHOUT_PATTERN" not in codes(answers["television"])
+
+
+def test_a_hotel_cash_out_is_held_at_its_second_completion_and_honest_stays_are_not(tmp_path: Path) -> None:
+    """Two pre-authorisations of one card at one hotel at once, completed the next day at a normal
+    mark-up for most of the line: the second completion shows enough signs (several holds at
+    once, another large payment there, the line reached in parts). Honest guests - one room, or
+    two rooms for a family - show fewer."""
+
+    def stay(tag: str, card: str, limit: str, rooms: list[str], hour: float) -> list[dict[str, Any]]:
+        events = [buy(f"usual-{tag}", hour - 300, card, "95.00", limit, "5411")]
+        for i, amount in enumerate(rooms):
+            held = f"{float(amount) / 1.05:.2f}"
+            events.append(
+                buy(
+                    f"{tag}-hold-{i}",
+                    hour + i / 60,
+                    card,
+                    held,
+                    limit,
+                    "7011",
+                    txn_type="preauth",
+                    preauth_id=f"{tag}-{i}",
+                )
+            )
+        for i, amount in enumerate(rooms):
+            events.append(
+                buy(
+                    f"{tag}-done-{i}", hour + 20 + i / 60, card, amount, limit, "7011",
+                    txn_type="preauth_completion", preauth_id=f"{tag}-{i}",
+                )
+            )  # fmt: skip
+        return events
+
+    events = [
+        *stay("cashout", "card-h", "20000", ["8400.00", "8400.00"], 12),
+        *stay("guest", "card-i", "20000", ["1880.00"], 15),
+        *stay("family", "card-j", "50000", ["1720.00", "1720.00"], 15),
+    ]
+    answers = {a["event_id"]: a for a in score_events(tmp_path / "d", events)}
+    assert "CASHOUT_PATTERN" in codes(answers["cashout-done-1"]), answers["cashout-done-1"]
+    for honest in ("guest-done-0", "family-done-0", "family-done-1"):
+        assert "CASHOUT_PATTERN" not in codes(answers[honest]), answers[honest]

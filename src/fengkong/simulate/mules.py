@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from fengkong.domain.identity.resident_id import check_digit
 from fengkong.simulate.customer import Customer
-from fengkong.simulate.geography import DOMESTIC
+from fengkong.simulate.geography import DOMESTIC, City
 
 
 class World(Protocol):
@@ -72,6 +72,8 @@ class World(Protocol):
     ) -> str: ...
 
     def hour_for(self, c: Customer) -> float: ...
+
+    def add_merchant(self, city: City, merchant: tuple[str, str, str]) -> None: ...
 
 
 def take(pool: list[Customer], n: int) -> list[Customer]:

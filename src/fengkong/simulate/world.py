@@ -587,6 +587,13 @@ class World:
         takeover.plan(self, pool, self.customers, scale, late, self.seed)
         spending.plan(self, pool, scale, self.seed)
 
+    def add_merchant(self, city: City, merchant: tuple[str, str, str]) -> None:
+        """A merchant and its terminal at a city's centre (registered with the others)."""
+        self.merchants[city.name].append(merchant)
+        place = {"lat": city.lat, "lon": city.lon, "city": city.name, "country": "CN"}
+        self.terminal_places[merchant[2]] = place
+        self.terminal_places[f"atm-{merchant[2]}"] = place
+
     def cash_out(self, pool: list[Customer], scale: int, late: int) -> None:
         """Credit-card cash-out (003): merchants turning credit into cash for cardholders who
         spend close to their limit in a few large round amounts, repay just before the due date
@@ -609,14 +616,7 @@ class World:
         hotel_city = rng.choice(DOMESTIC)
         for k in range(scale):
             hotel = (f"mhotel{k:03d}", "7011", f"thotel{k:03d}")
-            self.merchants[hotel_city.name].append(hotel)
-            self.terminal_places[hotel[2]] = {
-                "lat": hotel_city.lat,
-                "lon": hotel_city.lon,
-                "city": hotel_city.name,
-                "country": "CN",
-            }
-            self.terminal_places[f"atm-{hotel[2]}"] = self.terminal_places[hotel[2]]
+            self.add_merchant(hotel_city, hotel)
             merchants.append(hotel)
         for m in merchants:
             self.entity_labels[f"merchant:{m[0]}"] = "cashout_merchant"
