@@ -78,6 +78,12 @@ def _now() -> float:
     return clock.to_epoch_seconds(clock.utc_now())
 
 
+def _event_time(stream: float | None) -> float:
+    """Now by event time given the stream's time (see `ListService.event_now`)."""
+    now = _now()
+    return now if stream is None else min(stream, now) + TICK_S
+
+
 # The optional columns of a list import, after value and reason.
 OPTIONAL = ("evidence", "starts_at", "expires_at", "ended_at", "amount", "case_number", "authority")
 
@@ -176,11 +182,17 @@ class ListService:
         # so far (before the first, to all): what was decided before it stays as it was, live and
         # in a replay alike. An order that must reach further back is given its start.
         given = instant(starts_at, "starts_at")
-        start = given if given is not None else (0.0 if self.stream_time() is None else self.event_now())
+        start = current = 0.0
+        if given is None:
+            stream = self.stream_time()  # read once
+            current = _event_time(stream)
+            start = 0.0 if stream is None else current
+        else:
+            start = given
         end = instant(expires_at, "expires_at")
         if end is not None and end <= start:
             raise InputError("expires_at", "must be after the start")
-        if end is not None and given is None and end <= self.event_now():
+        if end is not None and given is None and end <= current:
             # a history given with its start (an import for a backtest) may have ended already
             raise InputError("expires_at", "must be in the future (or give the start too)")
         ended = instant(ended_at, "ended_at")
@@ -373,8 +385,7 @@ class ListService:
         clock, so one event stamped in the future cannot put orders off); the wall clock before
         any event. An entry started or ended here meets, in a replay, exactly the events it met
         live: those decided before it are at or before this time."""
-        now, stream = _now(), self.stream_time()
-        return now if stream is None else min(stream, now) + TICK_S
+        return _event_time(self.stream_time())
 
     def _in_force(self, list_type: str, key: str, at: float) -> list[ListEntry]:
         """Entries of a list for a key not ended by `at` (in force then, or to begin later)."""
