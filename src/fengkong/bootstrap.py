@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fengkong.adapters.crypto.login_secrets import ScryptHasher, Sm4SecretSealer, TotpCodes
+from fengkong.adapters.crypto.member_certificates import X509ReportSigner, X509ReportVerifier
 from fengkong.adapters.crypto.sm3 import (
     Sm3Protector,
     load_or_create_key,
@@ -29,6 +30,7 @@ from fengkong.adapters.memory.lists import MemoryListStore
 from fengkong.adapters.memory.merchants import MemoryMerchantStore
 from fengkong.adapters.memory.reference import MemoryReferenceStore
 from fengkong.adapters.memory.sharing import MemorySharingLedger
+from fengkong.adapters.memory.sharing_peers import MemorySharingPeerLog
 from fengkong.adapters.memory.state import MemoryStateStore
 from fengkong.adapters.memory.tokens import MemoryTokenStore
 from fengkong.adapters.memory.transfers import MemoryTransferLog
@@ -36,6 +38,7 @@ from fengkong.adapters.memory.unit_of_work import MemoryUnitOfWork
 from fengkong.adapters.memory.vault import MemoryVaultStore
 from fengkong.adapters.metrics.prometheus import PrometheusMetrics
 from fengkong.adapters.rulefiles import RuleFiles
+from fengkong.adapters.sharing_hub import HttpSharingHub
 from fengkong.adapters.sql.audit import SqlAuditLog
 from fengkong.adapters.sql.changes import SqlChangeRequests
 from fengkong.adapters.sql.credentials import SqlCredentialStore
@@ -47,6 +50,7 @@ from fengkong.adapters.sql.protect_accounts import SqlAccountProtection
 from fengkong.adapters.sql.reference import SqlReferenceStore
 from fengkong.adapters.sql.rekey import SqlRekeying
 from fengkong.adapters.sql.sharing import SqlSharingLedger
+from fengkong.adapters.sql.sharing_peers import SqlSharingPeerLog
 from fengkong.adapters.sql.tokens import SqlTokenStore
 from fengkong.adapters.sql.transfers import SqlTransferLog
 from fengkong.adapters.sql.vault import SqlVaultStore
@@ -59,6 +63,7 @@ from fengkong.domain.lists.compromise import Recall
 from fengkong.domain.lists.index import ListEntry
 from fengkong.services.access import AccessService, SsoClaims
 from fengkong.services.account_protection import AccountNumbers
+from fengkong.services.blacklists import BlacklistService
 from fengkong.services.credentials import CredentialAdmin
 from fengkong.services.decide import Engine
 from fengkong.services.holds import HoldService
@@ -74,6 +79,8 @@ from fengkong.services.requests import RequestService
 from fengkong.services.rules import RuleRepository
 from fengkong.services.scrubbed_audit import ScrubbedAudit
 from fengkong.services.sharing import SharingService
+from fengkong.services.sharing_exchange import SharingExchange
+from fengkong.services.terminal_checks import TerminalChecks
 from fengkong.services.terminal_keys import TerminalKeys
 from fengkong.services.vault import VaultService
 
@@ -109,6 +116,7 @@ class Stores:
     close: Callable[[], None]
     rekeying: ports.IdentifierRekeying | None = None  # None: nothing is kept (memory://)
     accounts: ports.AccountProtection | None = None
+    sharing_peers: ports.SharingPeerLog | None = None  # the outbox to sharing peers, the pull cursors
 
 
 def build_stores(settings: Settings, *, accounts_in_clear: bool = False) -> Stores:
@@ -130,6 +138,7 @@ def build_stores(settings: Settings, *, accounts_in_clear: bool = False) -> Stor
             MemorySharingLedger(m),
             MemoryCredentialStore(m),
             lambda: None,
+            sharing_peers=MemorySharingPeerLog(m),
         )
     url = settings.db_url
     if not url.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
@@ -165,6 +174,7 @@ def build_stores(settings: Settings, *, accounts_in_clear: bool = False) -> Stor
         db.close,
         SqlRekeying(db),
         accounts,
+        SqlSharingPeerLog(db),
     )
 
 
@@ -200,6 +210,11 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
         read_model = DecisionReadModel(
             protector, reference=stores.reference, lists=stores.lists, tokens=stores.tokens, merchants=stores.merchants
         )
+        read_model.attach_sharing(stores.sharing, settings.institution_id)
+        peers = stores.sharing_peers or MemorySharingPeerLog(MemoryUnitOfWork())
+        hub = _sharing_hub(settings)
+        if hub is not None:
+            closers.append(hub.close)
         audit = ScrubbedAudit(stores.audit)  # card numbers masked in what people type
         lists = ListService(
             stores.lists,
@@ -227,8 +242,24 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             observer=metrics,
             snapshot_every=settings.snapshot_every,
             on_label=listed_by_label,
+            consortium=consortium,
         )
-        merchants = MerchantService(stores.merchants, audit, protector, read_model, uow)
+        sharing = SharingService(
+            stores.sharing,
+            audit,
+            consortium,
+            uow,
+            home_institution=settings.institution_id,
+            read_model=read_model,
+            signer=_member_signer(settings),
+            verifier=None if not settings.sharing_members_ca else X509ReportVerifier(settings.sharing_members_ca),
+            peers=peers,
+            hub_url=None if hub is None else hub.url,
+            pseudonyms=Sm3Protector(load_or_create_key(None if keys is None else keys / "sharing-pseudonyms.key")),
+        )
+        merchants = MerchantService(
+            stores.merchants, audit, protector, read_model, uow, rules.policy_value, sharing=sharing
+        )
         hasher = ScryptHasher()
         access = AccessService(
             stores.credentials,
@@ -274,7 +305,10 @@ def build_platform(settings: Settings, metrics: ports.Metrics | None = None, *, 
             ),
             merchants=merchants,
             terminal_keys=TerminalKeys(merchants, rules.policy_value),
-            sharing=SharingService(stores.sharing, audit, consortium, uow),
+            terminal_checks=TerminalChecks(merchants, rules.policy_value),
+            blacklists=BlacklistService(lists, rules.policy_value, sharing=sharing, registry=merchants),
+            sharing=sharing,
+            sharing_exchange=SharingExchange(hub, peers, stores.sharing, audit, uow, read_model),
             audit=audit,
             oversight=Oversight(audit, stores.requests, uow),
             key_rotation=None
@@ -358,6 +392,27 @@ def protect_account_numbers(
         return service.protect(actor=actor, progress=progress)
     finally:
         stores.close()
+
+
+def _member_signer(settings: Settings) -> X509ReportSigner | None:
+    """This institution's member certificate and key, which sign its reports, when configured."""
+    if settings.sharing_cert is None or settings.sharing_key is None:
+        return None
+    return X509ReportSigner(settings.sharing_cert, settings.sharing_key)
+
+
+def _sharing_hub(settings: Settings) -> HttpSharingHub | None:
+    """The hub this institution shares with, when the settings name one."""
+    if not settings.sharing_hub_url:
+        return None
+    assert settings.sharing_hub_ca and settings.sharing_cert and settings.sharing_key  # Settings checked
+    return HttpSharingHub(
+        settings.sharing_hub_url,
+        ca_bundle=settings.sharing_hub_ca,
+        certificate=settings.sharing_cert,
+        private_key=settings.sharing_key,
+        credential=settings.sharing_hub_credential or "",
+    )
 
 
 def _sso(settings: Settings) -> ports.BearerVerifier | None:

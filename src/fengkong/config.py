@@ -55,6 +55,15 @@ class Settings:
     metrics_token: str | None = field(default=None, repr=False)  # /metrics asks for it when set
     rate_limit: float = 5000.0  # requests per second per verified credential (per process)
     anonymous_rate_limit: float = 10.0  # per client address without a verified credential: logins, guesses
+    # sharing between institutions (docs/operations.md): the hub this institution reports to and
+    # pulls from, over mutual TLS with its member certificate (which also signs its reports)
+    sharing_hub_url: str | None = None
+    sharing_hub_ca: Path | None = None  # CA bundle the hub's server certificate is checked against
+    sharing_cert: Path | None = None  # this institution's member certificate (PEM), O = institution_id
+    sharing_key: Path | None = None  # its EC P-256 private key (PEM)
+    sharing_hub_credential: str | None = field(default=None, repr=False)  # the API key the hub issued
+    sharing_members_ca: Path | None = None  # the members' CA: signed reports received are checked against it
+    sharing_sync_s: float = 300.0  # how often `serve` sends waiting reports and pulls new ones (0: off)
 
     def __post_init__(self) -> None:
         if self.state_backend not in STATE_BACKENDS:
@@ -69,6 +78,16 @@ class Settings:
             raise InputError("settings", "session_hours, rate_limit and anonymous_rate_limit must be more than 0")
         if self.lateness_s < 0 or self.snapshot_every < 1 or self.watch_s < 0:
             raise InputError("settings", "lateness_s and watch_s must be 0 or more, snapshot_every 1 or more")
+        if bool(self.sharing_cert) != bool(self.sharing_key):
+            raise InputError("sharing_cert", "set FENGKONG_SHARING_CERT and FENGKONG_SHARING_KEY together")
+        if self.sharing_hub_url and not (self.sharing_hub_ca and self.sharing_cert and self.sharing_hub_credential):
+            raise InputError(
+                "sharing_hub_url",
+                "a hub needs FENGKONG_SHARING_HUB_CA, FENGKONG_SHARING_CERT, FENGKONG_SHARING_KEY and "
+                "FENGKONG_SHARING_HUB_CREDENTIAL",
+            )
+        if self.sharing_sync_s < 0:
+            raise InputError("sharing_sync_s", "must be 0 (off) or more")
 
     @property
     def in_memory(self) -> bool:
@@ -116,6 +135,10 @@ class Settings:
             except ValueError:
                 raise InputError(f"FENGKONG_{name}", f"{text!r} is not a number") from None
 
+        def path(name: str) -> Path | None:
+            text = get(name)
+            return Path(text) if text else None
+
         rules = get("RULES")
         values: dict[str, Any] = {
             "data_dir": Path(get("DATA_DIR", "fengkong-data") or "fengkong-data"),
@@ -143,6 +166,13 @@ class Settings:
             "metrics_token": get("METRICS_TOKEN"),
             "rate_limit": number("RATE_LIMIT", "5000", float),
             "anonymous_rate_limit": number("ANONYMOUS_RATE_LIMIT", "10", float),
+            "sharing_hub_url": get("SHARING_HUB_URL"),
+            "sharing_hub_ca": path("SHARING_HUB_CA"),
+            "sharing_cert": path("SHARING_CERT"),
+            "sharing_key": path("SHARING_KEY"),
+            "sharing_hub_credential": get("SHARING_HUB_CREDENTIAL"),
+            "sharing_members_ca": path("SHARING_MEMBERS_CA"),
+            "sharing_sync_s": number("SHARING_SYNC_S", "300", float),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return Settings(**values)

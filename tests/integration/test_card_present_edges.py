@@ -42,7 +42,16 @@ def story(send: Send) -> None:
         for a in send(
             [
                 swipe("pa-hotel", 0, "2000.00", "preauth", preauth_id="pa-1"),
-                swipe("pa-food", 1, "500.00", "preauth", preauth_id="pa-2", merchant_id="m-food", mcc="5812"),
+                swipe(
+                    "pa-food",
+                    1,
+                    "500.00",
+                    "preauth",
+                    preauth_id="pa-2",
+                    merchant_id="m-food",
+                    mcc="5812",
+                    terminal_id="t-food",
+                ),
                 swipe("pc-ok", 60, "2300.00", "preauth_completion", preauth_id="pa-1"),  # exactly 115%
                 swipe("pa-hotel-2", 61, "1000.00", "preauth", preauth_id="pa-3"),
                 swipe("pc-over", 62, "1150.01", "preauth_completion", preauth_id="pa-3"),

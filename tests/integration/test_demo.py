@@ -77,3 +77,36 @@ def test_the_demo_prints_how_to_log_in_and_the_login_works(demo_run: tuple[dict[
         assert client.get("/v1/keys").status_code == 401
         login = client.post("/v1/sessions", json={"username": "demo.admin", "password": found.group(2).decode()})
         assert login.status_code == 201 and login.json()["must_change_password"] is True
+
+
+@pytest.mark.slow
+def test_demo_merchant_section(demo_run: tuple[dict[str, Any], Path, bytes]) -> None:
+    """Clusters, a refused re-onboarding and terminal checks (issue 14), printed as measured."""
+    report, _, printed = demo_run
+    onboarding, review = report["acquiring"]
+    assert {t: codes for t, codes in onboarding["refused_terminals"]} == {
+        "t-refused-unsigned": ["TERMINAL_NO_SIGNATURE"],
+        "t-refused-model": ["TERMINAL_MODEL_NOT_QUALIFIED"],
+        "t-refused-modified": ["TERMINAL_DIFFERS_FROM_SAMPLE"],
+    }
+    # the cash-out ring's shops are one cluster (one boss, shared accounts); the honest chain another
+    ring = max(review["clusters"], key=lambda c: c["cashout_labelled"])
+    assert ring["cashout_labelled"] == ring["size"] >= 2 and ("legal_rep", 1) in ring["links"]  # one boss
+    assert any(c["cashout_labelled"] == 0 for c in review["clusters"])
+    comeback = review["comeback"]
+    assert comeback["status"] == "rejected"
+    assert "LINKED_TO_BLACKLISTED_MERCHANT" in {code for code, _ in comeback["findings"]}
+    # the terminal the common-point analysis names first was doctored: its spot check fails
+    _, points, _ = report["compromise"]
+    checks = review["checks"]
+    failed = {t for t, result, _ in checks["inspected"] if result == "fail"}
+    assert points and points[0].terminal_id in failed and set(checks["suspended"]) == failed
+    assert checks["overdue_after"] < checks["overdue_before"]
+    text = printed.decode()
+    for words in (
+        "clusters 关联商户",
+        "re-onboarding 重新入网",
+        "spot checks 终端抽检",
+        "TERMINAL_DIFFERS_FROM_SAMPLE",
+    ):
+        assert words in text

@@ -59,7 +59,15 @@ def codes(result: Any) -> set[str]:
 
 def test_onboarding_checks_give_reasons(platform: Platform) -> None:
     reg = platform.merchants
-    platform.lists.add("illegal_merchant", "m-bad", actor="ops", reason="forged licence", source="association")
+    platform.lists.add(
+        "illegal_merchant",
+        "m-bad",
+        actor="ops",
+        reason="forged licence",
+        source="association",
+        ground="false_registration",
+        evidence="association notice 12",
+    )
     assert reg.register_merchant({"merchant_id": "m-bad", "name": "X", "mcc": "5411"}, actor="ops").status == "rejected"
     first = reg.register_merchant(
         {
@@ -87,14 +95,33 @@ def test_onboarding_checks_give_reasons(platform: Platform) -> None:
         {"merchant_id": "m-3", "name": "Y", "mcc": "5411", "legal_rep_id_number": REP}, actor="ops"
     )
     assert "REPRESENTATIVE_BLACKLISTED" in codes(listed)
-    assert codes(reg.register_terminal({"terminal_id": "t-x", "certified": False}, actor="ops")) == {
-        "TERMINAL_UNCERTIFIED"
-    }
     assert codes(
-        reg.register_terminal({"terminal_id": "t-y", "certified": True, "merchants": "m-1,m-2"}, actor="ops")
+        reg.register_terminal(
+            {"terminal_id": "t-x", "serial": "SN-t-x", "signature": "sig-t-x", "certified": False}, actor="ops"
+        )
+    ) == {"TERMINAL_UNCERTIFIED"}
+    assert codes(
+        reg.register_terminal(
+            {
+                "terminal_id": "t-y",
+                "serial": "SN-t-y",
+                "signature": "sig-t-y",
+                "certified": True,
+                "merchants": "m-1,m-2",
+            },
+            actor="ops",
+        )
     ) == {"ONE_TERMINAL_SEVERAL_MERCHANTS"}
     mobile = reg.register_terminal(
-        {"terminal_id": "t-m", "certified": True, "kind": "mobile", "merchants": "m-2"}, actor="ops"
+        {
+            "terminal_id": "t-m",
+            "serial": "SN-t-m",
+            "signature": "sig-t-m",
+            "certified": True,
+            "kind": "mobile",
+            "merchants": "m-2",
+        },
+        actor="ops",
     )
     assert codes(mobile) == {"MOBILE_POS_NOT_PERMITTED"}
     assert platform.audit.verify().ok
@@ -110,6 +137,8 @@ def test_terminal_rules_in_the_decision_path(platform: Platform) -> None:
     reg.register_terminal(
         {
             "terminal_id": "t-1",
+            "serial": "SN-t-1",
+            "signature": "sig-t-1",
             "certified": True,
             "kind": "fixed",
             "merchants": "m-1",
@@ -122,6 +151,8 @@ def test_terminal_rules_in_the_decision_path(platform: Platform) -> None:
     reg.register_terminal(
         {
             "terminal_id": "t-old",
+            "serial": "SN-t-old",
+            "signature": "sig-t-old",
             "certified": True,
             "kind": "fixed",
             "merchants": "m-1",
@@ -134,6 +165,8 @@ def test_terminal_rules_in_the_decision_path(platform: Platform) -> None:
     reg.register_terminal(
         {
             "terminal_id": "t-mob",
+            "serial": "SN-t-mob",
+            "signature": "sig-t-mob",
             "certified": True,
             "kind": "mobile",
             "merchants": "m-food",

@@ -6,13 +6,17 @@ on the next event."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from fengkong.batch.cashout import CashOutReport, scan
 from fengkong.batch.compromise import CompromisePoint, find_compromise_points
 from fengkong.batch.export import export_events
+from fengkong.batch.peers import PeerFinding
+from fengkong.batch.peers import scan as peer_scan
 from fengkong.batch.register import register_rows, write_register
+from fengkong.domain.acquiring.limits import Limits, cashout_lowered
 from fengkong.domain.errors import required
 from fengkong.domain.ports import EventLog
 from fengkong.services.lists import ListService
@@ -61,6 +65,7 @@ class Monitoring:
         applied = proposed = 0
         if apply:
             required(actor=actor)
+            registered = self.merchants.merchants()
             caps = {
                 "transaction_control": ("cashout_control_single", "cashout_control_daily"),
                 "credit_limit_reduction": ("cashout_reduced_single", "cashout_reduced_daily"),
@@ -72,6 +77,12 @@ class Monitoring:
                 values: dict[str, Any] = {"action": finding.disposition, "level": finding.level}
                 if finding.disposition in caps:
                     values["single"], values["daily"] = (self.policy(name) for name in caps[finding.disposition])
+                lowered = _lowered(registered.get(finding.entity_id), finding.level, self.policy)
+                if (
+                    finding.disposition == "lower_limits" and lowered is not None
+                ):  # 003 §3.2.4: the merchant's own limits, lowered by level
+                    values["single"], values["daily"] = str(lowered.single), str(lowered.daily)
+                    values["basis"] = lowered.basis
                 kind = "merchant_disposition" if finding.kind == "merchant" else "card_disposition"
                 reason = f"cash-out score {finding.score} level {finding.level}: {', '.join(finding.drivers)}"
                 reason += " [re-check]" if finding.recheck else ""
@@ -84,6 +95,16 @@ class Monitoring:
                 applied += 1
         self.proposed = proposed
         return report, applied
+
+    def peers(self, window_days: int = 30) -> list[PeerFinding]:
+        """Merchants against their peers and their own history; settlement accounts' fund flows
+        where the registry names the account and its transactions are sent."""
+        accounts = {
+            record["settlement_account_ref"]: merchant_id
+            for merchant_id, record in self.merchants.merchants().items()
+            if record.get("settlement_account_ref")
+        }
+        return peer_scan(self.parquet_dir, window_days, accounts)
 
     def compromise(
         self,
@@ -113,3 +134,12 @@ class Monitoring:
         rows = register_rows(report, self.parquet_dir, self.merchants.merchants(), min_level)
         write_register(rows, path)
         return len(rows)
+
+
+def _lowered(record: dict[str, Any] | None, level: int, policy: Policy) -> Limits | None:
+    """A registered merchant's own limits lowered for its cash-out level (None: not registered
+    with limits - the policy's fixed caps apply)."""
+    if not record or record.get("single_limit") is None or record.get("daily_limit") is None:
+        return None
+    own = Limits(Decimal(record["single_limit"]), Decimal(record["daily_limit"]), "its limits")
+    return cashout_lowered(own, level, policy)

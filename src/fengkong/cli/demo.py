@@ -19,13 +19,14 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from fengkong.cli import demo_acquiring
 from fengkong.cli.demo_lifecycle import LifecycleRun
 from fengkong.config import Settings
 from fengkong.domain.decisions import Decision
 from fengkong.simulate.answers import Answers
 
 if TYPE_CHECKING:
-    from fengkong.services.platform import Platform
+    pass
 
 # Events are scored in batches, and the challenges and reviews they raise answered between
 # batches: a batch is at most BATCH events and SPAN of event time, so a customer's answer
@@ -78,7 +79,7 @@ def score_month(customers: int, days: int, seed: int, data_dir: Path, console: C
     with build_platform(settings) as platform:
         monitoring = build_monitoring(platform, settings)
         engine = platform.engine
-        registered = _register(platform, sim.registry)
+        onboarding = demo_acquiring.onboard(platform, sim.registry)
         admin = platform.credentials.create_user(
             "demo", "demo.admin", roles=["admin"], reason="the demo's administrator"
         )
@@ -104,6 +105,15 @@ def score_month(customers: int, days: int, seed: int, data_dir: Path, console: C
         cashout, _ = monitoring.cashout(min(days, 30))
         victims, points = monitoring.compromise(30)
         batch_s = time.perf_counter() - t1
+        acquiring = demo_acquiring.review(
+            platform,
+            cashout,
+            points,
+            sim.registry,
+            sim.entity_labels,
+            sim.events[-1]["occurred_at"],
+            monitoring.peers(min(days, 30) // 2 or 1),
+        )
     report = _report(
         sim.events, sim.labels, decisions, descriptions, held["ended"], sim.lookalikes, sim.context, sim.funded_by
     )
@@ -112,7 +122,8 @@ def score_month(customers: int, days: int, seed: int, data_dir: Path, console: C
         scoring_s=scoring_s,
         total_s=time.perf_counter() - started,
         events=len(sim.events),
-        registered=registered,
+        registered=onboarding["registered"],
+        acquiring=(onboarding, acquiring),
         batch_s=batch_s,
         cashout=_rank_quality(cashout, sim.entity_labels),
         compromise=(victims, points[:3], sim),
@@ -135,14 +146,6 @@ def _print_login(console: Console, data_dir: Path, initial: str) -> None:
         "   sent as Authorization: Bearer <key>; see docs/access.md)",
         markup=False,
     )
-
-
-def _register(platform: Platform, registry: dict[str, list[dict[str, Any]]]) -> int:
-    for record in registry.get("merchants", []):
-        platform.merchants.register_merchant(record, actor="demo-onboarding")
-    for record in registry.get("terminals", []):
-        platform.merchants.register_terminal(record, actor="demo-onboarding")
-    return len(registry.get("merchants", [])) + len(registry.get("terminals", []))
 
 
 def _rank_quality(report: Any, labels: dict[str, str]) -> dict[str, Any]:
@@ -430,7 +433,7 @@ def _print(console: Console, r: dict[str, Any], customers: int, days: int, data_
             f"confirmed counterfeit used it in the 30 days before their first fraud ({100 * best.victim_share:.0f}%); "
             f"next: {', '.join(f'{p.terminal_id} ({p.victims})' for p in points[1:]) or '-'}"
         )
-    console.print(f"Registries: {r['registered']:,} merchants and terminals onboarded before scoring")
+    demo_acquiring.print_section(console, *r["acquiring"])
     console.print(f"Data written to 数据位置: {data_dir.resolve()} ({db_url})")
 
 

@@ -10,6 +10,7 @@ import typer
 from fengkong.cli.options import Credential, DataDir, DbUrl, Reason
 from fengkong.cli.session import acting, emit, emit_all, note, platform
 from fengkong.domain.access.roles import Permission as P
+from fengkong.domain.lists.governance import rules_of
 
 app = typer.Typer(help="Block and allow lists (R4).", no_args_is_help=True)
 changes = typer.Typer(help="Maker-checker: requests that need a second person.", no_args_is_help=True)
@@ -31,12 +32,25 @@ def lists_add(
         ),
     ] = None,
     expires: Annotated[Optional[str], typer.Option(help="ISO-8601 time with offset.")] = None,  # noqa: UP045
+    ground: Annotated[
+        str,
+        typer.Option(help="The entry ground, for the industry blacklists (see `fengkong lists grounds`)."),
+    ] = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
-    """Add VALUE to LIST_TYPE (involved_account, suspicious_account, device, ip, phone, id_number, card, ...)."""
+    """Add VALUE to LIST_TYPE (involved_account, suspicious_account, device, ip, phone, id_number, card, ...).
+    On the illegal-merchant, cash-out merchant and outsourcing-provider blacklists this proposes
+    the entry, on a ground with evidence; a second person approves it (`fengkong changes approve`)."""
     with platform(data_dir, database_url) as p:
         who = acting(p, credential, P.LISTS_WRITE)
+        if rules_of(list_type) is not None:
+            request = p.blacklists.propose(
+                list_type, value, ground=ground, evidence=evidence, source=source, maker=who.name, reason=reason
+            )
+            emit(request.to_dict())
+            note(f"proposed as request {request.id}: a second person approves it with `fengkong changes approve`")
+            return
         added = p.lists.add(
             list_type,
             value,
@@ -92,13 +106,22 @@ def lists_remove(
     entry_id: int,
     credential: Credential,
     reason: Reason,
+    ground: Annotated[str, typer.Option(help="The removal ground, for the industry blacklists.")] = "",
     data_dir: DataDir = None,
     database_url: DbUrl = None,
 ) -> None:
-    """Ask to remove an entry or release a stop-payment / freeze; a second person approves."""
+    """Ask to remove an entry or release a stop-payment / freeze; a second person approves. An
+    industry blacklist's entry is removed only on a removal ground (`fengkong lists grounds`)."""
     with platform(data_dir, database_url) as p:
         who = acting(p, credential, P.LISTS_WRITE)
-        emit(p.lists.request_removal(entry_id, maker=who.name, reason=reason).to_dict())
+        emit(p.blacklists.request_removal(entry_id, ground=ground, maker=who.name, reason=reason).to_dict())
+
+
+@app.command("grounds")
+def lists_grounds(data_dir: DataDir = None, database_url: DbUrl = None) -> None:
+    """The industry blacklists' entry and removal grounds, and their minimum terms."""
+    with platform(data_dir, database_url) as p:
+        emit(p.blacklists.rules())
 
 
 @changes.command("list")

@@ -42,6 +42,22 @@ def _acting(data_dir: Path | None, database_url: str | None, credential: str) ->
         return acting(p, credential, Permission.LISTS_WRITE).name
 
 
+@app.command("merchants")
+def monitor_merchants(
+    window_days: Annotated[int, typer.Option(min=1)] = 30,
+    top: Annotated[int, typer.Option(min=1)] = 20,
+    data_dir: DataDir = None,
+    database_url: DbUrl = None,
+) -> None:
+    """Merchants against their peers (same type and city; new merchants included): ticket, daily
+    amount and count, abnormal-hours and round-amount shares, jumps against their own history,
+    and settlement-account money that left within a day of arriving (003 §3.2.5)."""
+    with exported(data_dir, database_url) as monitoring:
+        findings = monitoring.peers(window_days)
+    emit([f.to_dict() for f in findings[:top]])
+    note(f"{len(findings)} merchants deviate from their peers or their own history")
+
+
 @app.command("cashout")
 def monitor_cashout(
     window_days: Annotated[int, typer.Option(min=1)] = 30,

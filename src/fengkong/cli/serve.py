@@ -42,6 +42,7 @@ def serve(
     from fengkong.api.app import create_app
     from fengkong.api.limits import RateLimits
     from fengkong.bootstrap import build_metrics, build_platform
+    from fengkong.services.sharing_exchange import SharingPoller
     from fengkong.services.watcher import Watcher
 
     if bool(tls_cert) != bool(tls_key) or (tls_client_ca and not tls_cert):
@@ -56,6 +57,8 @@ def serve(
             )
         watcher = Watcher(platform.engine, platform.read_model, config.watch_s if watch is None else watch)
         watcher.start()
+        sharing = SharingPoller(platform.sharing_exchange, config.sharing_sync_s)  # with a hub configured
+        sharing.start()
         try:
             uvicorn.run(
                 create_app(
@@ -78,6 +81,7 @@ def serve(
                 ssl_cert_reqs=ssl.CERT_REQUIRED if tls_client_ca else ssl.CERT_NONE,
             )
         finally:
+            sharing.stop()
             watcher.stop()
 
 

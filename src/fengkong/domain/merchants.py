@@ -7,7 +7,11 @@ what counts as everyday spending and what as low-fee wholesale.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from fengkong.domain.acquiring.links import ATTRIBUTES
 
 # Declared business -> MCCs consistent with it.
 CATEGORY_MCCS: dict[str, frozenset[str]] = {
@@ -96,6 +100,30 @@ class OnboardingResult:
         }
 
 
+# What a link to another merchant says at onboarding (001 §1.8-6①): one identity or one
+# settlement account behind several merchants is for the acquirer to look at.
+_LINK_FINDINGS = {
+    "legal_rep": (
+        "SAME_IDENTITY_SEVERAL_MERCHANTS",
+        "同一法定代表人已有 {n} 家商户",
+        "the same legal representative is behind {n} other merchant(s)",
+    ),
+    "settlement_account": (
+        "SHARED_SETTLEMENT_ACCOUNT",
+        "结算账户已被 {n} 家商户使用",
+        "the settlement account is already used by {n} other merchant(s)",
+    ),
+    "licence": (
+        "SHARED_LICENCE",
+        "营业执照已登记于 {n} 家商户",
+        "the business licence is already registered for {n} other merchant(s)",
+    ),
+}
+
+
+_ZH_WHAT = {"legal representative": "法定代表人", "merchant": "商户（营业执照）", "settlement account": "结算账户"}
+
+
 def check_merchant(
     *,
     mcc: str,
@@ -105,9 +133,16 @@ def check_merchant(
     accepts_credit: bool,
     merchant_listed: str | None,
     representative_listed: str | None,
-    other_merchants_same_representative: int,
+    linked: Mapping[str, list[str]] | None = None,
+    linked_listed: Mapping[str, str] | None = None,
+    outsourcer_listed: str | None = None,
+    reported: Mapping[str, Mapping[str, Any]] | None = None,
+    blacklist_risks: frozenset[str] = frozenset(),
 ) -> OnboardingResult:
-    """Onboarding checks of 003 ch.2-3; every finding carries its reason."""
+    """Onboarding checks of 003 ch.2-3; every finding carries its reason. `linked`: registered
+    merchants sharing a key with this one (id -> attributes); `linked_listed`: those of them on
+    a merchant blacklist (id -> the entry's reason) - a listed merchant may not come back under
+    a new number (004 三(4))."""
     findings: list[Finding] = []
     if merchant_listed:
         findings.append(
@@ -127,6 +162,41 @@ def check_merchant(
                 f"the legal representative is blacklisted ({representative_listed})",
             )
         )
+    linked = linked or {}
+    for other, reason in sorted((linked_listed or {}).items()):
+        shared = [ATTRIBUTES[a] for a in linked.get(other, []) if a in ATTRIBUTES]
+        via_zh, via_en = "、".join(zh for zh, _ in shared), ", ".join(en for _, en in shared)
+        findings.append(
+            Finding(
+                "LINKED_TO_BLACKLISTED_MERCHANT",
+                "reject",
+                f"与黑名单商户 {other} 共用{via_zh}（{reason}），不得扩展入网",
+                f"shares the {via_en} of blacklisted merchant {other} ({reason}): a listed merchant may not come back",
+            )
+        )
+    if outsourcer_listed:
+        findings.append(
+            Finding(
+                "OUTSOURCER_BLACKLISTED",
+                "reject",
+                f"所用外包服务机构在黑名单中（{outsourcer_listed}）",
+                f"its outsourcing provider is blacklisted ({outsourcer_listed})",
+            )
+        )
+    for what, summary in sorted((reported or {}).items()):
+        blacklisted = bool(blacklist_risks & set(summary["risk_types"]))  # 004 三(4)②: shared blacklists
+        findings.append(
+            Finding(
+                "SHARED_BLACKLIST" if blacklisted else "REPORTED_BY_MEMBERS",
+                "reject" if blacklisted else "review",
+                f"{_ZH_WHAT.get(what, what)}已被 {summary['others']} 家其他成员机构报送（{summary['kinds']}）",
+                f"the {what} was reported by {summary['others']} other member institution(s) ({summary['kinds']})",
+            )
+        )
+    for attribute, (code, zh, en) in _LINK_FINDINGS.items():
+        n = sum(attribute in attributes for attributes in linked.values())
+        if n:
+            findings.append(Finding(code, "review", zh.format(n=n), en.format(n=n)))
     if declared_category is not None:
         allowed = CATEGORY_MCCS.get(declared_category)
         if allowed is None:
@@ -147,15 +217,6 @@ def check_merchant(
                     f"MCC {mcc} does not match the declared business ({declared_category}): verify on site",
                 )
             )
-    if other_merchants_same_representative > 0:
-        findings.append(
-            Finding(
-                "SAME_IDENTITY_SEVERAL_MERCHANTS",
-                "review",
-                f"同一法定代表人已有 {other_merchants_same_representative} 家商户",
-                f"the same legal representative is behind {other_merchants_same_representative} other merchant(s)",
-            )
-        )
     if preauth_enabled and mcc not in PREAUTH_MCCS:
         findings.append(
             Finding(
@@ -174,15 +235,23 @@ def check_merchant(
                 "a merchant settling to a personal account accepts credit cards: check with care",
             )
         )
-    status = "active"
-    if any(f.severity == "reject" for f in findings):
-        status = "rejected"
-    elif findings:
-        status = "review"
-    return OnboardingResult(status, tuple(findings))
+    return OnboardingResult(status_of(findings), tuple(findings))
 
 
-def check_terminal(*, certified: bool, merchants: list[str], kind: str, merchant_mccs: list[str]) -> OnboardingResult:
+def check_terminal(
+    *,
+    certified: bool,
+    merchants: list[str],
+    kind: str,
+    merchant_mccs: list[str],
+    serial: str = "",
+    signature: str = "",
+    serial_taken_by: str | None = None,
+    outsourcer_listed: str | None = None,
+    against_sample: list[Finding] | None = None,
+) -> OnboardingResult:
+    """Terminal admission (001 §1.8-3②, 004 三(2)): certified, with its unique identifier and
+    network signature, the same build as its qualified sample, one merchant, a permitted industry."""
     findings: list[Finding] = []
     if not certified:
         findings.append(
@@ -191,6 +260,43 @@ def check_terminal(*, certified: bool, merchants: list[str], kind: str, merchant
                 "reject",
                 "终端未通过认证，不得入网",
                 "the terminal is not certified and may not join the network",
+            )
+        )
+    if not serial.strip():
+        findings.append(
+            Finding(
+                "TERMINAL_NO_IDENTIFIER",
+                "reject",
+                "终端缺少唯一性标识（序列号），不得入网",
+                "the terminal has no unique identifier (serial number) and may not join",
+            )
+        )
+    elif serial_taken_by:
+        findings.append(
+            Finding(
+                "TERMINAL_IDENTIFIER_TAKEN",
+                "reject",
+                f"终端唯一性标识已被终端 {serial_taken_by} 使用",
+                f"the terminal's unique identifier is already registered to terminal {serial_taken_by}",
+            )
+        )
+    if not signature.strip():
+        findings.append(
+            Finding(
+                "TERMINAL_NO_SIGNATURE",
+                "reject",
+                "终端缺少入网签名，不得入网",
+                "the terminal has no network signature and may not join",
+            )
+        )
+    findings.extend(against_sample or [])
+    if outsourcer_listed:
+        findings.append(
+            Finding(
+                "OUTSOURCER_BLACKLISTED",
+                "reject",
+                f"终端的外包服务机构在黑名单中（{outsourcer_listed}）",
+                f"the terminal's outsourcing provider is blacklisted ({outsourcer_listed})",
             )
         )
     if len(set(merchants)) > 1:
@@ -211,5 +317,9 @@ def check_terminal(*, certified: bool, merchants: list[str], kind: str, merchant
                 "mobile POS only for industries that cannot use a fixed till",
             )
         )
-    status = "rejected" if any(f.severity == "reject" for f in findings) else "review" if findings else "active"
-    return OnboardingResult(status, tuple(findings))
+    return OnboardingResult(status_of(findings), tuple(findings))
+
+
+def status_of(findings: list[Finding]) -> str:
+    """rejected if any finding rejects, review if there is any, else active."""
+    return "rejected" if any(f.severity == "reject" for f in findings) else "review" if findings else "active"

@@ -319,6 +319,11 @@ class Lookups(Protocol):
         """Whether a list holds anything at all (a look-up over many values skips an empty list)."""
         ...
 
+    def shared(self, subject_type: str, subject_hash: str, risk_type: str | None, ts: float) -> dict[str, Any] | None:
+        """What member institutions reported about a subject (by its consortium hash) up to
+        event time `ts`, of one risk type (None: any): counts, never who did not consent."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ReferenceChange:
@@ -492,9 +497,14 @@ class MerchantStore(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class SharedReport:
-    institution_id: str
+    institution_id: str  # the reporter; for a report pulled from a hub, the hub's pseudonym of it
     risk_type: str
     reported_at: datetime
+    report_id: str | None = None  # None: a report from before reports had ids
+    amount_fen: int | None = None
+    card_count: int | None = None
+    disclosed_by: str | None = None  # the reporter's name where it consented to disclosure
+    origin: str = "local"  # local (reported here), peer (signed, received), hub (pulled)
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,6 +529,108 @@ class SharingLedger(Protocol):
 
     def queries(self, limit: int = 100) -> list[SharedQuery]:
         """The most recent queries, newest first."""
+        ...
+
+    def add(self, subject_type: str, subject_hash: str, report: SharedReport) -> None:
+        """Keep a report with everything it says (`add_report` is the short form)."""
+        ...
+
+    def has_report(self, report_id: str) -> bool:
+        """Whether a report with this id is kept already (a second one is a replay)."""
+        ...
+
+    def all_reports(self) -> list[tuple[str, str, SharedReport]]:
+        """(subject type, subject hash, report) of every report, oldest first."""
+        ...
+
+    def reports_after(self, after: int, limit: int) -> list[tuple[int, str, str, SharedReport]]:
+        """(position, subject type, subject hash, report) of the reports kept after position
+        `after`, in order: what a member pulls page by page."""
+        ...
+
+    def stamp(self) -> int:
+        """Moves with every report kept (the read model reloads when it moved)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    peer: str
+    report_id: str
+    payload: str  # the signed report as JSON, sent as it is
+    state: str  # pending | sent | refused
+    attempts: int
+    last_error: str | None
+    queued_at: datetime
+    sent_at: datetime | None = None
+
+
+class SharingPeerLog(Protocol):
+    """What is exchanged with a peer: signed reports waiting to be sent (kept until the peer
+    took them; refused ones kept with the reason) and how far reports were pulled from it."""
+
+    def enqueue(self, peer: str, report_id: str, payload: str) -> None: ...
+
+    def pending(self, peer: str, limit: int) -> list[OutboxItem]:
+        """Reports not yet taken by the peer, oldest first."""
+        ...
+
+    def mark_sent(self, item_id: int) -> None: ...
+
+    def mark_failed(self, item_id: int, error: str, *, refused: bool) -> None:
+        """A try that failed: retried later, or never again when the peer `refused` it."""
+        ...
+
+    def outbox(self, limit: int = 100) -> list[OutboxItem]:
+        """The most recent items in any state, newest first."""
+        ...
+
+    def cursor(self, peer: str) -> int:
+        """The position after which the next pull from the peer starts (0: from the start)."""
+        ...
+
+    def set_cursor(self, peer: str, position: int) -> None: ...
+
+
+class ReportSigner(Protocol):
+    """Signs reports with the private key of this institution's member certificate."""
+
+    @property
+    def institution(self) -> str:
+        """The institution the certificate names (what receivers will take the report to be from)."""
+        ...
+
+    @property
+    def certificate_pem(self) -> str: ...
+
+    def sign(self, data: bytes) -> bytes: ...
+
+
+class ReportVerifier(Protocol):
+    """Checks a signed report against the members' CA."""
+
+    def signer_of(self, data: bytes, signature: bytes, certificate_pem: str, at: datetime) -> str:
+        """The institution whose member certificate made `signature` over `data`; InputError
+        naming `certificate` or `signature` when it is not a valid member's signature."""
+        ...
+
+
+class SharingHub(Protocol):
+    """The peer (a hub, or another fengkong) this institution sends its reports to and pulls
+    the others' from."""
+
+    @property
+    def url(self) -> str: ...
+
+    def send(self, signed_report: Mapping[str, Any]) -> None:
+        """Deliver one signed report. Unavailable when the peer cannot be reached or fails
+        (try again later); InputError when it refused the report (trying again will not help)."""
+        ...
+
+    def feed(self, after: int, limit: int) -> Mapping[str, Any]:
+        """The reports the peer lets this institution see after position `after`:
+        `{"reports": [...], "next": position}`."""
         ...
 
 

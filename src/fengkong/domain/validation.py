@@ -32,11 +32,13 @@ from fengkong.domain.events import AuthFactor, Channel, Event, EventType, TxnTyp
 from fengkong.domain.identity.accounts import account_number, is_reference
 from fengkong.domain.identity.documents import PATTERN as ID_PATTERN
 from fengkong.domain.identity.documents import parse_identity_document
+from fengkong.domain.identity.phones import phone_digits
 from fengkong.domain.identity.resident_id import ResidentIdError
 from fengkong.domain.lists.types import phone_key
 from fengkong.domain.money import MoneyError, parse_yuan
 from fengkong.domain.ports import CardSealer, IdentifierProtector
 from fengkong.domain.sensitive import card_number, looks_like_pan, mask_pan, scrub_text, secret_field_kind
+from fengkong.domain.sharing.subjects import SHARED_FIELDS, door_hashes
 
 MAX_EVENT_BYTES = 1 << 20  # one event of the contract is a few hundred bytes
 MAX_STRING = 256
@@ -539,11 +541,15 @@ class EventValidator:
         sealer: CardSealer,
         max_event_bytes: int = MAX_EVENT_BYTES,
         rates: Callable[[], Mapping[str, Decimal]] = dict,
+        consortium: IdentifierProtector | None = None,
     ):
         self._protector = protector
         self._sealer = sealer
         self._max_event_bytes = max_event_bytes
         self._rates = rates  # yuan per unit of each currency: the active policy's table
+        # With the consortium key, the door also adds the subjects' consortium hashes (the
+        # `shared_*_hash` fields): what matches the reports of other member institutions.
+        self._consortium = consortium
 
     def validate(self, data: Mapping[str, Any], raw_size: int = 0, *, trusted: bool = False) -> Event | EventError:
         """`trusted`: a record read back from fengkong's own log (internal event types allowed)."""
@@ -676,11 +682,19 @@ class EventValidator:
         become keyed hashes (a phone by its digits, the key the phone lists use). A reference
         is passed on as it is: a replayed record, or one a caller got from us."""
         sealed: list[SealedCard] = []
+        clear: dict[str, str] = {}  # the identifiers seen in clear, for their consortium hashes
+        if not trusted:
+            for name in SHARED_FIELDS:  # made here only, never taken from a sender
+                fields.pop(name, None)
         for name in _CARD_FIELDS:
             value = fields.get(name)
             if not isinstance(value, str) or is_reference(value):
                 continue
             digits = card_number(value)
+            if name in accounts:
+                clear[name] = accounts[name]
+            elif digits is not None:
+                clear[name] = digits
             if digits is not None:
                 card = self._sealer.seal(digits)
             elif name == "card_id" or trusted:  # an issuer's own card id; a record of ours
@@ -703,6 +717,19 @@ class EventValidator:
         if isinstance(name, str) and name.strip():  # a person's name: matched by hash, shown masked
             fields["name_hash"] = self._protector.identifier_hash("name", " ".join(name.split()).casefold())
             fields["name_masked"] = _mask_name(name)
+        if self._consortium is not None and not trusted:
+            merchant = fields.get("merchant_id")
+            fields.update(
+                door_hashes(
+                    self._consortium,
+                    card=clear.get("card_id"),
+                    account=clear.get("account_id"),
+                    counterparty=clear.get("counterparty_account_id"),
+                    id_number=id_number,
+                    phone=phone_digits(phone) if isinstance(phone, str) else None,
+                    merchant=merchant if isinstance(merchant, str) else None,
+                )
+            )
         return tuple(sealed)
 
 

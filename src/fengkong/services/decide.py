@@ -86,6 +86,9 @@ class BatchLookups:
                 return found
         return self.base.listed(list_type, value, ts)
 
+    def shared(self, subject_type: str, subject_hash: str, risk_type: str | None, ts: float) -> dict[str, Any] | None:
+        return self.base.shared(subject_type, subject_hash, risk_type, ts)
+
 
 Received = Mapping[str, Any] | str | bytes  # what a sender sent
 RawEvent = Received | Event  # an Event: made by fengkong itself, already valid
@@ -125,6 +128,7 @@ ACCOUNT_REGISTRY = {
     "account_kind": "acct_registered_kind",
     "account_class": "acct_registered_class",
     "id_number_hash": "acct_registered_person",  # the person: their penalties reach all their accounts
+    "shared_person_hash": "acct_registered_shared_person",  # the person as the consortium knows them
 }
 # The feature holding the account a card debits: what fills in a card-only debit's account.
 CARD_LINK = "card_account"
@@ -157,6 +161,7 @@ class Engine:
         observer: DecisionObserver | None = None,
         snapshot_every: int = 200_000,
         on_label: Callable[[Event, Recall], Sequence[ListEntry]] | None = None,
+        consortium: IdentifierProtector | None = None,
     ):
         self.rules = rules
         self.log = log
@@ -165,7 +170,9 @@ class Engine:
         self.cards = cards
         self.lookups = BatchLookups(lookups)
         self.uow = uow
-        self.validator = EventValidator(protector, cards, rates=lambda: self.rules.active.fx_rates)
+        self.validator = EventValidator(
+            protector, cards, rates=lambda: self.rules.active.fx_rates, consortium=consortium
+        )
         self._key_version = protector.version
         self.observer = observer
         self.snapshot_every = snapshot_every

@@ -34,6 +34,7 @@ from fengkong.domain.lists.compromise import (
     report_evidence,
 )
 from fengkong.domain.lists.from_labels import listings_for
+from fengkong.domain.lists.governance import rules_of
 from fengkong.domain.lists.index import ListEntry
 from fengkong.domain.lists.types import LIST_TYPES, match_key
 from fengkong.domain.money import MoneyError, parse_yuan
@@ -156,10 +157,20 @@ class ListService:
         display: str | None = None,
         period_from: float | None = None,
         ended_at: Instant = None,
+        ground: str | None = None,
     ) -> ListEntry:
         """Put a value on a list. `display`: the mask of a value given by reference, when the
-        vault may not hold its number yet (a label in the same commit as the event it labels)."""
+        vault may not hold its number yet (a label in the same commit as the event it labels).
+        An industry blacklist (`governance.GOVERNED`) takes an entry only on one of its grounds
+        and with evidence; people reach it through `BlacklistService.propose` (four eyes)."""
         required(actor=actor, reason=reason, source=source, value=value)
+        governed = rules_of(list_type)
+        if governed is not None:
+            if ground is None:
+                raise InputError("ground", f"a {list_type} entry needs its ground: one of {', '.join(governed.entry)}")
+            governed.entry_ground(ground)
+            required(evidence=evidence)
+            reason = f"[{ground}] {reason}"
         reason, source, evidence = (
             scrub_free_text(reason),
             scrub_free_text(source),

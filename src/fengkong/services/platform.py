@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from fengkong.domain.ports import AuditLog, EventLog, Metrics
 from fengkong.services.access import AccessService
+from fengkong.services.blacklists import BlacklistService
 from fengkong.services.credentials import CredentialAdmin
 from fengkong.services.decide import Engine
 from fengkong.services.holds import HoldService
@@ -20,6 +21,8 @@ from fengkong.services.reference import ReferenceData
 from fengkong.services.requests import RequestService
 from fengkong.services.rules import RuleRepository
 from fengkong.services.sharing import SharingService
+from fengkong.services.sharing_exchange import SharingExchange
+from fengkong.services.terminal_checks import TerminalChecks
 from fengkong.services.terminal_keys import TerminalKeys
 from fengkong.services.vault import VaultService
 
@@ -40,7 +43,10 @@ class Platform:
     vault: VaultService  # payment tokens, detokenization, keys
     merchants: MerchantService  # merchant and terminal registries
     terminal_keys: TerminalKeys  # terminal master-key records: shared and overdue keys
+    terminal_checks: TerminalChecks  # qualified samples, spot checks and their schedule
+    blacklists: BlacklistService  # the industry blacklists' grounds and four eyes
     sharing: SharingService
+    sharing_exchange: SharingExchange  # this institution's reports sent to the hub, the others' pulled
     access: AccessService  # who is calling: API keys, people, the bank's identity provider
     credentials: CredentialAdmin  # making and ending API keys and users
     audit: AuditLog

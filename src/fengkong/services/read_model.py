@@ -13,12 +13,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
+from fengkong.domain.acquiring.admission import SAMPLE_KIND
+from fengkong.domain.acquiring.links import Cluster, LinkIndex, merchant_keys
 from fengkong.domain.limits import reference as reference_data
 from fengkong.domain.lists.index import ListEntry, ListIndex
 from fengkong.domain.lists.types import LIST_TYPES
-from fengkong.domain.ports import IdentifierProtector, ListStore, MerchantStore, ReferenceStore, TokenStore
+from fengkong.domain.ports import (
+    IdentifierProtector,
+    ListStore,
+    MerchantStore,
+    ReferenceStore,
+    SharedReport,
+    SharingLedger,
+    TokenStore,
+)
+from fengkong.domain.sharing.summary import SharedFact, fact_of, summarize
 from fengkong.domain.tokens import PaymentToken
 
 _UNREGISTERED: Mapping[str, Any] = {"status": "unregistered"}
@@ -43,6 +55,9 @@ class DecisionReadModel:
         self._tokens: dict[str, dict[str, Any]] = {}  # payment token -> status and domain controls
         self._merchants: dict[str, dict[str, Any]] = {}
         self._terminals: dict[str, dict[str, Any]] = {}
+        self._samples: dict[str, dict[str, Any]] = {}  # qualified terminal samples by sample key
+        self._links = LinkIndex()  # merchants sharing an identity, an account, a licence, a terminal
+        self._serials: dict[str, set[str]] = {}  # a unique identifier -> admitted terminals holding it
         self._sources: dict[str, tuple[Callable[[], int], Callable[[], None]]] = {
             "reference": (reference.stamp, lambda: self._load_reference(reference.load())),
             "lists": (lists.stamp, lambda: self._load_lists(lists.all())),
@@ -58,6 +73,9 @@ class DecisionReadModel:
             return self._tokens.get(entity_key.split("|", 1)[1])
         if kind == "merchant":
             return self._merchants.get(entity_key.split("|", 1)[1])
+        if kind == "merchant_links":
+            linked = self._links.linked(entity_key.split("|", 1)[1])
+            return {"linked": list(linked), "via": linked}
         if kind == "terminal":
             record = self._terminals.get(entity_key.split("|", 1)[1])
             if record is None and self._terminals:  # the acquirer keeps a registry: this one is not in it
@@ -114,9 +132,17 @@ class DecisionReadModel:
     def _load_registry(self, rows: list[tuple[str, str, dict[str, Any]]]) -> None:
         merchants: dict[str, dict[str, Any]] = {}
         terminals: dict[str, dict[str, Any]] = {}
+        samples: dict[str, dict[str, Any]] = {}
+        links = LinkIndex()
         for kind, entity_id, record in rows:
-            (merchants if kind == "merchant" else terminals)[entity_id] = _registry_view(record)
-        self._merchants, self._terminals = merchants, terminals
+            {"merchant": merchants, "terminal": terminals, SAMPLE_KIND: samples}[kind][entity_id] = _registry_view(
+                record
+            )
+            _index(links, kind, entity_id, record)
+        self._merchants, self._terminals, self._samples, self._links = merchants, terminals, samples, links
+        self._serials = {}
+        for terminal_id, record in terminals.items():
+            self._serial_changed(terminal_id, None, record)
 
     # ------------------------------------------------------------------ changes made here
     # Each takes the source's stamp as the change's own commit left it (read inside that commit).
@@ -145,8 +171,76 @@ class DecisionReadModel:
 
     def registry_changed(self, kind: str, entity_id: str, record: dict[str, Any], stamp: int) -> None:
         with self._lock:
-            (self._merchants if kind == "merchant" else self._terminals)[entity_id] = _registry_view(record)
+            if kind == "terminal":
+                self._serial_changed(entity_id, self._terminals.get(entity_id), record)
+            {"merchant": self._merchants, "terminal": self._terminals, SAMPLE_KIND: self._samples}[kind][entity_id] = (
+                _registry_view(record)
+            )
+            _index(self._links, kind, entity_id, record)
             self._applied("merchants", stamp)
+
+    # ------------------------------------------------------------------ the registry, for its services
+    def _serial_changed(self, terminal_id: str, before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> None:
+        if before and before.get("serial"):
+            self._serials.get(str(before["serial"]), set()).discard(terminal_id)
+        if after.get("serial") and after.get("status") != "rejected":
+            self._serials.setdefault(str(after["serial"]), set()).add(terminal_id)
+
+    def merchant_matches(self, keys: Mapping[str, list[str]], excluding: str) -> dict[str, list[str]]:
+        """Registered merchants sharing any of these keys (id -> attributes shared)."""
+        with self._lock:
+            return self._links.matches(keys, excluding)
+
+    def clusters(self, min_size: int = 2) -> list[Cluster]:
+        with self._lock:
+            return self._links.clusters(min_size)
+
+    def sample(self, key: str) -> dict[str, Any] | None:
+        return self._samples.get(key)
+
+    def keeps_samples(self) -> bool:
+        return bool(self._samples)
+
+    def terminal_with_serial(self, serial: str, excluding: str) -> str | None:
+        """The admitted terminal already registered with this unique identifier, if any."""
+        with self._lock:
+            holders = self._serials.get(serial, set()) - {excluding}
+        return min(holders) if holders else None
+
+    # ------------------------------------------------------------------ shared reports
+    # What member institutions reported (services/sharing.py), by subject type and consortium hash.
+    _shared: Mapping[str, list[SharedFact]] = MappingProxyType({})
+    _home: str = ""
+
+    def attach_sharing(self, ledger: SharingLedger, home_institution: str) -> None:
+        """Follow the sharing ledger too (called once by the composition root)."""
+        self._home = home_institution
+        self._sources["sharing"] = (ledger.stamp, lambda: self._load_shared(ledger.all_reports()))
+
+    def shared(self, subject_type: str, subject_hash: str, risk_type: str | None, ts: float) -> dict[str, Any] | None:
+        facts = self._shared.get(f"{subject_type}:{subject_hash}")
+        return None if not facts else summarize(facts, ts, risk_type, self._home)
+
+    def shared_added(self, subject_type: str, subject_hash: str, fact: SharedFact, stamp: int) -> None:
+        with self._lock:
+            shared = dict(self._shared)
+            key = f"{subject_type}:{subject_hash}"
+            shared[key] = [*shared.get(key, ()), fact]
+            self._shared = shared
+            self._applied("sharing", stamp)
+
+    def _load_shared(self, reports: list[tuple[str, str, SharedReport]]) -> None:
+        shared: dict[str, list[SharedFact]] = {}
+        for subject_type, subject_hash, report in reports:
+            shared.setdefault(f"{subject_type}:{subject_hash}", []).append(fact_of(report))
+        self._shared = shared
+
+
+def _index(links: LinkIndex, kind: str, entity_id: str, record: dict[str, Any]) -> None:
+    if kind == "merchant":
+        links.merchant(entity_id, merchant_keys(record))
+    elif kind == "terminal":
+        links.terminal(entity_id, record.get("merchants") or [])
 
 
 def _registry_view(record: dict[str, Any]) -> dict[str, Any]:

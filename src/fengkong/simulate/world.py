@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from fengkong.simulate import mules, spending, takeover
+from fengkong.simulate import acquiring, mules, spending, takeover
 from fengkong.simulate.customer import Customer
 from fengkong.simulate.geography import DOMESTIC, MACAU, City
 
@@ -696,17 +696,39 @@ class World:
                     day += 25
 
     def registry_records(self) -> dict[str, list[dict[str, Any]]]:
-        """The acquirer's registry of the simulated merchants and terminals (for bulk import)."""
-        merchants, terminals = [], []
+        """The acquirer's registry of the simulated merchants and terminals (for bulk import),
+        its qualified terminal samples, and what a spot check of each terminal measures."""
+        registry = acquiring.Registry(self.seed)
+        merchant_ids = [m for rows in self.merchants.values() for m, _, _ in rows]
+        ring = sorted(
+            m
+            for m in merchant_ids
+            if self.entity_labels.get(f"merchant:{m}") == "cashout_merchant" and "hotel" not in m
+        )
+        first = next(iter(self.merchants.values()))
+        chain = [m for m, mcc, _ in first if mcc in ("5812", "5814") and m not in ring][:3]
+        identities = acquiring.merchant_identities(merchant_ids, ring, chain, registry)
+        merchants, terminals, measured = [], [], {}
         for rows in self.merchants.values():
             for merchant, mcc, terminal in rows:
                 merchants.append(
-                    {"merchant_id": merchant, "name": f"Shop {merchant}", "mcc": mcc, "accepts_credit": True}
+                    {
+                        "merchant_id": merchant,
+                        "name": f"Shop {merchant}",
+                        "mcc": mcc,
+                        "accepts_credit": True,
+                        **identities[merchant],
+                    }
                 )
                 place = self.terminal_places[terminal]
                 for tid, kind in ((terminal, "fixed"), (f"atm-{terminal}", "atm")):
                     # about 3% of terminals are past the 5-year service life
                     year = 2019 if self.rng.random() < 0.03 else self.rng.choice([2022, 2023, 2024, 2025])
+                    device = registry.terminal(tid)
+                    doctored = tid in self.skimmers
+                    measured[tid] = acquiring.build_fingerprint(
+                        device["manufacturer"], device["model"], device["firmware"], doctored
+                    )
                     terminals.append(
                         {
                             "terminal_id": tid,
@@ -717,9 +739,15 @@ class World:
                             "city": place["city"],
                             "merchants": merchant,
                             "deployed_at": f"{year}-{self.rng.randint(1, 12):02d}-01",
+                            **device,
                         }
                     )
-        return {"merchants": merchants, "terminals": terminals}
+        return {
+            "samples": acquiring.samples(),
+            "merchants": merchants,
+            "terminals": terminals + acquiring.refused_terminals(registry, merchant_ids[0]),
+            "measured": [{"terminal_id": t, "fingerprint": f} for t, f in sorted(measured.items())],
+        }
 
     def stream(self, progress: Any = None) -> Iterator[dict[str, Any]]:
         """Every event in time order, one day at a time (memory: one day of traffic)."""

@@ -89,7 +89,15 @@ def test_same_legal_representative_behind_several_merchants(platform: Platform) 
 
 
 def test_listed_merchant_is_rejected_at_onboarding(platform: Platform) -> None:
-    platform.lists.add("illegal_merchant", "m1", actor="alice", reason="gambling front", source="card scheme")
+    platform.lists.add(
+        "illegal_merchant",
+        "m1",
+        actor="alice",
+        reason="gambling front",
+        source="card scheme",
+        ground="scheme_notice",
+        evidence="notice 2024-17",
+    )
 
     result = platform.merchants.register_merchant(NOODLES, actor="bob")
 
@@ -99,7 +107,15 @@ def test_listed_merchant_is_rejected_at_onboarding(platform: Platform) -> None:
 
 
 def test_cashout_listed_merchant_is_rejected_too(platform: Platform) -> None:
-    platform.lists.add("cashout_merchant", "m1", actor="alice", reason="cash-out ring", source="acquirer")
+    platform.lists.add(
+        "cashout_merchant",
+        "m1",
+        actor="alice",
+        reason="cash-out ring",
+        source="acquirer",
+        ground="confirmed_cashout",
+        evidence="investigation 17",
+    )
     assert platform.merchants.register_merchant(NOODLES, actor="bob").status == "rejected"
 
 
@@ -152,6 +168,8 @@ def test_certified_terminal_is_active(platform: Platform) -> None:
     result = platform.merchants.register_terminal(
         {
             "terminal_id": "T1",
+            "serial": "SN-1",
+            "signature": "sig-1",
             "certified": "true",
             "merchants": "m1",
             "lat": "22.54",
@@ -186,7 +204,9 @@ def test_terminal_findings(platform: Platform, values: dict[str, Any], status: s
     platform.merchants.register_merchant(NOODLES, actor="alice")  # restaurant: mobile POS allowed
     platform.merchants.register_merchant({"merchant_id": "m2", "name": "Corner Shop", "mcc": "5411"}, actor="alice")
 
-    result = platform.merchants.register_terminal({"terminal_id": "T1", "certified": True, **values}, actor="alice")
+    result = platform.merchants.register_terminal(
+        {"terminal_id": "T1", "serial": "SN-1", "signature": "sig-1", "certified": True, **values}, actor="alice"
+    )
 
     assert result.status == status
     assert sorted(_codes(result)) == codes
@@ -212,7 +232,9 @@ def test_terminal_merchant_list_from_text(platform: Platform) -> None:
 )
 def test_bad_terminal_fields_are_named(platform: Platform, values: dict[str, Any], field: str) -> None:
     with pytest.raises(InputError) as bad:
-        platform.merchants.register_terminal({"terminal_id": "T1", "certified": True, **values}, actor="alice")
+        platform.merchants.register_terminal(
+            {"terminal_id": "T1", "serial": "SN-1", "signature": "sig-1", "certified": True, **values}, actor="alice"
+        )
     assert bad.value.field == field
     with pytest.raises(NotFound):
         platform.merchants.terminal("T1")
@@ -250,7 +272,10 @@ def test_import_merchants_reports_every_row(platform: Platform) -> None:
 
 
 def test_import_terminals(platform: Platform) -> None:
-    csv_text = "terminal_id,certified,merchants,kind\nT1,yes,m1,fixed\nT2,no,m1,fixed\nT3,yes,m1,flying\n"
+    csv_text = (
+        "terminal_id,serial,signature,certified,merchants,kind\n"
+        "T1,S1,g1,yes,m1,fixed\nT2,S2,g2,no,m1,fixed\nT3,S3,g3,yes,m1,flying\n"
+    )
 
     rows = platform.merchants.import_csv("terminal", io.StringIO(csv_text), actor="bulk")
 

@@ -166,7 +166,9 @@ def test_change_made_elsewhere_is_not_lost_when_a_local_change_follows(node: Nod
 def test_unregistered_terminal_once_a_registry_exists(platform: Platform) -> None:
     assert platform.read_model.reference("terminal", "terminal|x") is None  # no registry kept: nothing to say
 
-    platform.merchants.register_terminal({"terminal_id": "T1", "certified": True}, actor="a")
+    platform.merchants.register_terminal(
+        {"terminal_id": "T1", "serial": "S1", "signature": "g1", "certified": True}, actor="a"
+    )
 
     assert platform.read_model.reference("terminal", "terminal|x") == {"status": "unregistered"}
     known = platform.read_model.reference("terminal", "terminal|T1")

@@ -41,7 +41,18 @@ def test_answers_count_but_never_name_reporters(platform: Platform) -> None:
 
     answer = platform.sharing.query("bank-c", "phone", "13900001111", "carol")
 
-    assert set(answer) == {"subject_type", "reports", "institutions", "risk_types", "first_reported", "last_reported"}
+    assert set(answer) == {
+        "subject_type",
+        "reports",
+        "institutions",
+        "risk_types",
+        "amount_fen",
+        "cards",
+        "disclosed_institutions",
+        "first_reported",
+        "last_reported",
+    }
+    assert answer["disclosed_institutions"] == []  # nobody consented to be named
     assert (answer["subject_type"], answer["reports"], answer["institutions"]) == ("phone", 3, 2)
     assert answer["risk_types"] == {"telecom_fraud": 2, "account_rental": 1}
     assert answer["first_reported"] <= answer["last_reported"]

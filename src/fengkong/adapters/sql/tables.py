@@ -176,8 +176,37 @@ shared_reports = Table(
     Column("subject_hash", String(64), nullable=False),
     Column("risk_type", String(64), nullable=False),
     Column("reported_at", DateTime(timezone=True), nullable=False),
+    # 0012: signed reports between institutions
+    Column("report_id", String(32), unique=True),
+    Column("amount_fen", BigInteger),
+    Column("card_count", Integer),
+    Column("disclosed_by", String(128)),
+    Column("origin", String(16), nullable=False, server_default="local"),
     Index("ix_shared_reports_subject", "subject_type", "subject_hash"),
     Index("ix_shared_reports_institution", "institution_id"),
+)
+
+# Signed reports waiting for a peer to take them, and how far reports were pulled from a peer.
+sharing_outbox = Table(
+    "sharing_outbox",
+    metadata,
+    Column("id", _SEQ, primary_key=True, autoincrement=True),
+    Column("peer", String(512), nullable=False),
+    Column("report_id", String(32), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", String(512)),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True)),
+    Index("ix_sharing_outbox_peer_state", "peer", "state", "id"),
+)
+
+sharing_cursors = Table(
+    "sharing_cursors",
+    metadata,
+    Column("peer", String(512), primary_key=True),
+    Column("after", BigInteger, nullable=False),
 )
 
 shared_queries = Table(

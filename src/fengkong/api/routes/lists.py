@@ -10,10 +10,12 @@ from fastapi.responses import Response
 
 from fengkong.api.auth import Guard
 from fengkong.api.http import RowId, json_response, moment, read_body, read_object, text
-from fengkong.api.schemas import answers, ref, request_body
+from fengkong.api.schemas import answers, json_answer, ref, request_body
 from fengkong.domain.access.principal import Principal
 from fengkong.domain.access.roles import Permission as P
+from fengkong.domain.lists.governance import rules_of
 from fengkong.domain.lists.types import LIST_TYPES
+from fengkong.services.blacklists import BlacklistService
 from fengkong.services.lists import ListService
 
 History = Annotated[bool, Query(alias="all", description="Ended entries too (removed or expired), with their end.")]
@@ -22,17 +24,30 @@ History = Annotated[bool, Query(alias="all", description="Ended entries too (rem
 ListType = Annotated[str, Path(json_schema_extra={"enum": list(LIST_TYPES)})]
 
 
-def build(lists: ListService, guard: Guard) -> APIRouter:
+def build(lists: ListService, blacklists: BlacklistService, guard: Guard) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["lists"])
 
     @router.post(
         "/lists/{list_type}/entries",
-        summary="Add a list entry (by event time: from starts_at, or after every event decided so far)",
+        summary="Add a list entry (by event time: from starts_at, or after every event decided so far); "
+        "on an industry blacklist, propose it on a ground (202: a second person approves)",
         status_code=201,
+        responses={202: json_answer("proposed: the change request a second person approves")},
         openapi_extra=request_body(ref("ListEntryIn")),
     )
     async def add_entry(list_type: ListType, request: Request, who: Principal = guard(P.LISTS_WRITE)) -> Response:
         d = await read_object(request)
+        if rules_of(list_type) is not None:
+            proposed = blacklists.propose(
+                list_type,
+                text(d, "value"),
+                ground=text(d, "ground"),
+                evidence=text(d, "evidence"),
+                source=text(d, "source"),
+                maker=who.name,
+                reason=text(d, "reason"),
+            )
+            return json_response(proposed.to_dict(), 202)
         entry = lists.add(
             list_type,
             text(d, "value"),
@@ -76,11 +91,18 @@ def build(lists: ListService, guard: Guard) -> APIRouter:
         summary="Request removal or release (needs a second person)",
         responses=answers(404),
         status_code=202,
-        openapi_extra=request_body(ref("ReasonIn")),
+        openapi_extra=request_body(ref("RemovalIn")),
     )
     async def remove_entry(entry_id: RowId, request: Request, who: Principal = guard(P.LISTS_WRITE)) -> Response:
         d = await read_object(request)
-        return json_response(lists.request_removal(entry_id, maker=who.name, reason=text(d, "reason")).to_dict(), 202)
+        removal = blacklists.request_removal(
+            entry_id, ground=text(d, "ground"), maker=who.name, reason=text(d, "reason")
+        )
+        return json_response(removal.to_dict(), 202)
+
+    @router.get("/blacklists:grounds", summary="The industry blacklists' entry and removal grounds, minimum terms")
+    def grounds(who: Principal = guard(P.LISTS_READ)) -> Response:
+        return json_response(blacklists.rules())
 
     @router.get("/changes", summary="Pending maker-checker requests")
     def pending(who: Principal = guard(P.CHANGES_DECIDE)) -> Response:

@@ -14,10 +14,11 @@ from fengkong.domain.access.principal import Principal
 from fengkong.domain.access.roles import Permission as P
 from fengkong.domain.merchants import OnboardingResult
 from fengkong.services.merchants import MerchantService
+from fengkong.services.terminal_checks import TerminalChecks
 from fengkong.services.terminal_keys import TerminalKeys
 
 
-def build(merchants: MerchantService, keys: TerminalKeys, guard: Guard) -> APIRouter:
+def build(merchants: MerchantService, keys: TerminalKeys, checks: TerminalChecks, guard: Guard) -> APIRouter:
     router = APIRouter(prefix="/v1", tags=["merchants"])
 
     async def register(request: Request, body: str, onboard: Callable[..., OnboardingResult], actor: str) -> Response:
@@ -74,5 +75,54 @@ def build(merchants: MerchantService, keys: TerminalKeys, guard: Guard) -> APIRo
     @router.get("/terminal-keys:report", summary="Terminals sharing a master key, overdue keys, terminals with none")
     def key_report(at: str | None = None, who: Principal = guard(P.TERMINAL_KEYS_READ)) -> Response:
         return json_response(keys.report(at))
+
+    @router.get(
+        "/merchants:clusters",
+        summary="Merchants linked by legal representative, settlement account, licence or terminal, for review",
+    )
+    def clusters(min_size: int = 2, who: Principal = guard(P.MERCHANTS_READ)) -> Response:
+        return json_response(merchants.clusters(max(2, min_size)))
+
+    @router.post(
+        "/terminal-samples",
+        summary="Register a qualified terminal sample (model and certified firmware builds)",
+        status_code=201,
+        openapi_extra=request_body(ref("SampleIn")),
+    )
+    async def sample(request: Request, who: Principal = guard(P.TERMINAL_CHECKS)) -> Response:
+        d = await read_object(request)
+        check_types("SampleIn", d)
+        return json_response(checks.register_sample(d, actor=who.name), 201)
+
+    @router.get("/terminal-samples", summary="The qualified terminal samples")
+    def samples(who: Principal = guard(P.MERCHANTS_READ)) -> Response:
+        return json_response(checks.samples())
+
+    @router.post(
+        "/terminals/{terminal_id}/spot-checks",
+        summary="Record a spot check: a failed one stops the terminal, a passed one reinstates it",
+        status_code=201,
+        responses=answers(404),
+        openapi_extra=request_body(ref("SpotCheckIn")),
+    )
+    async def spot_check(terminal_id: str, request: Request, who: Principal = guard(P.TERMINAL_CHECKS)) -> Response:
+        d = await read_object(request)
+        check_types("SpotCheckIn", d)
+        done = checks.spot_check(
+            terminal_id,
+            measured=text(d, "measured"),
+            seal_intact=bool(d.get("seal_intact")),
+            at_registered_place=bool(d.get("at_registered_place")),
+            passes=bool(d.get("passes", True)),
+            firmware=text(d, "firmware"),
+            note=text(d, "note"),
+            at=d.get("at"),
+            actor=who.name,
+        )
+        return json_response(done.to_dict(), 201)
+
+    @router.get("/terminal-checks:schedule", summary="Every terminal's next spot check; overdue and suspended ones")
+    def schedule(at: str | None = None, who: Principal = guard(P.MERCHANTS_READ)) -> Response:
+        return json_response(checks.schedule(at))
 
     return router

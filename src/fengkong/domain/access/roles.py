@@ -30,6 +30,7 @@ class Permission(StrEnum):
     RULES_RELOAD = "rules:reload"  # take rule files changed on disk into use
     TERMINAL_KEYS_MANAGE = "terminal-keys:manage"  # record a key loaded into a terminal (its KCV)
     TERMINAL_KEYS_READ = "terminal-keys:read"  # shared and overdue terminal keys
+    TERMINAL_CHECKS = "terminal-checks:write"  # qualified samples and spot-check records
     VAULT_KEYS = "vault:keys"  # rotate the vault's master and data keys
     TOKENS_MANAGE = "tokens:manage"  # issue, suspend, resume, delete payment tokens
     TOKENS_READ = "tokens:read"
@@ -59,6 +60,10 @@ ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
                 P.PASSWORDS_CHECK,
             }
         ),
+    ),
+    "member": (
+        "another member institution's fengkong: sends its signed reports and pulls the reports it may see",
+        frozenset({P.SHARING_USE}),
     ),
     "analyst": (
         "works held payments and alerts, traces funds, proposes list entries",
@@ -105,7 +110,7 @@ ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
         frozenset({P.LISTS_READ, P.LISTS_WRITE, P.CHANGES_DECIDE, P.MERCHANTS_READ, P.REFERENCE_READ}),
     ),
     "secops": (
-        "security operations: payment tokens, card numbers with a stated reason, terminal key custody",
+        "security operations: payment tokens, card numbers with a stated reason, terminal keys, samples and spot checks",
         frozenset(
             {
                 P.TOKENS_READ,
@@ -113,6 +118,8 @@ ROLES: dict[str, tuple[str, frozenset[Permission]]] = {
                 P.TOKENS_DETOKENIZE,
                 P.TERMINAL_KEYS_MANAGE,
                 P.TERMINAL_KEYS_READ,
+                P.TERMINAL_CHECKS,
+                P.MERCHANTS_READ,
                 P.VAULT_KEYS,
             }
         ),

@@ -9,6 +9,7 @@ from typing import Any
 
 from fengkong.domain.features.spec import FeatureSpec
 from fengkong.domain.ports import Lookups
+from fengkong.domain.sharing.entities import SHARED_ENTITIES
 
 # aggregate name -> what the feature needs besides `entity`
 LOOKUPS: dict[str, tuple[str, ...]] = {
@@ -17,7 +18,15 @@ LOOKUPS: dict[str, tuple[str, ...]] = {
     # source: a list type; of: a `distinct` feature of the same entity holding the ids it visited
     # (e.g. the terminals a card used): the entry of a visited entity listed after the visit
     "listed_visit": ("source", "of"),
+    # source: a list type; of: `<record kind>.<field>`, a field of the entity's reference record
+    # naming related ids (a merchant's linked merchants, its outsourcing provider): the entry in
+    # force of one of them
+    "listed_linked": ("source", "of"),
+    # entity: a shared_* entity (a subject by its consortium hash); source: a risk type or `any`:
+    # what member institutions reported about it by event time (domain/sharing/summary.py)
+    "shared": ("source",),
 }
+ANY_RISK = "any"
 
 
 def visited_listed(
@@ -51,4 +60,29 @@ def look_up(spec: FeatureSpec, key: str, ts: float, lookups: Lookups | None) -> 
     if spec.aggregate == "reference":
         record = lookups.reference(spec.source or "", key)
         return None if record is None else record.get(spec.of or "")
+    if spec.aggregate == "shared":
+        subject_type = SHARED_ENTITIES[spec.entity[0]][0]
+        risk_type = None if spec.source == ANY_RISK else spec.source
+        return lookups.shared(subject_type, key.split("|", 1)[1], risk_type, ts)
+    if spec.aggregate == "listed_linked":
+        return linked_listed(spec, key, ts, lookups)
     return lookups.listed(spec.source or "", key.split("|", 1)[1], ts)
+
+
+def linked_listed(spec: FeatureSpec, key: str, ts: float, lookups: Lookups) -> dict[str, Any] | None:
+    """The list entry in force at `ts` of an id the entity's record relates it to, with `linked`
+    (that id) and `via` (what links them, when the record says)."""
+    if not lookups.has_entries(spec.source or ""):
+        return None
+    kind, _, field = (spec.of or "").partition(".")
+    record = lookups.reference(kind, key)
+    if record is None:
+        return None
+    related = record.get(field)
+    ids = [related] if isinstance(related, str) else list(related or ())
+    via = record.get("via") or {}
+    for value in sorted(ids):
+        entry = lookups.listed(spec.source or "", value, ts)
+        if entry is not None:
+            return {**entry, "linked": value, "via": ", ".join(via.get(value, [])) or field.replace("_", " ")}
+    return None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from fengkong.domain.events import Event
 from fengkong.domain.features.reducers import Reducer
 from fengkong.domain.features.windows import Window
+from fengkong.domain.sharing.entities import SHARED_ENTITIES
 
 # Entity kinds and the event field that identifies them.
 ENTITY_FIELDS: dict[str, str] = {
@@ -23,6 +24,8 @@ ENTITY_FIELDS: dict[str, str] = {
     "institution": "institution_id",
     "person": "id_number_hash",
     "preauth": "preauth_id",
+    # subjects as the member institutions know them: consortium-keyed hashes made at the door
+    **{entity: field for entity, (_, field) in SHARED_ENTITIES.items()},
 }
 
 # Fields aggregated as integer fen and returned as exact Decimal yuan.

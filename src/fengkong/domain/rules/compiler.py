@@ -19,6 +19,7 @@ from fengkong.domain.rules import ast
 from fengkong.domain.rules.errors import ExpressionError
 from fengkong.domain.rules.functions import ANY, BOOL, FUNCTIONS, LIST, LOCATION, NUMBER, STRING, TIME
 from fengkong.domain.rules.parser import parse_expression
+from fengkong.domain.sharing.entities import SHARED_FIELDS
 
 Compiled = Callable[[Event, Mapping[str, Any], str | None], Any]
 
@@ -73,6 +74,8 @@ EVENT_FIELD_TYPES: dict[str, str] = {
     "holder_age": NUMBER,
     "counterparty_kind": STRING,
     "labelled_amount": NUMBER,  # a feedback event: the amount of the event it labels
+    # consortium-keyed hashes the door makes (domain/sharing/subjects.py)
+    **dict.fromkeys(SHARED_FIELDS, STRING),
 }
 _NUMERIC = frozenset({NUMBER, TIME, ANY})
 

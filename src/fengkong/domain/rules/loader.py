@@ -33,6 +33,8 @@ from fengkong.domain.rules.errors import ExpressionError, RuleError, RuleSetErro
 from fengkong.domain.rules.functions import BOOL, LIST, NUMBER
 from fengkong.domain.rules.parser import parse_expression
 from fengkong.domain.rules.ruleset import Rule, RuleSet, Template, format_value
+from fengkong.domain.sharing.entities import SHARED_ENTITIES
+from fengkong.domain.sharing.report import RISK_TYPE as _RISK_OR_ANY
 
 _RULE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,63}$")
@@ -505,15 +507,23 @@ class RuleLoader:
         """A feature found at decision time: a reference record's field or a list entry."""
         source = _text(fields["source"][1], "source") if "source" in fields else None
         of = _text(fields["of"][1], "of") if "of" in fields else None
-        if aggregate in ("listed", "listed_visit") and source not in LIST_TYPES:
+        if aggregate in ("listed", "listed_visit", "listed_linked") and source not in LIST_TYPES:
             raise _Fail(
                 fields["source"][1] if "source" in fields else node,
                 f"a listed feature needs 'source': one of {', '.join(LIST_TYPES)}",
             )
         if aggregate == "listed_visit" and of is None:
             raise _Fail(node, "a listed_visit feature needs 'of': a distinct feature of the ids its entity visited")
+        if aggregate == "listed_linked" and (of is None or "." not in of):
+            raise _Fail(node, "a listed_linked feature needs 'of': <record kind>.<field> naming the related ids")
         if aggregate == "reference" and (source is None or of is None):
             raise _Fail(node, "a reference feature needs 'source' (the record kind) and 'of' (its field)")
+        if aggregate == "shared" and (entity[0] not in SHARED_ENTITIES or not _RISK_OR_ANY.match(source or "")):
+            raise _Fail(
+                node,
+                f"a shared feature looks up a shared entity ({', '.join(SHARED_ENTITIES)}) by 'source': "
+                "a risk type such as cash_out, or any",
+            )
         if len(entity) != 1:
             raise _Fail(
                 fields["entity"][1],
@@ -527,7 +537,7 @@ class RuleLoader:
             aggregate=aggregate,
             window=parse_window("lifetime"),
             reducer=None,
-            of=of if aggregate in ("reference", "listed_visit") else None,
+            of=of if aggregate in ("reference", "listed_visit", "listed_linked") else None,
             source=source,
             description=str(_plain(fields["description"][1])) if "description" in fields else "",
         )

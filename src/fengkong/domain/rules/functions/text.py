@@ -45,6 +45,14 @@ def len_(x: Any) -> int:
     return len(x) if isinstance(x, str | list | tuple | dict) else 0
 
 
+@register("join", (ANY,), STRING)
+def join(items: Any) -> str:
+    """A list's items as text, comma-separated (for messages): join(["m-1", "m-2"]) is "m-1, m-2"."""
+    if isinstance(items, str):
+        return items
+    return ", ".join(str(i) for i in items) if isinstance(items, list | tuple | set | frozenset) else ""
+
+
 @register("code_in", (STRING, ANY), BOOL)
 def code_in(code: Any, ranges: Any) -> bool:
     """True if a numeric code (an MCC) is one of the codes or inclusive ranges listed:

@@ -1,0 +1,1 @@
+"""Acquiring: merchants and terminals as the acquirer registers, checks and limits them."""
