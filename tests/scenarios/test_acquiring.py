@@ -21,11 +21,10 @@ import fengkong
 from fengkong import Platform
 from fengkong.domain.errors import InputError, NotPermitted
 from fengkong.domain.identity.resident_id import check_digit
+from tests.scenarios.acquiring_helpers import BEIJING, chip_purchase
 
 CST = timezone(timedelta(hours=8))
 NOW = datetime.now(CST).replace(microsecond=0)
-BEIJING = {"lat": 39.9042, "lon": 116.4074, "city": "Beijing", "country": "CN"}
-_n = iter(range(10**6))
 
 
 def person(serial: str) -> str:
@@ -46,25 +45,7 @@ FP_GOOD, FP_BAD = "9f2c4e1a7b3d5e60aa", "00112233445566778899"
 def pay(
     merchant: str, terminal: str, amount: str, *, card: str = "k-1", hours: float = 0, mcc: str = ""
 ) -> dict[str, Any]:
-    event: dict[str, Any] = {
-        "event_id": f"e{next(_n)}",
-        "type": "transaction",
-        "occurred_at": (NOW + timedelta(hours=hours)).isoformat(),
-        "customer_id": f"c-{card}",
-        "txn_type": "purchase",
-        "channel": "pos",
-        "amount": amount,
-        "card_id": card,
-        "card_kind": "debit",
-        "card_has_chip": True,
-        "entry_mode": "chip",
-        "merchant_id": merchant,
-        "terminal_id": terminal,
-        "location": BEIJING,
-    }
-    if mcc:
-        event["mcc"] = mcc
-    return event
+    return chip_purchase(merchant, terminal, amount, NOW + timedelta(hours=hours), card, mcc)
 
 
 def codes(result: Any) -> set[str]:

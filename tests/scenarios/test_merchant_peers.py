@@ -11,32 +11,16 @@ from typing import Any
 
 from fengkong import Platform, Settings
 from fengkong.bootstrap import build_monitoring
+from tests.scenarios.acquiring_helpers import chip_purchase
 
 CST = timezone(timedelta(hours=8))
 START = datetime(2026, 3, 2, 9, tzinfo=CST)
-BEIJING = {"lat": 39.9042, "lon": 116.4074, "city": "Beijing", "country": "CN"}
 RING_ACCOUNT, HONEST_ACCOUNT = "6222021234567890123", "6222029876543210987"
 _n = iter(range(10**6))
 
 
 def purchase(merchant: str, mcc: str, when: datetime, amount: str, card: str) -> dict[str, Any]:
-    return {
-        "event_id": f"p{next(_n)}",
-        "type": "transaction",
-        "occurred_at": when.isoformat(),
-        "customer_id": f"c-{card}",
-        "txn_type": "purchase",
-        "channel": "pos",
-        "amount": amount,
-        "card_id": card,
-        "card_kind": "debit",
-        "card_has_chip": True,
-        "entry_mode": "chip",
-        "merchant_id": merchant,
-        "mcc": mcc,
-        "terminal_id": f"t-{merchant}",
-        "location": BEIJING,
-    }
+    return chip_purchase(merchant, f"t-{merchant}", amount, when, card, mcc)
 
 
 def settlement(account: str, txn_type: str, when: datetime, amount: str, **extra: Any) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from typing import Any
 
 import duckdb
 
+from fengkong.domain.acquiring.onboarding import EVERYDAY_MCCS, WHOLESALE_MCCS
 from fengkong.domain.limits.reference import CARDHOLDER_ACTIONS, MERCHANT_ACTIONS
-from fengkong.domain.merchants import EVERYDAY_MCCS, WHOLESALE_MCCS
 
 LEVELS = ((80.0, 5), (65.0, 4), (50.0, 3), (35.0, 2), (20.0, 1))
 DAY = 86400

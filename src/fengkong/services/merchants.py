@@ -17,12 +17,12 @@ from fengkong.domain import clock
 from fengkong.domain.acquiring.admission import compare, fingerprint, sample_key, sample_of
 from fengkong.domain.acquiring.limits import SCALES, Limits, merchant_limits, terminal_limits
 from fengkong.domain.acquiring.links import ATTRIBUTES, merchant_keys
+from fengkong.domain.acquiring.onboarding import OnboardingResult, check_merchant, check_terminal
 from fengkong.domain.errors import InputError, NotFound
 from fengkong.domain.identity.accounts import account_number
 from fengkong.domain.identity.documents import parse_identity_document
 from fengkong.domain.identity.resident_id import ResidentIdError
 from fengkong.domain.lists.types import entity_key
-from fengkong.domain.merchants import OnboardingResult, check_merchant, check_terminal
 from fengkong.domain.money import MoneyError, fen_to_yuan, parse_yuan
 from fengkong.domain.ports import AuditLog, IdentifierProtector, MerchantStore, UnitOfWork
 from fengkong.services.read_model import DecisionReadModel

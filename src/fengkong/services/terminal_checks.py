@@ -20,9 +20,9 @@ from fengkong.domain.acquiring.admission import (
     sample_key,
     sample_of,
 )
+from fengkong.domain.acquiring.onboarding import Finding
 from fengkong.domain.errors import InputError, required
 from fengkong.domain.lifecycle import iso
-from fengkong.domain.merchants import Finding
 from fengkong.domain.sensitive import scrub_free_text
 from fengkong.services.lists import instant
 from fengkong.services.merchants import MerchantService, RegistryRow

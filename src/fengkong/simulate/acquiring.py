@@ -25,6 +25,7 @@ SAMPLES = (
     ("Newland", "N910", "CUP-2024-0032", ("1.9.7", "2.0.1")),
 )
 INSPECTED_BY = date(2026, 10, 1)  # the simulated month's start: inspections before it
+LARGE_MCCS = frozenset({"5311", "5732"})  # department stores and electronics chains: large merchants
 _ORG = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
@@ -81,7 +82,7 @@ class Registry:
 
 
 def merchant_identities(
-    merchant_ids: list[str], ring: list[str], chain: list[str], registry: Registry
+    merchant_ids: list[str], ring: list[str], chain: list[str], registry: Registry, mccs: dict[str, str]
 ) -> dict[str, dict[str, Any]]:
     """Each merchant's legal representative, settlement account, licence and acquirer."""
     out = {
@@ -90,7 +91,7 @@ def merchant_identities(
             "settlement_account": registry.account(),
             "licence": registry.licence(),
             "acquirer": registry.rng.choice(["acq-east", "acq-west"]),
-            "scale": "medium",
+            "scale": "large" if mccs.get(m) in LARGE_MCCS else "medium",
         }
         for m in merchant_ids
     }

@@ -32,6 +32,7 @@ class World(Protocol):
     start: datetime
     days: int
     funded_by: dict[str, str]  # an onward payment -> the payment whose money it moves
+    merchants: dict[str, list[tuple[str, str, str]]]  # city -> (merchant, mcc, terminal)
 
     def emit(
         self,

@@ -11,6 +11,8 @@ from datetime import timedelta
 from fengkong.simulate.customer import Customer
 from fengkong.simulate.mules import World, take
 
+BIG_TICKET_MCCS = ("5311", "5732")
+
 
 def big_purchases(w: World, pool: list[Customer], scale: int, rng: random.Random) -> None:
     buyers = [c for c in take(pool, 150 * scale) if c.card_kind == "credit" and c.credit_limit]
@@ -19,7 +21,9 @@ def big_purchases(w: World, pool: list[Customer], scale: int, rng: random.Random
         share = rng.uniform(0.5, 0.95)
         # a shop's price (7,999 or 6,888), now and then a round sum
         amount = round(c.credit_limit * share, -2) - rng.choice([1, 1, 2, 12, 0])
-        w.txn(c, when, amount, channel="pos", lookalike="large_purchase_near_limit", rng=rng)
+        # where big things are sold: a department store or an electronics shop of the city
+        shops = [m for m in w.merchants[c.city.name] if m[1] in BIG_TICKET_MCCS] or w.merchants[c.city.name]
+        w.txn(c, when, amount, channel="pos", lookalike="large_purchase_near_limit", rng=rng, at=rng.choice(shops))
 
 
 def hotel_stays(w: World, pool: list[Customer], scale: int, rng: random.Random) -> None:

@@ -707,7 +707,8 @@ class World:
         )
         first = next(iter(self.merchants.values()))
         chain = [m for m, mcc, _ in first if mcc in ("5812", "5814") and m not in ring][:3]
-        identities = acquiring.merchant_identities(merchant_ids, ring, chain, registry)
+        mccs = {m: mcc for rows in self.merchants.values() for m, mcc, _ in rows}
+        identities = acquiring.merchant_identities(merchant_ids, ring, chain, registry, mccs)
         merchants, terminals, measured = [], [], {}
         for rows in self.merchants.values():
             for merchant, mcc, terminal in rows:

@@ -12,7 +12,7 @@ from fengkong.api.http import json_response, read_object, text
 from fengkong.api.schemas import answers, check_types, ref, request_body
 from fengkong.domain.access.principal import Principal
 from fengkong.domain.access.roles import Permission as P
-from fengkong.domain.merchants import OnboardingResult
+from fengkong.domain.acquiring.onboarding import OnboardingResult
 from fengkong.services.merchants import MerchantService
 from fengkong.services.terminal_checks import TerminalChecks
 from fengkong.services.terminal_keys import TerminalKeys

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from fengkong.domain.acquiring.onboarding import Finding
 from fengkong.domain.errors import InputError
-from fengkong.domain.merchants import Finding
 
 DAY_S = 86400.0
 SAMPLE_KIND = "terminal_sample"  # the registry kind of a qualified sample
