@@ -82,7 +82,17 @@ def _occurrences(haystack: bytes, needle: bytes) -> Iterator[int]:
             continue
         if guard_right and after is not None and after in _ALNUM:
             continue
+        if needle.isdigit() and _in_decimal(haystack, pos, after_at):
+            continue  # the fraction or integer part of a number (a latency of 54.6082 ms)
         yield pos
+
+
+def _in_decimal(haystack: bytes, start: int, end: int) -> bool:
+    """Whether digits at [start, end) sit beside a decimal point that has a digit beyond it."""
+    point = ord(".")
+    left = start >= 2 and haystack[start - 1] == point and chr(haystack[start - 2]).isdigit()
+    right = end + 1 < len(haystack) and haystack[end] == point and chr(haystack[end + 1]).isdigit()
+    return left or right
 
 
 def scan_bytes(planted: Iterable[Planted], blob: bytes, where: str) -> list[Hit]:
