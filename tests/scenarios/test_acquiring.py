@@ -445,3 +445,22 @@ def test_a_blacklist_entry_made_here_is_reported_to_the_members(platform: Platfo
     # our own report does not refuse our own onboarding twice: the local list already does
     again = platform.merchants.register_merchant(merchant("m-new", legal_rep_id_number=BOSS), actor="ops")
     assert codes(again) >= {"LINKED_TO_BLACKLISTED_MERCHANT"} and "SHARED_BLACKLIST" not in codes(again)
+
+
+def test_a_merchant_blacklisted_elsewhere_after_onboarding_has_its_settlement_held(platform: Platform) -> None:
+    platform.merchants.register_merchant(merchant("m-1", legal_rep_id_number=BOSS, licence=LICENCE), actor="ops")
+    platform.merchants.register_merchant(merchant("m-2", legal_rep_id_number=NOMINEE), actor="ops")
+    platform.merchants.register_terminal(terminal("t-1", "m-1"), actor="ops")
+    platform.merchants.register_terminal(terminal("t-2", "m-2"), actor="ops")
+    assert reasons(platform, pay("m-1", "t-1", "70.00"))[0] == "approve"
+
+    platform.sharing.report("bank-b", "merchant", LICENCE, "illegal_merchant", "bank-b gateway")
+    platform.sharing.report("bank-c", "id_number", NOMINEE, "telecom_fraud", "bank-c gateway")
+
+    held = platform.engine.decide(pay("m-1", "t-1", "70.00", card="k-2", hours=1))
+    assert held.decision.value == "delay_settlement"
+    [reason] = [r for r in held.reasons if r.code == "MERCHANT_BLACKLISTED_BY_MEMBERS"]
+    assert "1 other member" in reason.message_en and "merchant" in reason.message_en
+    assert "bank-b" not in reason.message_en
+    # a report of another kind about the other owner does not hold its settlement
+    assert "MERCHANT_BLACKLISTED_BY_MEMBERS" not in reasons(platform, pay("m-2", "t-2", "70.00", hours=1))[1]

@@ -25,6 +25,10 @@ LOOKUPS: dict[str, tuple[str, ...]] = {
     # entity: a shared_* entity (a subject by its consortium hash); source: a risk type or `any`:
     # what member institutions reported about it by event time (domain/sharing/summary.py)
     "shared": ("source",),
+    # source: a risk type or `any`; of: the record kind of the entity that keeps its consortium
+    # hashes (a merchant: its owner, licence, settlement account): what members reported about
+    # any of them by event time, the one most institutions reported, with `via` (its subject type)
+    "shared_registered": ("source", "of"),
 }
 ANY_RISK = "any"
 
@@ -66,6 +70,8 @@ def look_up(spec: FeatureSpec, key: str, ts: float, lookups: Lookups | None) -> 
         return lookups.shared(subject_type, key.split("|", 1)[1], risk_type, ts)
     if spec.aggregate == "listed_linked":
         return linked_listed(spec, key, ts, lookups)
+    if spec.aggregate == "shared_registered":
+        return registered_shared(spec, key, ts, lookups)
     return lookups.listed(spec.source or "", key.split("|", 1)[1], ts)
 
 
@@ -86,3 +92,19 @@ def linked_listed(spec: FeatureSpec, key: str, ts: float, lookups: Lookups) -> d
         if entry is not None:
             return {**entry, "linked": value, "via": ", ".join(via.get(value, [])) or field.replace("_", " ")}
     return None
+
+
+def registered_shared(spec: FeatureSpec, key: str, ts: float, lookups: Lookups) -> dict[str, Any] | None:
+    """What members reported about the subjects an entity's record names by consortium hash
+    (`shared_*_hash` fields), by `ts`: the summary most other institutions stand behind."""
+    record = lookups.reference(spec.of or "", key)
+    if record is None:
+        return None
+    risk_type = None if spec.source == ANY_RISK else spec.source
+    best: dict[str, Any] | None = None
+    for subject_type, field in sorted(set(SHARED_ENTITIES.values())):
+        digest = record.get(field)
+        found = lookups.shared(subject_type, digest, risk_type, ts) if isinstance(digest, str) and digest else None
+        if found is not None and (best is None or found["others"] > best["others"]):
+            best = {**found, "via": subject_type}
+    return best

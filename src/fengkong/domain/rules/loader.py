@@ -524,6 +524,12 @@ class RuleLoader:
                 f"a shared feature looks up a shared entity ({', '.join(SHARED_ENTITIES)}) by 'source': "
                 "a risk type such as cash_out, or any",
             )
+        if aggregate == "shared_registered" and (of is None or not _RISK_OR_ANY.match(source or "")):
+            raise _Fail(
+                node,
+                "a shared_registered feature needs 'of': the record kind holding the consortium hashes "
+                "(e.g. merchant), and 'source': a risk type such as cash_out, or any",
+            )
         if len(entity) != 1:
             raise _Fail(
                 fields["entity"][1],
@@ -537,7 +543,7 @@ class RuleLoader:
             aggregate=aggregate,
             window=parse_window("lifetime"),
             reducer=None,
-            of=of if aggregate in ("reference", "listed_visit", "listed_linked") else None,
+            of=of if aggregate in ("reference", "listed_visit", "listed_linked", "shared_registered") else None,
             source=source,
             description=str(_plain(fields["description"][1])) if "description" in fields else "",
         )
