@@ -464,3 +464,19 @@ def test_a_merchant_blacklisted_elsewhere_after_onboarding_has_its_settlement_he
     assert "bank-b" not in reason.message_en
     # a report of another kind about the other owner does not hold its settlement
     assert "MERCHANT_BLACKLISTED_BY_MEMBERS" not in reasons(platform, pay("m-2", "t-2", "70.00", hours=1))[1]
+
+
+def test_without_samples_a_spot_check_compares_the_build_registered_at_admission(platform: Platform) -> None:
+    platform.merchants.register_merchant(merchant("m-1"), actor="ops")
+    platform.merchants.register_terminal(terminal("t-1", "m-1", fingerprint=FP_GOOD), actor="ops")
+
+    same = platform.terminal_checks.spot_check(
+        "t-1", measured=FP_GOOD, seal_intact=True, at_registered_place=True, actor="z"
+    )
+    other = platform.terminal_checks.spot_check(
+        "t-1", measured=FP_BAD, seal_intact=True, at_registered_place=True, actor="z"
+    )
+
+    assert same.result == "pass"
+    assert [f.code for f in other.findings] == ["TERMINAL_DIFFERS_FROM_REGISTERED"]
+    assert platform.merchants.terminal("t-1")["status"] == "suspended"

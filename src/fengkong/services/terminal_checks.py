@@ -14,13 +14,13 @@ from fengkong.domain import clock
 from fengkong.domain.acquiring.admission import (
     SAMPLE_KIND,
     SpotCheck,
+    against_build,
     fingerprint,
     inspect,
     next_due,
     sample_key,
     sample_of,
 )
-from fengkong.domain.acquiring.onboarding import Finding
 from fengkong.domain.errors import InputError, required
 from fengkong.domain.lifecycle import iso
 from fengkong.domain.sensitive import scrub_free_text
@@ -40,14 +40,6 @@ def _builds(value: Any) -> dict[str, str]:
     if not isinstance(value, dict) or not value:
         raise InputError("builds", "at least one approved firmware build: {version: fingerprint}")
     return {str(k).strip(): fingerprint(str(v), "builds") for k, v in value.items()}
-
-
-_DIFFERS = Finding(
-    "TERMINAL_DIFFERS_FROM_REGISTERED",
-    "reject",
-    "终端固件指纹与入网登记时不一致，疑似被改装",
-    "the terminal's firmware fingerprint differs from the one registered at admission: possibly modified",
-)
 
 
 def _at(value: Any) -> float:
@@ -120,26 +112,24 @@ class TerminalChecks:
         record = self.registry.terminal(terminal_id)
         when = _at(at)
         firmware = firmware.strip() or str(record.get("firmware") or "")
-        findings = inspect(
-            sample_of(self.registry.read_model.sample(sample_key(record["manufacturer"], record["model"])))
-            if self.registry.read_model.keeps_samples()
-            else None,
+        read = fingerprint(measured, "measured")
+        model = self.registry.read_model
+        build = against_build(
+            sample_of(model.sample(sample_key(record["manufacturer"], record["model"]))),
+            kept=model.keeps_samples(),
             firmware=firmware,
-            measured=fingerprint(measured, "measured"),
-            seal_intact=seal_intact,
-            at_registered_place=at_registered_place,
-            inspector_passes=passes,
+            measured=read,
+            registered=str(record.get("fingerprint") or ""),
             on=clock.business_date(when),
         )
-        if not self.registry.read_model.keeps_samples():  # nothing to compare with: the build as registered
-            findings = [f for f in findings if f.code != "TERMINAL_MODEL_NOT_QUALIFIED"]
-            if record.get("fingerprint") and fingerprint(measured, "measured") != record["fingerprint"]:
-                findings.insert(0, _DIFFERS)
+        findings = inspect(
+            build, seal_intact=seal_intact, at_registered_place=at_registered_place, inspector_passes=passes
+        )
         check = SpotCheck(
             when,
             actor,
             "fail" if findings else "pass",
-            fingerprint(measured, "measured"),
+            read,
             seal_intact,
             at_registered_place,
             scrub_free_text(note),

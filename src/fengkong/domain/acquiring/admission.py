@@ -130,19 +130,30 @@ class SpotCheck:
         }
 
 
-def inspect(
-    sample: QualifiedSample | None,
-    *,
-    firmware: str,
-    measured: str,
-    seal_intact: bool,
-    at_registered_place: bool,
-    inspector_passes: bool,
-    on: date,
+DIFFERS_FROM_REGISTERED = Finding(
+    "TERMINAL_DIFFERS_FROM_REGISTERED",
+    "reject",
+    "终端固件指纹与入网登记时不一致，疑似被改装",
+    "the terminal's firmware fingerprint differs from the one registered at admission: possibly modified",
+)
+
+
+def against_build(
+    sample: QualifiedSample | None, *, kept: bool, firmware: str, measured: str, registered: str, on: date
 ) -> list[Finding]:
-    """Why a spot check fails: the build against the sample, the seal, the place (移机), and the
+    """The build measured in the field against what it must be: the qualified sample where the
+    acquirer keeps samples (`kept`), else the build registered at admission."""
+    if kept:
+        return [f for f in compare(sample, firmware=firmware, measured=measured, on=on) if f.severity == "reject"]
+    return [DIFFERS_FROM_REGISTERED] if registered and measured != registered else []
+
+
+def inspect(
+    build: list[Finding], *, seal_intact: bool, at_registered_place: bool, inspector_passes: bool
+) -> list[Finding]:
+    """Why a spot check fails: the build (`against_build`), the seal, the place (移机), and the
     inspector's own judgement. Empty: it passes."""
-    findings = [f for f in compare(sample, firmware=firmware, measured=measured, on=on) if f.severity == "reject"]
+    findings = list(build)
     if not seal_intact:
         findings.append(
             Finding("TERMINAL_SEAL_BROKEN", "reject", "终端防拆封签破损", "the terminal's tamper seal is broken")

@@ -43,6 +43,7 @@ class LinkIndex:
     def __init__(self) -> None:
         self._given: dict[str, set[tuple[Key, str]]] = {}
         self._members: dict[Key, dict[str, int]] = {}  # key -> merchant -> how many sources give it
+        self._keys: dict[str, set[Key]] = {}  # merchant -> its keys: a look-up per payment reads it
 
     def assign(self, source: str, pairs: Iterable[tuple[Key, str]]) -> None:
         new = {(key, merchant) for key, merchant in pairs if key[1]}
@@ -52,11 +53,13 @@ class LinkIndex:
             members[merchant] -= 1
             if not members[merchant]:
                 del members[merchant]
+                self._keys[merchant].discard(key)
             if not members:
                 del self._members[key]
         for key, merchant in new - old:
             members = self._members.setdefault(key, {})
             members[merchant] = members.get(merchant, 0) + 1
+            self._keys.setdefault(merchant, set()).add(key)
         self._given[source] = new
 
     def merchant(self, merchant_id: str, keys: Mapping[str, Iterable[str]]) -> None:
@@ -80,9 +83,8 @@ class LinkIndex:
     def linked(self, merchant_id: str) -> dict[str, list[str]]:
         """Merchants sharing a key with this one (a terminal included)."""
         keys: dict[str, set[str]] = {}
-        for (attribute, value), members in self._members.items():
-            if merchant_id in members:
-                keys.setdefault(attribute, set()).add(value)
+        for attribute, value in self._keys.get(merchant_id, ()):
+            keys.setdefault(attribute, set()).add(value)
         return self.matches(keys, excluding=merchant_id)
 
     def clusters(self, min_size: int = 2) -> list[Cluster]:
